@@ -149,6 +149,7 @@ def save_table(df: pd.DataFrame, name: str, *, index: bool = False) -> Path | No
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             df.to_csv(stream, index=index)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -164,17 +165,17 @@ def show_table(
     index: bool = False,
     save: bool = True,
     **html_options: Any,
-) -> pd.DataFrame:
+) -> None:
     """Display ``df`` with its Swedish caption and save it as ``tables/<name>.csv``.
 
     ``html_options`` go to :func:`table_html` (``decimals``, ``links``, ``html_columns``,
-    ``max_rows``, ``note``). Returns ``df`` unchanged so calls can be chained.
+    ``max_rows``, ``note``). Returns nothing, so the table is not shown a second time as
+    the cell's value.
     """
     if save:
         save_table(df, name, index=index)
     html = table_html(df, caption, index=index, **html_options)
     _display({"text/html": html, "text/plain": f"{caption}\n{df.to_string(max_rows=20)}"})
-    return df
 
 
 # ---------------------------------------------------------------------------------------

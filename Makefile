@@ -1,0 +1,51 @@
+# Kunskapshus Research — the front door. `make demo` and `make test` do all set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: help install demo test test-fast lab clean-reports hooks
+
+help:
+	@echo "make demo   - create .venv, install, run every notebook on its sample data, publish the catalogue"
+	@echo "make test   - install and run the whole test suite (unit, end-to-end, browser)"
+	@echo "make lab    - JupyterLab on notebooks/ with the project's environment"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@-git rev-parse --git-dir >/dev/null 2>&1 && $(BIN)/nbstripout --install --attributes .gitattributes || true
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+hooks: $(STAMP)
+	$(BIN)/nbstripout --install --attributes .gitattributes
+
+demo: $(STAMP)
+	@status=0; for params in parameters/*/default.yaml; do \
+	  notebook=notebooks/$$(basename $$(dirname $$params)).ipynb; \
+	  [ -f "$$notebook" ] || continue; \
+	  echo "== $$notebook ($$params)"; \
+	  $(BIN)/research run "$$notebook" -f "$$params" --no-publish || status=1; \
+	done; \
+	echo "== publishing the catalogue"; \
+	$(BIN)/research publish || status=1; \
+	echo "Catalogue: $$(pwd)/reports/site/index.html"; \
+	exit $$status
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
+	cd notebooks && ../$(BIN)/jupyter lab
+
+clean-reports:
+	rm -rf reports/runs reports/site reports/.site-builds

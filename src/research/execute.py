@@ -1,0 +1,127 @@
+"""Execution: run a notebook with papermill, in-process, into a run directory.
+
+papermill is process-safe but not thread-safe (it changes the working directory), so runs
+in parallel use separate processes (see :mod:`research.batch`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .paths import ROOT_ENV, RUN_DIR_ENV, project_root
+
+
+def _install_safe_translator() -> None:
+    """Inject string parameters with ``repr()``: a value can never become code."""
+    from papermill.translators import PythonTranslator, papermill_translators
+
+    class ReprPythonTranslator(PythonTranslator):
+        @classmethod
+        def translate_escaped_str(cls, str_val: Any) -> str:
+            return repr(str(str_val))
+
+        @classmethod
+        def translate_str(cls, val: Any) -> str:
+            return repr(str(val))
+
+    papermill_translators.register("python", ReprPythonTranslator)
+
+
+@dataclass
+class ExecutionOutcome:
+    """What happened when a notebook ran."""
+
+    succeeded: bool
+    error_name: str | None = None
+    error_message: str | None = None
+    cell_index: int | None = None
+    cell_source: str | None = None
+
+
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def execute(
+    notebook: Path,
+    output: Path,
+    parameters: Mapping[str, Any],
+    *,
+    run_dir: Path,
+    timeout: int | None = None,
+    kernel_name: str | None = None,
+) -> ExecutionOutcome:
+    """Execute ``notebook`` with ``parameters`` into ``output`` and report the outcome.
+
+    The kernel runs in the project root (so relative data paths mean the same as in the
+    README), with ``RESEARCH_RUN_DIR`` pointing at ``run_dir`` (where tables are saved) and
+    a non-interactive matplotlib backend (figures appear only through the report helpers).
+    A cell error never raises: the executed notebook is saved either way.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    _install_safe_translator()
+    root = project_root()
+    env = {RUN_DIR_ENV: str(run_dir), ROOT_ENV: str(root), "MPLBACKEND": "Agg",
+           "PYTHONWARNINGS": "ignore", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    try:
+        with _environment(env):
+            papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=dict(parameters),
+                cwd=str(root),
+                kernel_name=kernel_name or "python3",
+                execution_timeout=timeout,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                # the kernel talks to us over loopback only; keep its log to real errors
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
+    except PapermillExecutionError as exc:
+        return ExecutionOutcome(False, exc.ename, _first_line(exc.evalue), exc.cell_index,
+                                exc.source)
+    except Exception as exc:  # dead kernel, timeout, unreadable notebook ...
+        cell_index = _failed_cell(output)
+        return ExecutionOutcome(False, type(exc).__name__, _first_line(str(exc)) or repr(exc),
+                                cell_index)
+    return ExecutionOutcome(True)
+
+
+def _first_line(text: str | None, limit: int = 500) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _failed_cell(output: Path) -> int | None:
+    """Find the cell papermill marked as failed in a saved notebook, if any."""
+    import nbformat
+
+    if not output.is_file():
+        return None
+    try:
+        nb = nbformat.read(str(output), as_version=4)
+    except Exception:
+        return None
+    for index, cell in enumerate(nb.cells):
+        status = cell.get("metadata", {}).get("papermill", {}).get("status")
+        if status in ("failed", "running"):
+            return index
+    return None

@@ -1,0 +1,131 @@
+"""Provenance: what a run was given, what it read, what it ran with, how it ended."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .paths import project_root
+
+KEY_PACKAGES = (
+    "research", "papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "numpy",
+    "scipy", "matplotlib", "scikit-learn", "statsmodels",
+)
+MAX_FILES_PER_FOLDER = 2000
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Return the hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _display_path(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _candidate_paths(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        if value and len(value) < 4096 and "\n" not in value and "://" not in value:
+            yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _candidate_paths(item)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _candidate_paths(item)
+
+
+def input_files(parameters: Mapping[str, Any], extra: Iterable[Path] = ()) -> list[dict[str, Any]]:
+    """Describe every existing file (or file inside a named folder) the parameters name."""
+    root = project_root()
+    found: dict[Path, str] = {}
+    for name, value in parameters.items():
+        for text in _candidate_paths(value):
+            path = Path(text).expanduser()
+            path = path if path.is_absolute() else root / path
+            try:
+                if path.is_file():
+                    found.setdefault(path.resolve(), name)
+                elif path.is_dir():
+                    files = sorted(p for p in path.rglob("*") if p.is_file())
+                    for file in files[:MAX_FILES_PER_FOLDER]:
+                        found.setdefault(file.resolve(), name)
+            except OSError:
+                continue
+    for path in extra:
+        if path.is_file():
+            found.setdefault(path.resolve(), "")
+    records = []
+    for path, parameter in sorted(found.items()):
+        try:
+            records.append({"path": _display_path(path, root), "parameter": parameter,
+                            "size": path.stat().st_size, "sha256": sha256_file(path)})
+        except OSError as exc:
+            records.append({"path": _display_path(path, root), "parameter": parameter,
+                            "error": str(exc)})
+    return records
+
+
+def package_versions(names: Iterable[str] = KEY_PACKAGES) -> dict[str, str]:
+    """Versions of Python and the key packages."""
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def git_commit(root: Path | None = None) -> dict[str, Any] | None:
+    """The project's git commit (and whether the tree had changes), when there is one."""
+    root = root or project_root()
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
+                                "--untracked-files=no"], capture_output=True, text=True,
+                               timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit, "dirty": bool(dirty)} if commit else None
+
+
+def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
+    """Write JSON to ``path`` via a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, ensure_ascii=False, indent=2, default=str)
+            stream.write("\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_manifest(run_dir: Path) -> dict[str, Any] | None:
+    """Read ``manifest.json`` of a run directory (None when missing or unreadable)."""
+    try:
+        return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,339 @@
+"""Parameters: load YAML parameter sets, merge ``-p`` overrides, validate against the
+notebook's ``parameters`` cell before any kernel starts.
+
+Types come from the cell as :func:`papermill.inspect_notebook` reports it: an annotation
+(``n: int = 5``) or ``# type: int`` comment wins; otherwise the type of the literal default
+(``n = 5`` → int, ``title = "x"`` → str, ``items = []`` → list, ``x = None`` → anything).
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import difflib
+import io
+import logging
+import tokenize
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ParameterError
+from .paths import resolve
+
+TYPE_LABELS = {
+    "str": "text (str)",
+    "int": "a whole number (int)",
+    "float": "a number (float)",
+    "bool": "true or false (bool)",
+    "list": "a list",
+    "dict": "a mapping (dict)",
+    "any": "any value",
+}
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One parameter of a notebook: name, expected type, default (source text), help."""
+
+    name: str
+    type: str
+    default: str
+    help: str
+    optional: bool = False
+
+    @property
+    def default_value(self) -> Any:
+        """The default as a Python value (None when it is not a literal)."""
+        try:
+            return ast.literal_eval(self.default)
+        except (ValueError, SyntaxError):
+            return None
+
+
+def _type_from_annotation(annotation: str) -> tuple[str, bool]:
+    text = annotation.strip().replace("typing.", "")
+    optional = False
+    match = re.fullmatch(r"Optional\[(.*)\]", text)
+    if match:
+        text, optional = match.group(1), True
+    parts = [p.strip() for p in text.split("|")]
+    if "None" in parts:
+        optional = True
+        parts = [p for p in parts if p != "None"]
+    if len(parts) != 1:
+        return "any", optional
+    base = re.split(r"\[", parts[0])[0].strip().lower()
+    base = {"string": "str", "integer": "int", "boolean": "bool", "number": "float",
+            "sequence": "list", "tuple": "list", "mapping": "dict"}.get(base, base)
+    return (base if base in TYPE_LABELS else "any"), optional
+
+
+def _type_from_default(default: str) -> str:
+    try:
+        value = ast.literal_eval(default)
+    except (ValueError, SyntaxError):
+        return "any"
+    if value is None:
+        return "any"
+    for name, kind in (("bool", bool), ("int", int), ("float", float), ("str", str),
+                       ("list", (list, tuple)), ("dict", dict)):
+        if isinstance(value, kind):
+            return name
+    return "any"
+
+
+def notebook_parameters(notebook: str | Path) -> dict[str, ParameterSpec]:
+    """Return the parameters declared in the notebook's ``parameters`` cell."""
+    import papermill
+
+    path = Path(notebook)
+    if not path.is_file():
+        raise ParameterError(f"Notebook not found: {path}", hint="give the path of a .ipynb file")
+    try:
+        logging.getLogger("papermill.translators").setLevel(logging.ERROR)
+        raw = papermill.inspect_notebook(str(path))
+    except Exception as exc:  # papermill raises several types for unreadable notebooks
+        raise ParameterError(
+            f"Cannot read the parameters of {path}: {exc}",
+            hint="check that the file is a valid notebook with one cell tagged 'parameters'",
+        ) from exc
+    for name, info in _parse_cell(path).items():
+        raw.setdefault(name, info)  # lines papermill could not parse (it only warns)
+    specs: dict[str, ParameterSpec] = {}
+    for name, info in raw.items():
+        annotated = info.get("inferred_type_name") or "None"
+        default = info.get("default") or "None"
+        if annotated != "None":
+            kind, optional = _type_from_annotation(annotated)
+        else:
+            kind, optional = _type_from_default(default), False
+        if default.strip() == "None":
+            optional = True
+        specs[name] = ParameterSpec(name, kind, default, info.get("help") or "", optional)
+    return specs
+
+
+def _parse_cell(path: Path) -> dict[str, dict[str, str]]:
+    """Parse the ``parameters`` cell with :mod:`ast` (a fallback for lines papermill's
+    line-based parser skips, e.g. a help comment containing ``=``)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception:
+        return {}
+    cell = next((c for c in nb.cells if c.cell_type == "code"
+                 and "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None:
+        return {}
+    source = cell.source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    comments: dict[int, str] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                comments[token.start[0]] = token.string.lstrip("#").strip()
+    except (tokenize.TokenError, IndentationError):
+        pass
+    found: dict[str, dict[str, str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name):
+            name, annotation = node.targets[0].id, "None"
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            name, annotation = node.target.id, ast.get_source_segment(source, node.annotation) or "None"
+        else:
+            continue
+        help_text = comments.get(node.end_lineno or node.lineno, "")
+        type_comment = re.match(r"type:\s*(\S+)\s*(.*)", help_text)
+        if type_comment and annotation == "None":
+            annotation, help_text = type_comment.group(1), type_comment.group(2)
+        found[name] = {"name": name, "inferred_type_name": annotation,
+                       "default": ast.get_source_segment(source, node.value) or "None",
+                       "help": help_text}
+    return found
+
+
+def load_parameter_file(path: str | Path) -> dict[str, Any]:
+    """Load one YAML parameter set (a mapping of parameter names to values)."""
+    file = resolve(path, Path.cwd())
+    if not file.is_file():
+        raise ParameterError(f"Parameter file not found: {path}", hint="check the path given to -f",
+                             file=str(path))
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"Parameter file {path} is not UTF-8 text.",
+                             hint="save the YAML file as UTF-8", file=str(path)) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ParameterError(f"Parameter file {path} is not valid YAML{where}: "
+                             f"{getattr(exc, 'problem', exc)}",
+                             hint="fix the YAML syntax (indentation, quotes, colons)",
+                             file=str(path)) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ParameterError(f"Parameter file {path} must be a mapping of name: value, "
+                             f"not {type(data).__name__}.", hint="write one 'name: value' per line",
+                             file=str(path))
+    return {str(k): v for k, v in data.items()}
+
+
+def parse_override(name: str, text: str) -> Any:
+    """Parse one ``-p NAME VALUE`` value as a YAML scalar (or flow list/mapping)."""
+    try:
+        return yaml.safe_load(text) if text.strip() else text
+    except yaml.YAMLError:
+        return text
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _coerce(spec: ParameterSpec, value: Any, raw: str | None, origin: str) -> Any:
+    """Return ``value`` converted to the spec's type, or raise ParameterError."""
+    if value is None and spec.optional:
+        return None
+    kind = spec.type
+    if isinstance(value, (dt.date, dt.datetime)) and kind in ("str", "any"):
+        return value.isoformat()
+    if kind == "any":
+        _check_plain(spec.name, value, origin)
+        return value
+    if kind == "str":
+        if isinstance(value, str):
+            return value
+        if raw is not None and not isinstance(value, (list, dict)):
+            return raw  # -p title 2024 → "2024": the text as typed
+    elif kind == "bool":
+        if isinstance(value, bool):
+            return value
+    elif kind == "int":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer() and raw is None:
+            return int(value)
+    elif kind == "float":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif kind == "list":
+        if isinstance(value, (list, tuple)):
+            _check_plain(spec.name, list(value), origin)
+            return list(value)
+    elif kind == "dict":
+        if isinstance(value, Mapping):
+            _check_plain(spec.name, dict(value), origin)
+            return dict(value)
+    hint = f"give {TYPE_LABELS[kind]}"
+    if kind == "str" and raw is None:
+        hint += f", e.g. quote it in YAML: {spec.name}: '{value}'"
+    if kind == "list":
+        hint += f", e.g. {spec.name}: [a, b] in YAML or -p {spec.name} '[a, b]'"
+    raise ParameterError(
+        f"Parameter '{spec.name}' ({origin}): got {_describe(value)}, expected {TYPE_LABELS[kind]} "
+        f"(default {spec.default}).",
+        hint=hint,
+        parameter=spec.name,
+        given=value,
+        expected=kind,
+    )
+
+
+def _check_plain(name: str, value: Any, origin: str) -> None:
+    """Only plain data (str, numbers, bools, None, lists and dicts of them) may be injected."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return
+    if isinstance(value, (dt.date, dt.datetime)):
+        return
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _check_plain(name, item, origin)
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_plain(name, key, origin)
+            _check_plain(name, item, origin)
+        return
+    raise ParameterError(f"Parameter '{name}' ({origin}): values of type "
+                         f"{type(value).__name__} cannot be passed to a notebook.",
+                         hint="use text, numbers, booleans, lists or mappings", parameter=name)
+
+
+def _plain_dates(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain_dates(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain_dates(v) for k, v in value.items()}
+    return value
+
+
+def validate(
+    specs: Mapping[str, ParameterSpec],
+    values: Mapping[str, Any],
+    *,
+    raw: Mapping[str, str] | None = None,
+    origins: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Check names and types; return the converted values.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name (with the closest known names) or a value of the wrong type.
+    """
+    raw = raw or {}
+    origins = origins or {}
+    result: dict[str, Any] = {}
+    for name, value in values.items():
+        origin = origins.get(name, "given")
+        if name not in specs:
+            close = difflib.get_close_matches(name, list(specs), n=3)
+            known = ", ".join(sorted(specs)) or "(none)"
+            hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else \
+                f"known parameters: {known}"
+            raise ParameterError(f"Unknown parameter '{name}' ({origin}).", hint=hint,
+                                 parameter=name, given=value)
+        result[name] = _plain_dates(_coerce(specs[name], value, raw.get(name), origin))
+    return result
+
+
+def collect(
+    notebook: str | Path,
+    parameter_files: Sequence[str | Path] = (),
+    overrides: Mapping[str, Any] | None = None,
+    raw_overrides: Iterable[tuple[str, str]] = (),
+) -> tuple[dict[str, Any], dict[str, ParameterSpec]]:
+    """Merge parameter files (in order), then overrides, then ``-p`` pairs; validate.
+
+    Returns the validated values and the notebook's parameter specs.
+    """
+    specs = notebook_parameters(notebook)
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    raw: dict[str, str] = {}
+    for file in parameter_files:
+        for name, value in load_parameter_file(file).items():
+            values[name], origins[name] = value, f"from {file}"
+            raw.pop(name, None)
+    for name, value in (overrides or {}).items():
+        values[name], origins[name] = value, "given"
+        raw.pop(name, None)
+    for name, text in raw_overrides:
+        values[name], origins[name], raw[name] = parse_override(name, text), "from -p", text
+    return validate(specs, values, raw=raw, origins=origins), specs

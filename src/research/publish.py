@@ -1,0 +1,297 @@
+"""The catalogue site: the latest good briefing of every notebook × parameter set.
+
+``reports/site`` is a symbolic link to a complete build under ``reports/.site-builds/``.
+A new build is written aside and the link is swapped atomically, so a crash mid-publish
+leaves the previous site intact and readers never see a half-written one.
+
+Before anything is copied in, each briefing and its tables are scanned for Swedish
+personal identity numbers; a hit keeps that run off the site (the previous good briefing
+stays) and the message names the run, file and position, never the number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from filelock import FileLock
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from .errors import PublishError
+from .formatting import format_date
+from .manifest import read_manifest
+from .paths import reports_dir
+from .privacy import find_personal_numbers
+from .render import NOTEBOOK_KINDS, TEMPLATES
+
+DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+ATOM = "http://www.w3.org/2005/Atom"
+KEEP_BUILDS = 2
+
+
+@dataclass
+class Entry:
+    """One run as the catalogue sees it."""
+
+    stem: str
+    label: str
+    run_id: str
+    run_dir: Path
+    manifest: dict[str, Any]
+
+    @property
+    def started(self) -> str:
+        return str(self.manifest.get("started") or "")
+
+    @property
+    def status(self) -> str:
+        return str(self.manifest.get("status") or "")
+
+    @property
+    def info(self) -> dict[str, str]:
+        return dict(self.manifest.get("briefing") or {})
+
+    @property
+    def kind(self) -> str:
+        return NOTEBOOK_KINDS.get(self.stem, self.stem)
+
+    @property
+    def title(self) -> str:
+        params = self.manifest.get("parameters") or {}
+        return self.info.get("title") or str(params.get("title") or "") or self.kind
+
+    @property
+    def rel_dir(self) -> str:
+        return f"briefings/{quote(self.stem)}/{quote(self.label)}/{quote(self.run_id)}"
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "title": self.title, "kind": self.kind, "label": self.label,
+            "kunskapshus": self.info.get("kunskapshus", "") or
+            str((self.manifest.get("parameters") or {}).get("kunskapshus") or ""),
+            "period": self.info.get("period", ""),
+            "date_text": format_date(self.started[:10]) if self.started else "–",
+            "date_iso": self.started[:10],
+            "href": f"{self.rel_dir}/index.html",
+        }
+
+
+@dataclass
+class PublishReport:
+    """What a publish did."""
+
+    site: Path
+    published_runs: set[str] = field(default_factory=set)
+    withheld_runs: set[str] = field(default_factory=set)
+    messages: list[str] = field(default_factory=list)
+
+
+def scan_file_for_personal_numbers(path: Path) -> list[str]:
+    """Positions (``line L, column C``) of personal identity numbers in a text file.
+
+    Embedded images (``data:`` URIs) are blanked first so base64 cannot cause false hits;
+    positions still refer to the original file.
+    """
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    text = DATA_URI.sub(lambda m: " " * len(m.group(0)), text)
+    return [f"line {h.line}, column {h.column} ({h.kind})" for h in find_personal_numbers(text)]
+
+
+def privacy_findings(run_dir: Path) -> list[str]:
+    """Messages for every personal identity number in a run's briefing and tables."""
+    messages = []
+    files = [run_dir / "briefing.html", *sorted((run_dir / "tables").glob("*.csv"))]
+    for file in files:
+        for position in scan_file_for_personal_numbers(file):
+            messages.append(f"run {run_dir.parent.name}/{run_dir.name}: {file.name} at {position}")
+    return messages
+
+
+def collect_entries(reports: Path) -> list[Entry]:
+    """Every finished run under ``reports/runs`` (newest first)."""
+    entries = []
+    for manifest_path in sorted((reports / "runs").glob("*/*/manifest.json")):
+        run_dir = manifest_path.parent
+        manifest = read_manifest(run_dir)
+        if not manifest or manifest.get("status") not in ("succeeded", "failed"):
+            continue
+        entries.append(Entry(run_dir.parent.name, str(manifest.get("label") or "standard"),
+                             run_dir.name, run_dir, manifest))
+    entries.sort(key=lambda e: (e.started, e.run_id), reverse=True)
+    return entries
+
+
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES / "site")),
+                       autoescape=select_autoescape(["html", "j2"]))
+
+
+def _atom(entries: Iterable[Entry], updated: dt.datetime, base_url: str | None) -> bytes:
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "sv"})
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = "Kunskapshus Research – nya briefingar"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = "urn:kunskapshus-research:catalogue"
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat(timespec="seconds")
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = "Kunskapshus Research"
+    prefix = (base_url.rstrip("/") + "/") if base_url else ""
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "href": f"{prefix}index.html"})
+    for entry in entries:
+        view = entry.view()
+        item = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(item, f"{{{ATOM}}}title").text = f"{view['title']} ({entry.label})"
+        ET.SubElement(item, f"{{{ATOM}}}id").text = \
+            f"urn:kunskapshus-research:{entry.stem}:{entry.run_id}"
+        ET.SubElement(item, f"{{{ATOM}}}updated").text = entry.started or \
+            updated.isoformat(timespec="seconds")
+        ET.SubElement(item, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html",
+                                                "href": prefix + view["href"]})
+        summary = f"{view['kind']}, {view['date_text']}"
+        if view["kunskapshus"]:
+            summary += f", {view['kunskapshus']}"
+        if view["period"]:
+            summary += f", period {view['period']}"
+        ET.SubElement(item, f"{{{ATOM}}}summary").text = summary
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+
+
+def _copy_run(entry: Entry, build: Path) -> None:
+    target = build / "briefings" / entry.stem / entry.label / entry.run_id
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(entry.run_dir / "briefing.html", target / "index.html")
+    shutil.copyfile(entry.run_dir / "manifest.json", target / "manifest.json")
+    tables = entry.run_dir / "tables"
+    if tables.is_dir():
+        shutil.copytree(tables, target / "tables", ignore=shutil.ignore_patterns(".*"))
+
+
+def _swap(reports: Path, build: Path) -> Path:
+    """Point ``reports/site`` at ``build`` atomically; return the link."""
+    link = reports / "site"
+    if link.exists() and not link.is_symlink():  # a plain folder from elsewhere: keep it aside
+        link.rename(reports / f".site-replaced-{dt.datetime.now():%Y%m%d%H%M%S}")
+    tmp = reports / f".site-link-{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(Path(".site-builds") / build.name, target_is_directory=True)
+    os.replace(tmp, link)
+    return link
+
+
+def _prune(builds: Path, keep: Iterable[str]) -> None:
+    keep = set(keep)
+    existing = sorted((p for p in builds.iterdir() if p.is_dir()), key=lambda p: p.name)
+    for old in existing[:-KEEP_BUILDS]:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(reports: str | Path | None = None, *, base_url: str | None = None,
+            feed_size: int = 50) -> PublishReport:
+    """Build the catalogue site from the runs under ``reports`` and swap it in.
+
+    Parameters
+    ----------
+    reports
+        The reports folder (default: ``research.paths.reports_dir()``).
+    base_url
+        Where the site will be served, for absolute links in ``feed.xml`` (optional).
+    feed_size
+        How many of the newest briefings the Atom feed lists.
+    """
+    reports = Path(reports).resolve() if reports else reports_dir()
+    reports.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(reports / ".publish.lock"), timeout=600):
+        return _publish_locked(reports, base_url, feed_size)
+
+
+def _publish_locked(reports: Path, base_url: str | None, feed_size: int) -> PublishReport:
+    now = dt.datetime.now(dt.timezone.utc).astimezone()
+    builds = reports / ".site-builds"
+    build = builds / f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}"
+    report = PublishReport(site=reports / "site")
+    entries = collect_entries(reports)
+
+    publishable: list[Entry] = []
+    for entry in entries:
+        if entry.status != "succeeded":
+            continue
+        if not (entry.run_dir / "briefing.html").is_file():
+            report.messages.append(f"run {entry.stem}/{entry.run_id}: no briefing.html; not published")
+            report.withheld_runs.add(entry.run_id)
+            continue
+        findings = privacy_findings(entry.run_dir)
+        if findings:
+            report.withheld_runs.add(entry.run_id)
+            report.messages.extend(f"personal identity number found, not published: {f}"
+                                   for f in findings)
+            continue
+        publishable.append(entry)
+    report.published_runs = {e.run_id for e in publishable}
+
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in entries:  # newest first
+        group = groups.setdefault((entry.stem, entry.label), {"latest": entry, "good": None})
+        if group["good"] is None and entry in publishable:
+            group["good"] = entry
+
+    try:
+        build.mkdir(parents=True)
+        for entry in publishable:
+            _copy_run(entry, build)
+        env = _environment()
+        css = (TEMPLATES / "research.css").read_text(encoding="utf-8")
+        updated_text = format_date(now.date()) + now.strftime(" kl. %H:%M")
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for (stem, label), group in sorted(groups.items()):
+            latest, good = group["latest"], group["good"]
+            shown = good or latest
+            view = shown.view()
+            if good is None:
+                view["href"] = None
+                view["latest_note"] = "Ingen lyckad körning finns publicerad ännu."
+            elif latest is not good:
+                reason = "stoppades av integritetskontrollen" if latest.run_id in \
+                    report.withheld_runs else "misslyckades"
+                view["latest_note"] = (f"Senaste körningen ({format_date(latest.started[:10])}) "
+                                       f"{reason}; briefingen nedan är den senast lyckade.")
+            else:
+                view["latest_note"] = ""
+            by_kind.setdefault(view["kind"], []).append(view)
+        common = {"css": css, "updated_text": updated_text}
+        _write(build / "index.html", env.get_template("index.html.j2").render(
+            page_title="Briefingar – Kunskapshus Research", heading="Briefingar",
+            current="index", groups=sorted(by_kind.items()), **common))
+        _write(build / "arkiv.html", env.get_template("archive.html.j2").render(
+            page_title="Arkiv – Kunskapshus Research", heading="Arkiv", current="archive",
+            rows=[e.view() for e in publishable], **common))
+        _write(build / "feed.xml", _atom(publishable[:feed_size], now, base_url))
+        link = _swap(reports, build)
+    except BaseException as exc:
+        shutil.rmtree(build, ignore_errors=True)
+        if not isinstance(exc, OSError):
+            raise
+        raise PublishError(f"Could not build the catalogue site in {reports}: {exc}",
+                           hint="check free disk space and permissions; the previous site is "
+                                "unchanged") from exc
+    _prune(builds, keep=[build.name])
+    report.site = link
+    return report

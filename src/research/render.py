@@ -1,0 +1,285 @@
+"""Rendering: an executed notebook → one self-contained, accessible Swedish briefing.
+
+In-process nbconvert :class:`~nbconvert.HTMLExporter` with our own template
+(``templates/briefing``). Before the template sees the notebook we prepare it: hidden and
+setup cells go, inputs go, stderr and warnings go, catalogue metadata goes, every HTML
+output passes an allow-list sanitizer, and the title cell becomes the page's only ``<h1>``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import html
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import nh3
+
+from .errors import InputDataError
+from .formatting import format_date
+from .manifest import read_manifest
+from .report import BRIEFING_INFO_MIMETYPE, read_briefing_info
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "setup", "hide", "hide-cell",
+                         "remove-cell", "remove_cell"})
+HIDDEN_OUTPUT_TAGS = frozenset({"hide-output", "remove-output", "remove_output"})
+DROPPED_MIMETYPES = frozenset({BRIEFING_INFO_MIMETYPE, "application/javascript",
+                               "application/vnd.jupyter.widget-view+json",
+                               "application/vnd.jupyter.widget-state+json"})
+DATA_PRIORITY = ["text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown",
+                 "text/plain"]
+
+# What HTML outputs may contain: structure, tables, text formatting, links. No script,
+# no style attributes, no forms, no images in HTML (figures come as image/png outputs).
+OUTPUT_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "details",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "li", "mark", "ol", "p", "pre", "q", "s", "section", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+OUTPUT_ATTRIBUTES = {
+    "*": {"class", "id", "role", "title", "lang", "aria-label", "aria-labelledby",
+          "aria-describedby", "tabindex"},
+    "a": {"href"},
+    "td": {"colspan", "rowspan", "headers"},
+    "th": {"colspan", "rowspan", "scope", "headers"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+
+NOTEBOOK_KINDS = {
+    "omvarldsbevakning": "Omvärldsbevakning",
+    "litteraturanalys": "Litteraturanalys",
+    "enkatanalys": "Enkätanalys",
+    "metodutvardering": "Metodutvärdering",
+    "lagesbild": "Lokal lägesbild",
+    "mall": "Mall",
+}
+
+
+def sanitize_output_html(fragment: str) -> str:
+    """Clean an HTML output with the briefing allow-list (http/https/mailto links only)."""
+    return nh3.clean(fragment, tags=OUTPUT_TAGS, attributes=OUTPUT_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
+                     strip_comments=True)
+
+
+def _source(cell: Mapping[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _tags(cell: Mapping[str, Any]) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []) or [])
+
+
+def split_title(nb: Mapping[str, Any]) -> tuple[str | None, int | None, str]:
+    """Find the title cell: the first markdown cell whose first line is ``# …``.
+
+    Returns the title text, the cell index and the rest of that cell's markdown.
+    """
+    for index, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "markdown":
+            continue
+        lines = _source(cell).strip().splitlines()
+        if lines and re.match(r"^#\s+\S", lines[0]):
+            title = re.sub(r"^#\s+", "", lines[0]).strip()
+            return _plain_markdown(title), index, "\n".join(lines[1:]).strip()
+        return None, None, ""
+    return None, None, ""
+
+
+def _plain_markdown(text: str) -> str:
+    text = re.sub(r"[*_`]", "", text)
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
+def _clean_output(output: dict[str, Any]) -> dict[str, Any] | None:
+    kind = output.get("output_type")
+    if kind == "stream":
+        return output if output.get("name") == "stdout" and output.get("text", "").strip() else None
+    if kind == "error":
+        return output
+    data = dict(output.get("data", {}))
+    if set(data) & DROPPED_MIMETYPES:
+        return None
+    if "text/html" in data:
+        value = data["text/html"]
+        data["text/html"] = sanitize_output_html("".join(value) if isinstance(value, list) else value)
+    output = copy.deepcopy(output)
+    output["data"] = data
+    return output
+
+
+def prepare(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
+    """Return a copy of ``nb`` ready for the template, and what was learned from it.
+
+    Learned: ``title`` (from the title cell), ``toc`` (the level-2 headings) and
+    ``missing_alt`` (figures without alt text).
+    """
+    nb = copy.deepcopy(nb)
+    title, title_index, rest = split_title(nb)
+    cells = []
+    missing_alt = 0
+    toc: list[tuple[str, str]] = []
+    for index, cell in enumerate(nb.cells):
+        tags = _tags(cell)
+        if tags & HIDDEN_TAGS:
+            continue
+        if cell.cell_type == "markdown":
+            text = rest if index == title_index else _source(cell)
+            # one <h1> per page: demote any further level-1 heading
+            text = re.sub(r"(?m)^#(\s)", r"##\1", text)
+            if not text.strip():
+                continue
+            cell.source = text
+            for heading in re.findall(r"(?m)^##\s+(.+?)\s*#*\s*$", text):
+                plain = _plain_markdown(heading)
+                toc.append((plain.replace(" ", "-"), plain))
+            cells.append(cell)
+        elif cell.cell_type == "code":
+            if tags & HIDDEN_OUTPUT_TAGS:
+                continue
+            outputs = [o for o in (_clean_output(o) for o in cell.get("outputs", [])) if o]
+            for output in outputs:
+                if output.get("output_type") in ("display_data", "execute_result"):
+                    data = output.get("data", {})
+                    if "image/png" in data and "text/html" not in data and not \
+                            output.get("metadata", {}).get("image/png", {}).get("alt"):
+                        missing_alt += 1
+            cell.outputs = outputs
+            cell.source = ""
+            if outputs:
+                cells.append(cell)
+    nb.cells = cells
+    return nb, {"title": title, "toc": toc, "missing_alt": missing_alt}
+
+
+def _exporter() -> Any:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="briefing",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_filter("strip_ansi", _strip_ansi)
+    return exporter
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text or "")
+
+
+def _provenance(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    facts = []
+    if manifest.get("notebook"):
+        facts.append(("Notebook", str(manifest["notebook"])))
+    if manifest.get("run_id"):
+        facts.append(("Körning", str(manifest["run_id"])))
+    if manifest.get("started"):
+        facts.append(("Startad", str(manifest["started"])))
+    if manifest.get("duration_seconds") is not None:
+        seconds = float(manifest["duration_seconds"])
+        facts.append(("Körtid", f"{seconds:.1f} s".replace(".", ",")))
+    git = manifest.get("git") or {}
+    if git.get("commit"):
+        facts.append(("Version (git)", git["commit"][:12] + (" med lokala ändringar" if git.get("dirty") else "")))
+    versions = manifest.get("versions") or {}
+    if versions:
+        facts.append(("Programvara", ", ".join(f"{k} {v}" for k, v in versions.items())))
+    parameters = [(k, json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
+                  for k, v in (manifest.get("parameters") or {}).items()]
+    inputs = [(i.get("path", ""), i.get("size", ""), (i.get("sha256") or "")[:16])
+              for i in manifest.get("inputs") or []]
+    limit = 40
+    return {"facts": facts, "parameters": parameters, "inputs": inputs[:limit],
+            "inputs_more": max(0, len(inputs) - limit)}
+
+
+def briefing_context(manifest: Mapping[str, Any] | None, learned: Mapping[str, Any],
+                     info: Mapping[str, str], notebook_stem: str) -> dict[str, Any]:
+    """Everything the template's header, banner and provenance need."""
+    manifest = manifest or {}
+    kind = NOTEBOOK_KINDS.get(notebook_stem, notebook_stem.replace("_", " ").capitalize())
+    title = info.get("title") or learned.get("title") or kind
+    started = manifest.get("started")
+    date_text = format_date(started[:10]) if started else format_date(dt.date.today())
+    label = manifest.get("label")
+    meta = [("Datum", date_text)]
+    if info.get("period"):
+        meta.append(("Period", info["period"]))
+    if label:
+        meta.append(("Parameteruppsättning", label))
+    failed = manifest.get("status") == "failed"
+    failure_text = ""
+    if failed:
+        error = manifest.get("error") or {}
+        cell = error.get("cell_index")
+        where = f"i cell {cell + 1}" if isinstance(cell, int) else "under körningen"
+        failure_text = f"Ett fel uppstod {where}: {error.get('name', 'Fel')}: {error.get('message', '')}"
+    return {
+        "title": title,
+        "kind": kind,
+        "kunskapshus": info.get("kunskapshus", ""),
+        "label_text": label or "",
+        "meta": meta,
+        "toc": learned.get("toc", []),
+        "failed": failed,
+        "failure_text": failure_text,
+        "provenance": _provenance(manifest) if manifest else None,
+        "generated": date_text,
+        "run_id": manifest.get("run_id", ""),
+    }
+
+
+def render_notebook(nb: nbformat.NotebookNode, manifest: Mapping[str, Any] | None = None,
+                    notebook_stem: str = "") -> tuple[str, dict[str, Any]]:
+    """Render an executed notebook to briefing HTML; returns the HTML and what was learned."""
+    info = read_briefing_info(nb)
+    prepared, learned = prepare(nb)
+    resources = {
+        "briefing": briefing_context(manifest, learned, info, notebook_stem),
+        "briefing_css": (TEMPLATES / "research.css").read_text(encoding="utf-8"),
+    }
+    body, _ = _exporter().from_notebook_node(prepared, resources=resources)
+    learned = dict(learned, title=resources["briefing"]["title"], info=info)
+    return body, learned
+
+
+def render(run_dir: str | Path) -> Path:
+    """(Re-)render ``briefing.html`` of a run directory from its executed notebook."""
+    run_dir = Path(run_dir)
+    source = run_dir / "notebook.ipynb"
+    if not source.is_file():
+        raise InputDataError(f"No executed notebook in {run_dir}.",
+                             hint="give a run directory made by 'research run' "
+                                  "(reports/runs/<notebook>/<run-id>/)", file=str(source))
+    try:
+        nb = nbformat.read(str(source), as_version=4)
+    except Exception as exc:
+        raise InputDataError(f"Cannot read {source}: {exc}", file=str(source)) from exc
+    manifest = read_manifest(run_dir)
+    stem = (manifest or {}).get("notebook_stem") or run_dir.parent.name
+    body, _ = render_notebook(nb, manifest, stem)
+    target = run_dir / "briefing.html"
+    handle, tmp = tempfile.mkstemp(dir=run_dir, prefix=".briefing.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(body)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,212 @@
+"""The one path that runs a notebook, whoever asks (CLI, batch, scheduler, tests):
+
+validate parameters → execute with papermill → write manifest → render → publish.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import shutil
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from .errors import ParameterError
+from .execute import execute
+from .manifest import input_files, package_versions, git_commit, write_json_atomic
+from .parameters import collect
+from .paths import project_root, reports_dir, resolve
+from .report import read_briefing_info
+
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,120}$")
+LABEL = re.compile(r"[^A-Za-z0-9._\-åäöÅÄÖ]+")
+
+
+@dataclass
+class RunResult:
+    """The outcome of one run."""
+
+    run_dir: Path
+    status: str
+    manifest: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    label: str = ""
+    published: bool = False
+    publish_messages: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "succeeded"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).astimezone()
+
+
+def default_label(parameter_files: Sequence[str | Path]) -> str:
+    """The parameter set's label: the stem of the last parameter file, else 'standard'."""
+    return Path(parameter_files[-1]).stem if parameter_files else "standard"
+
+
+def new_run_id(label: str, when: dt.datetime | None = None) -> str:
+    """A unique, sortable run id: ``20261124T143001Z-default-3f9a``."""
+    stamp = (when or _now()).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    safe = LABEL.sub("-", label).strip("-")[:40] or "run"
+    return f"{stamp}-{safe}-{secrets.token_hex(2)}"
+
+
+def resolve_notebook(notebook: str | Path) -> Path:
+    """Find a notebook by path, or by name in ``notebooks/`` (``mall`` → notebooks/mall.ipynb)."""
+    candidates = [Path(notebook).expanduser()]
+    if not candidates[0].is_absolute():
+        candidates = [Path.cwd() / notebook, project_root() / notebook]
+    name = Path(notebook).name
+    if not name.endswith(".ipynb"):
+        candidates.append(project_root() / "notebooks" / f"{name}.ipynb")
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    raise ParameterError(f"Notebook not found: {notebook}",
+                         hint="give a path to a .ipynb file or a name from notebooks/, e.g. 'mall'",
+                         parameter="NOTEBOOK")
+
+
+def _resolve_files(files: Iterable[str | Path]) -> list[Path]:
+    resolved = []
+    for file in files:
+        path = Path(file).expanduser()
+        if not path.is_absolute():
+            path = path if (Path.cwd() / path).is_file() else resolve(path)
+        resolved.append(path)
+    return resolved
+
+
+def _error_text(manifest: Mapping[str, Any]) -> str:
+    error = manifest.get("error") or {}
+    cell = error.get("cell_index")
+    where = f"cell {cell + 1}" if isinstance(cell, int) else "the notebook"
+    return f"{where} failed: {error.get('name')}: {error.get('message')}"
+
+
+def run_notebook(
+    notebook: str | Path,
+    parameter_files: Sequence[str | Path] = (),
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    raw_overrides: Iterable[tuple[str, str]] = (),
+    run_id: str | None = None,
+    label: str | None = None,
+    publish: bool = True,
+    timeout: int | None = None,
+    reports: str | Path | None = None,
+) -> RunResult:
+    """Run one notebook with one parameter set and keep everything it produced.
+
+    Parameters
+    ----------
+    notebook
+        Path to the notebook, or its name in ``notebooks/``.
+    parameter_files
+        YAML parameter sets, merged in order.
+    overrides
+        Parameter values given as Python values (win over the files).
+    raw_overrides
+        ``(name, text)`` pairs as typed with ``-p``; parsed as YAML scalars (win over all).
+    run_id
+        The run directory's name; default: a new timestamped id. Never reused.
+    label
+        The parameter set's label in the catalogue; default: the last file's stem.
+    publish
+        Rebuild the catalogue site afterwards (a failed run is never published).
+    timeout
+        Per-cell execution timeout in seconds (None: no limit).
+    reports
+        The reports folder (default: ``$RESEARCH_REPORTS_DIR`` or ``<root>/reports``).
+
+    Raises
+    ------
+    ParameterError
+        Before any kernel starts, for an unknown parameter or a value of the wrong type.
+    """
+    notebook_path = resolve_notebook(notebook)
+    files = _resolve_files(parameter_files)
+    raw_overrides = list(raw_overrides)
+    parameters, _ = collect(notebook_path, files, overrides, raw_overrides)
+    label = label or default_label(files)
+    if timeout is not None and (not isinstance(timeout, int) or timeout <= 0):
+        raise ParameterError(f"Invalid timeout {timeout!r}.", hint="give whole seconds > 0",
+                             parameter="timeout")
+    stem = notebook_path.stem
+    base = Path(reports).resolve() if reports else reports_dir()
+    run_id = run_id or new_run_id(label)
+    if not RUN_ID.match(run_id):
+        raise ParameterError(f"Invalid run id {run_id!r}.",
+                             hint="use letters, digits, '.', '_' or '-' (no slashes)",
+                             parameter="run_id")
+    run_dir = base / "runs" / stem / run_id
+    try:
+        run_dir.mkdir(parents=True, exist_ok=False)
+    except FileExistsError as exc:
+        raise ParameterError(f"Run directory already exists: {run_dir}",
+                             hint="choose another --run-id; earlier runs are never overwritten",
+                             parameter="run_id") from exc
+
+    root = project_root()
+    started = _now()
+    manifest: dict[str, Any] = {
+        "notebook": str(notebook_path.relative_to(root)) if notebook_path.is_relative_to(root)
+        else str(notebook_path),
+        "notebook_stem": stem,
+        "run_id": run_id,
+        "label": label,
+        "parameter_files": [str(f) for f in files],
+        "parameters": parameters,
+        "status": "running",
+        "started": started.isoformat(timespec="seconds"),
+    }
+    write_json_atomic(run_dir / "manifest.json", manifest)
+
+    t0 = time.perf_counter()
+    output = run_dir / "notebook.ipynb"
+    outcome = execute(notebook_path, output, parameters, run_dir=run_dir, timeout=timeout)
+    duration = time.perf_counter() - t0
+    if not output.is_file():  # the kernel never started: keep the audit trail anyway
+        shutil.copyfile(notebook_path, output)
+
+    manifest.update({
+        "status": "succeeded" if outcome.succeeded else "failed",
+        "finished": _now().isoformat(timespec="seconds"),
+        "duration_seconds": round(duration, 3),
+        "inputs": input_files(parameters, extra=[notebook_path, *files]),
+        "versions": package_versions(),
+        "git": git_commit(root),
+        "tables": sorted(p.name for p in (run_dir / "tables").glob("*.csv")),
+    })
+    try:
+        executed = nbformat.read(str(output), as_version=4)
+        manifest["briefing"] = read_briefing_info(executed)
+    except Exception:  # an unreadable executed notebook must not hide the run's outcome
+        manifest["briefing"] = {}
+    if not outcome.succeeded:
+        manifest["error"] = {"name": outcome.error_name, "message": outcome.error_message,
+                             "cell_index": outcome.cell_index}
+    write_json_atomic(run_dir / "manifest.json", manifest)
+
+    from .render import render
+
+    render(run_dir)
+    result = RunResult(run_dir, manifest["status"], manifest,
+                       None if outcome.succeeded else _error_text(manifest), label)
+    if publish:
+        from .publish import publish as publish_site
+
+        report = publish_site(base)
+        result.published = outcome.succeeded and run_id in report.published_runs
+        result.publish_messages = report.messages
+    return result

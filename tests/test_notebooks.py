@@ -1,0 +1,72 @@
+"""House rules for the committed notebooks, and every shipped parameter set runs."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from research.parameters import collect
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+PARAMETER_SETS = sorted(p for p in (ROOT / "parameters").glob("*/*.yaml"))
+
+
+def _tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def test_there_are_notebooks() -> None:
+    assert any(nb.stem == "mall" for nb in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_without_outputs(path: Path) -> None:
+    nb = nbformat.read(str(path), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.get("outputs") for c in code), f"{path.name}: strip outputs (nbstripout)"
+    assert all(c.get("execution_count") is None for c in code), f"{path.name}: execution counts"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_follows_the_house_layout(path: Path) -> None:
+    nb = nbformat.read(str(path), as_version=4)
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    parameters = [c for c in nb.cells if "parameters" in _tags(c)]
+    assert len(parameters) == 1 and nb.cells[1] is parameters[0]
+    assert any("setup" in _tags(c) for c in nb.cells), "a setup cell tagged 'setup'"
+    for line in parameters[0].source.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            assert "#" in line, f"{path.name}: parameter line without help comment: {line}"
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "## Sammanfattning" in markdown and "## Om underlaget" in markdown
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            tree = ast.parse(cell.source)
+            defs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef,
+                                                                   ast.AsyncFunctionDef))]
+            assert not defs, f"{path.name}: move def/class into src/research"
+
+
+@pytest.mark.parametrize("params", PARAMETER_SETS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_parameter_sets_validate_against_their_notebook(params: Path) -> None:
+    notebook = ROOT / "notebooks" / f"{params.parent.name}.ipynb"
+    assert notebook.is_file(), f"{params} has no notebook {notebook.name}"
+    collect(notebook, [params])
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("params", [p for p in PARAMETER_SETS if p.stem == "default"],
+                         ids=lambda p: p.parent.name)
+def test_default_parameter_set_runs(params: Path) -> None:
+    from research.runs import run_notebook
+
+    result = run_notebook(ROOT / "notebooks" / f"{params.parent.name}.ipynb", [params],
+                          publish=False, timeout=600)
+    assert result.succeeded, result.error
+    html = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
+    assert "No description has been provided" not in html and "Traceback" not in html
+    assert "(beskrivning saknas)" not in html

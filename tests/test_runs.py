@@ -1,0 +1,118 @@
+"""End to end: real notebooks, real kernel, through the one run path and the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from notebook_factory import failing_notebook, tiny_notebook
+from research.cli import main
+from research.runs import run_notebook
+
+pytestmark = pytest.mark.e2e
+
+HOSTILE = "\"'; import os; os.system('touch /tmp/pwned') #\n<script>window.__pwned=1</script><img src=x onerror=alert(1)>"
+
+
+def test_successful_run_keeps_every_artefact(tmp_path: Path, isolated_reports: Path) -> None:
+    nb = tiny_notebook(tmp_path)
+    result = run_notebook(nb, overrides={"n": 4}, publish=False)
+    assert result.status == "succeeded", result.error
+    run_dir = result.run_dir
+    assert run_dir.parent == isolated_reports / "runs" / "tiny"
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "succeeded"
+    assert manifest["parameters"] == {"n": 4}
+    assert manifest["duration_seconds"] > 0 and manifest["started"] <= manifest["finished"]
+    assert {"python", "papermill", "nbconvert", "pandas"} <= set(manifest["versions"])
+    assert manifest["briefing"]["kunskapshus"] == "Kunskapshus Älvstad"
+    assert any(i["path"].endswith("tiny.ipynb") and len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert manifest["tables"] == ["tabell.csv"]
+    table = (run_dir / "tables" / "tabell.csv").read_text(encoding="utf-8").splitlines()
+    assert table[0] == "Namn,Värde" and len(table) == 1 + 4 + 1
+    assert (run_dir / "notebook.ipynb").is_file()
+    html = (run_dir / "briefing.html").read_text(encoding="utf-8")
+    assert html.count("<h1") == 1 and 'lang="sv"' in html
+
+
+def test_input_files_named_by_parameters_are_hashed(tmp_path: Path) -> None:
+    nb = tiny_notebook(tmp_path)
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = run_notebook(nb, overrides={"note": str(data)}, publish=False)
+    inputs = {Path(i["path"]).name: i for i in result.manifest["inputs"]}
+    assert inputs["data.csv"]["size"] == 8 and inputs["data.csv"]["parameter"] == "note"
+
+
+def test_failing_cell_keeps_evidence_and_reports_the_cell(tmp_path: Path) -> None:
+    result = run_notebook(failing_notebook(tmp_path), publish=False)
+    assert result.status == "failed"
+    error = result.manifest["error"]
+    assert error["name"] == "ValueError" and "avsiktligt fel" in error["message"]
+    assert isinstance(error["cell_index"], int)
+    assert "avsiktligt fel" in result.error
+    html = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
+    assert "Körningen misslyckades" in html and "avsiktligt fel" in html
+    assert "Efter felet" not in html
+
+
+def test_hostile_string_parameter_never_becomes_code(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    hostile = HOSTILE.replace("/tmp/pwned", str(marker))
+    result = run_notebook(tiny_notebook(tmp_path), overrides={"note": hostile}, publish=False)
+    assert result.status == "succeeded", result.error
+    assert not marker.exists()
+    html = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
+    assert "<script" not in html.lower() and not re.search(r"<img[^>]*onerror", html)
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+
+
+def test_cli_run_prints_run_dir_last_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    isolated_reports: Path) -> None:
+    nb = tiny_notebook(tmp_path)
+    params = tmp_path / "vecka47.yaml"
+    params.write_text("title: 'Vecka 47'\nn: 2\n", encoding="utf-8")
+    assert main(["run", str(nb), "-f", str(params), "-p", "n", "3", "--run-id", "r1"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    run_dir = Path(out[-1])
+    assert run_dir == isolated_reports / "runs" / "tiny" / "r1"
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"] == {"title": "Vecka 47", "n": 3}
+    assert manifest["label"] == "vecka47"
+    assert (isolated_reports / "site" / "index.html").is_file()
+    # the same run id again: refused, nothing overwritten
+    assert main(["run", str(nb), "--run-id", "r1", "--no-publish"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    # a failing notebook: exit 1, run dir still printed
+    assert main(["run", str(failing_notebook(tmp_path)), "--no-publish"]) == 1
+    captured = capsys.readouterr()
+    assert "ValueError" in captured.err and Path(captured.out.strip().splitlines()[-1]).is_dir()
+
+
+def test_bad_parameters_exit_2_before_any_kernel(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 isolated_reports: Path) -> None:
+    nb = tiny_notebook(tmp_path)
+    assert main(["run", str(nb), "-p", "n", "många"]) == 2
+    err = capsys.readouterr().err
+    assert "'n'" in err and "'många'" in err and "whole number" in err
+    assert main(["run", str(nb), "-p", "bogus", "1"]) == 2
+    assert "Unknown parameter 'bogus'" in capsys.readouterr().err
+    assert not (isolated_reports / "runs").exists()
+
+
+def test_params_command_lists_types_defaults_and_help(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["params", str(tiny_notebook(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert "n" in out and "int" in out and "antal rader" in out and "ratio" in out
+
+
+def test_render_command_rerenders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_notebook(tiny_notebook(tmp_path), publish=False)
+    (result.run_dir / "briefing.html").unlink()
+    assert main(["render", str(result.run_dir)]) == 0
+    assert (result.run_dir / "briefing.html").is_file()
+    assert main(["render", str(tmp_path)]) == 2
