@@ -9,6 +9,7 @@ output passes an allow-list sanitizer, and the title cell becomes the page's onl
 from __future__ import annotations
 
 import copy
+import functools
 import datetime as dt
 import html
 import json
@@ -163,6 +164,12 @@ def prepare(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict[str,
     return nb, {"title": title, "toc": toc, "missing_alt": missing_alt}
 
 
+def warm_up() -> None:
+    """Load nbconvert and compile the briefing template ahead of time (cheap if done)."""
+    _exporter()
+
+
+@functools.lru_cache(maxsize=1)
 def _exporter() -> Any:
     from nbconvert import HTMLExporter
 
@@ -174,6 +181,7 @@ def _exporter() -> Any:
         exclude_output_prompt=True,
     )
     exporter.register_filter("strip_ansi", _strip_ansi)
+    exporter.template  # compile now (the template is cached on the exporter)
     return exporter
 
 

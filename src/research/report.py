@@ -24,14 +24,15 @@ import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .errors import ParameterError
 from .formatting import format_value
 from .htmlsafe import escape, link, sanitize_html
 from .paths import current_run_dir
+
+if TYPE_CHECKING:  # pandas is imported by the kernel anyway; the runner does not need it
+    import pandas as pd
 
 BRIEFING_INFO_MIMETYPE = "application/vnd.research.briefing-info+json"
 TABLE_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")

@@ -10,6 +10,7 @@ import re
 import secrets
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,17 @@ def _error_text(manifest: Mapping[str, Any]) -> str:
     return f"{where} failed: {error.get('name')}: {error.get('message')}"
 
 
+def _provenance(parameters: Mapping[str, Any], extra: Sequence[Path], root: Path) -> dict[str, Any]:
+    """Inputs, versions and commit of a run (computed while the kernel runs), and a warm
+    renderer."""
+    from .render import warm_up
+
+    described = {"inputs": input_files(parameters, extra=extra), "versions": package_versions(),
+                 "git": git_commit(root)}
+    warm_up()
+    return described
+
+
 def run_notebook(
     notebook: str | Path,
     parameter_files: Sequence[str | Path] = (),
@@ -174,8 +186,13 @@ def run_notebook(
 
     t0 = time.perf_counter()
     output = run_dir / "notebook.ipynb"
-    outcome = execute(notebook_path, output, parameters, run_dir=run_dir, timeout=timeout)
-    duration = time.perf_counter() - t0
+    # While the kernel works, this process mostly waits on a socket: use that time to
+    # describe the inputs and to load the renderer, so rendering after the run is cheap.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="research-prepare") as pool:
+        provenance = pool.submit(_provenance, parameters, [notebook_path, *files], root)
+        outcome = execute(notebook_path, output, parameters, run_dir=run_dir, timeout=timeout)
+        duration = time.perf_counter() - t0
+        described = provenance.result()
     if not output.is_file():  # the kernel never started: keep the audit trail anyway
         shutil.copyfile(notebook_path, output)
 
@@ -183,9 +200,7 @@ def run_notebook(
         "status": "succeeded" if outcome.succeeded else "failed",
         "finished": _now().isoformat(timespec="seconds"),
         "duration_seconds": round(duration, 3),
-        "inputs": input_files(parameters, extra=[notebook_path, *files]),
-        "versions": package_versions(),
-        "git": git_commit(root),
+        **described,
         "tables": sorted(p.name for p in (run_dir / "tables").glob("*.csv")),
     })
     try:
