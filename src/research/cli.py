@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import logging
 import sys
 from collections.abc import Sequence
@@ -14,7 +15,14 @@ from collections.abc import Sequence
 from . import __version__
 from .errors import ResearchError
 
-PLUGINS = ("cli_batch", "cli_literature", "cli_survey")
+# Commands whose modules load heavy libraries (dask, scikit-learn, scipy): imported only
+# when that command is asked for, so `research run` starts fast.
+PLUGINS = {
+    "batch": ("cli_batch", "run many parameter sets in parallel (processes or Dask)"),
+    "schedule": ("cli_batch", "scheduled runs: list jobs, or run one pass"),
+    "literature": ("cli_literature", "literature tools (screening simulation)"),
+    "survey": ("cli_survey", "survey tools (codebook from an SPSS file)"),
+}
 log = logging.getLogger("research")
 
 
@@ -80,8 +88,15 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, including the optional plugin commands."""
+def _requested_command(argv: Sequence[str] | None) -> str | None:
+    for token in (sys.argv[1:] if argv is None else argv):
+        if not token.startswith("-"):
+            return token
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser; a plugin command's module is imported only when it is asked for."""
     parser = _Parser(prog="research", description="Kunskapshus Research: run parameterised "
                      "notebooks into Swedish briefings and publish the catalogue.")
     parser.add_argument("--version", action="version", version=f"research {__version__}")
@@ -115,20 +130,20 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--base-url", help="public URL of the site, for absolute feed links")
     publish.set_defaults(handler=_cmd_publish)
 
-    for name in PLUGINS:
-        try:
-            module = importlib.import_module(f".{name}", __package__)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.endswith(name):
-                continue
-            raise
-        module.add_parser(commands)
+    requested = _requested_command(argv)
+    if requested in PLUGINS:
+        module_name = PLUGINS[requested][0]
+        importlib.import_module(f".{module_name}", __package__).add_parser(commands)
+    else:
+        for name, (module_name, help_text) in PLUGINS.items():
+            if importlib.util.find_spec(f".{module_name}", __package__) is not None:
+                commands.add_parser(name, help=help_text)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``research`` console script."""
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

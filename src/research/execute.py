@@ -73,13 +73,17 @@ def execute(
     a non-interactive matplotlib backend (figures appear only through the report helpers).
     A cell error never raises: the executed notebook is saved either way.
     """
+    root = project_root()
+    env = {RUN_DIR_ENV: str(run_dir), ROOT_ENV: str(root), "MPLBACKEND": "Agg",
+           "PYTHONWARNINGS": "ignore", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    # Start the kernel first: it boots while this process imports papermill and nbclient.
+    kernel = _start_kernel(kernel_name or "python3", root, env)
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     _install_safe_translator()
-    root = project_root()
-    env = {RUN_DIR_ENV: str(run_dir), ROOT_ENV: str(root), "MPLBACKEND": "Agg",
-           "PYTHONWARNINGS": "ignore", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    engine_options = {"km": kernel} if kernel is not None else {
+        "extra_arguments": KERNEL_ARGUMENTS}
     try:
         with _environment(env):
             papermill.execute_notebook(
@@ -92,8 +96,7 @@ def execute(
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
-                # the kernel talks to us over loopback only; keep its log to real errors
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                **engine_options,
             )
     except PapermillExecutionError as exc:
         return ExecutionOutcome(False, exc.ename, _first_line(exc.evalue), exc.cell_index,
@@ -102,7 +105,39 @@ def execute(
         cell_index = _failed_cell(output)
         return ExecutionOutcome(False, type(exc).__name__, _first_line(str(exc)) or repr(exc),
                                 cell_index)
+    finally:
+        _stop_kernel(kernel)
     return ExecutionOutcome(True)
+
+
+# The kernel talks to this process over loopback only; keep its own log to real errors.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+
+
+def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str]) -> Any:
+    """Start a kernel in the background and return its manager (None: let papermill do it)."""
+    try:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        manager = AsyncKernelManager(kernel_name=kernel_name)
+        run_sync(manager.start_kernel)(cwd=str(cwd), env={**os.environ, **env},
+                                       extra_arguments=list(KERNEL_ARGUMENTS))
+        return manager
+    except Exception:  # no such kernel etc.: papermill reports it the usual way
+        return None
+
+
+def _stop_kernel(manager: Any) -> None:
+    if manager is None:
+        return
+    from jupyter_core.utils import run_sync
+
+    try:  # every output has arrived; nothing in the kernel needs a graceful exit
+        if manager.has_kernel:
+            run_sync(manager.shutdown_kernel)(now=True)
+    except Exception:
+        pass
 
 
 def _first_line(text: str | None, limit: int = 500) -> str:

@@ -165,8 +165,16 @@ def prepare(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict[str,
 
 
 def warm_up() -> None:
-    """Load nbconvert and compile the briefing template ahead of time (cheap if done)."""
-    _exporter()
+    """Load nbconvert and everything its first conversion imports (markdown, HTML parser),
+    by rendering a tiny notebook; the runner calls this while the kernel works."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    tiny = new_notebook(cells=[
+        new_markdown_cell("# Uppvärmning\n\n## Avsnitt\n\nText med [länk](https://example.org)."),
+        new_code_cell("", outputs=[new_output("display_data", data={"text/html": "<p>x</p>",
+                                                                    "text/plain": "x"})]),
+    ])
+    render_notebook(tiny, {}, "")
 
 
 @functools.lru_cache(maxsize=1)
