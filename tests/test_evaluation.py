@@ -1,0 +1,596 @@
+"""Tests for research.evaluation: effect sizes, meta-analysis, robustness, figures, grading."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from research import evaluation as ev
+from research.formatting import format_number
+from research.errors import ConfigError, InputDataError, ParameterError, SchemaError
+from research.report import get_alt, table_html
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = PROJECT_ROOT / "data" / "sample" / "metod" / "utvarderingar.csv"
+LOCAL = PROJECT_ROOT / "data" / "sample" / "metod" / "dialogserie_sjoviken.csv"
+REGISTER = PROJECT_ROOT / "data" / "sample" / "metoder.yaml"
+NOTEBOOK = PROJECT_ROOT / "notebooks" / "metodutvardering.ipynb"
+BCG_COLUMNS = {"ai": "tpos", "bi": "tneg", "ci": "cpos", "di": "cneg"}
+
+
+def frame(rows: list[dict], file: str = "test.csv") -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    df.insert(0, "source_row", np.arange(len(df)) + 2)
+    df.attrs["file"] = file
+    return df
+
+
+@pytest.fixture
+def bcg(shared_data: Path) -> pd.DataFrame:
+    data = ev.read_evaluations(shared_data / "stats" / "dat_bcg.csv")
+    return ev.effect_sizes(data, "RR", columns=BCG_COLUMNS, study="author")
+
+
+# ---------------------------------------------------------------------------------------
+# metafor reference values (../shared/data/README.md)
+
+
+def test_bcg_reml_matches_metafor(bcg: pd.DataFrame) -> None:
+    res = ev.meta_analysis(bcg["yi"], bcg["vi"], method="REML", measure="RR")
+    assert res.k == 13
+    assert res.estimate == pytest.approx(-0.7145, abs=5e-5)
+    assert res.se == pytest.approx(0.1798, abs=5e-5)
+    assert res.ci_low == pytest.approx(-1.0669, abs=5e-5)
+    assert res.ci_high == pytest.approx(-0.3622, abs=5e-5)
+    assert res.tau2 == pytest.approx(0.313243325980895, abs=5e-5)
+    assert res.i2 == pytest.approx(92.22, abs=5e-3)
+    assert res.h2 == pytest.approx(12.86, abs=5e-3)
+    assert res.q == pytest.approx(152.2330, abs=5e-5)
+    assert res.q_df == 12
+    low, high = res.effect_pi
+    assert low == pytest.approx(0.1546, abs=5e-5)
+    assert high == pytest.approx(1.5490, abs=5e-5)
+    assert res.statistic_name == "z"
+
+
+def test_bcg_dl_and_fixed_effect_match_metafor(bcg: pd.DataFrame) -> None:
+    dl = ev.meta_analysis(bcg["yi"], bcg["vi"], method="DL")
+    assert dl.estimate == pytest.approx(-0.7141, abs=5e-5)
+    assert dl.ci_low == pytest.approx(-1.0644, abs=5e-5)
+    assert dl.ci_high == pytest.approx(-0.3638, abs=5e-5)
+    assert dl.tau2 == pytest.approx(0.3088, abs=5e-5)
+    assert dl.i2 == pytest.approx(92.1173, abs=5e-5)
+    assert dl.h2 == pytest.approx(12.6861, abs=5e-5)
+    fe = ev.meta_analysis(bcg["yi"], bcg["vi"], method="FE")
+    assert fe.estimate == pytest.approx(-0.4303, abs=5e-5)
+    assert fe.ci_low == pytest.approx(-0.5097, abs=5e-5)
+    assert fe.ci_high == pytest.approx(-0.3509, abs=5e-5)
+    assert fe.tau2 == 0.0
+    # fixed effect: I² and H² from Q, as metafor does
+    assert fe.i2 == pytest.approx(100 * (fe.q - 12) / fe.q)
+    assert fe.h2 == pytest.approx(fe.q / 12)
+
+
+def test_bcg_tau2_qprofile_ci_and_i2_ci(bcg: pd.DataFrame) -> None:
+    # metafor confint(rma(yi, vi, data=dat.bcg)): τ² 0.3132 [0.1197, 1.1115], I² [81.92, 97.68]
+    res = ev.meta_analysis(bcg["yi"], bcg["vi"])
+    assert res.tau2_ci_low == pytest.approx(0.1197, abs=5e-5)
+    assert res.tau2_ci_high == pytest.approx(1.1115, abs=5e-5)
+    assert res.i2_ci_low == pytest.approx(81.92, abs=5e-3)
+    assert res.i2_ci_high == pytest.approx(97.68, abs=5e-3)
+    # the bounds solve the generalised Q equation against χ² quantiles
+    y, v = bcg["yi"].to_numpy(), bcg["vi"].to_numpy()
+    X = np.ones((13, 1))
+    assert ev._q_generalised(res.tau2_ci_low, y, v, X) == pytest.approx(stats.chi2.ppf(0.975, 12))
+    assert ev._q_generalised(res.tau2_ci_high, y, v, X) == pytest.approx(stats.chi2.ppf(0.025, 12))
+
+
+def test_bcg_meta_regression_and_egger_match_metafor(bcg: pd.DataFrame) -> None:
+    # metafor: rma(yi, vi, mods = ~ ablat, data = dat.bcg); regtest(rma(yi, vi))
+    reg = ev.meta_regression(bcg["yi"], bcg["vi"], bcg["ablat"], name="ablat")
+    assert reg.coefficients["estimate"].iloc[0] == pytest.approx(0.2515, abs=5e-5)
+    assert reg.coefficients["estimate"].iloc[1] == pytest.approx(-0.0291, abs=5e-5)
+    assert reg.qm == pytest.approx(16.3582, abs=5e-4)
+    assert reg.tau2 == pytest.approx(0.0763, abs=2e-4)
+    assert reg.r2 == pytest.approx(75.6, abs=0.1)
+    egger = ev.egger_test(bcg["yi"], bcg["vi"], model="rma")
+    assert egger.statistic == pytest.approx(-0.8033, abs=5e-4)
+    assert egger.p == pytest.approx(0.4218, abs=5e-4)
+
+
+def test_dl_and_pm_agree_with_statsmodels(bcg: pd.DataFrame) -> None:
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    y, v = bcg["yi"].to_numpy(), bcg["vi"].to_numpy()
+    for ours, theirs in (("DL", "dl"), ("PM", "pm")):
+        res = ev.meta_analysis(y, v, method=ours)
+        peer = combine_effects(y, v, method_re=theirs)
+        assert res.estimate == pytest.approx(peer.summary_frame().loc["random effect", "eff"],
+                                             abs=1e-6)
+        assert res.tau2 == pytest.approx(peer.tau2, abs=1e-6)
+
+
+def test_knapp_hartung_uses_t_with_k_minus_1_df(bcg: pd.DataFrame) -> None:
+    y, v = bcg["yi"].to_numpy(), bcg["vi"].to_numpy()
+    plain = ev.meta_analysis(y, v)
+    kh = ev.meta_analysis(y, v, knapp_hartung=True)
+    w = 1 / (v + plain.tau2)
+    s2 = np.sum(w * (y - plain.estimate) ** 2) / 12
+    assert kh.se == pytest.approx(plain.se * math.sqrt(s2))
+    assert kh.statistic_name == "t" and kh.df == 12
+    crit = stats.t.ppf(0.975, 12)
+    assert kh.ci_high - kh.estimate == pytest.approx(crit * kh.se)
+    assert kh.pi_high - kh.estimate == pytest.approx(crit * math.sqrt(kh.se**2 + kh.tau2))
+    # without KH the prediction interval uses z
+    assert plain.pi_high - plain.estimate == pytest.approx(
+        stats.norm.ppf(0.975) * math.sqrt(plain.se**2 + plain.tau2))
+
+
+def test_to_frame_and_summary_table(bcg: pd.DataFrame) -> None:
+    res = ev.meta_analysis(bcg["yi"], bcg["vi"], measure="RR")
+    row = res.to_frame().iloc[0]
+    for name in ("estimate", "se", "ci_low", "ci_high", "statistic", "p", "tau2", "tau2_ci_low",
+                 "i2", "h2", "q", "q_df", "q_p", "pi_low", "pi_high", "effect"):
+        assert name in row.index
+    assert row["effect"] == pytest.approx(math.exp(res.estimate))
+    table = res.summary_table()
+    assert "Sammanvägd effekt (RR)" in table["Storhet"].tolist()
+    assert table.columns[0] == "Storhet"
+
+
+# ---------------------------------------------------------------------------------------
+# effect sizes, hand-checked
+
+
+def test_two_by_two_effect_sizes_hand_checked() -> None:
+    row = {"study": "A", "ai": 4, "bi": 119, "ci": 11, "di": 128}
+    rr = ev.effect_sizes(frame([row]), "RR").iloc[0]
+    assert rr["yi"] == pytest.approx(math.log((4 / 123) / (11 / 139)))
+    assert rr["yi"] == pytest.approx(-0.889311, abs=1e-6)
+    assert rr["vi"] == pytest.approx(1 / 4 - 1 / 123 + 1 / 11 - 1 / 139)
+    assert rr["effect"] == pytest.approx(0.410939, abs=1e-6)
+    orr = ev.effect_sizes(frame([row]), "OR").iloc[0]
+    assert orr["yi"] == pytest.approx(math.log(4 * 128 / (119 * 11)))
+    assert orr["vi"] == pytest.approx(1 / 4 + 1 / 119 + 1 / 11 + 1 / 128)
+    rd = ev.effect_sizes(frame([row]), "RD").iloc[0]
+    p1, p2 = 4 / 123, 11 / 139
+    assert rd["yi"] == pytest.approx(p1 - p2)
+    assert rd["vi"] == pytest.approx(p1 * (1 - p1) / 123 + p2 * (1 - p2) / 139)
+    # n1i/n2i instead of bi/di give the same
+    alt = ev.effect_sizes(frame([{"ai": 4, "n1i": 123, "ci": 11, "n2i": 139}]), "RR").iloc[0]
+    assert alt["yi"] == pytest.approx(rr["yi"])
+
+
+def test_hedges_g_exact_correction_and_metafor_variance() -> None:
+    row = {"m1i": 10.0, "m2i": 8.0, "sd1i": 2.0, "sd2i": 3.0, "n1i": 20, "n2i": 25}
+    out = ev.effect_sizes(frame([row]), "SMD").iloc[0]
+    m = 43
+    j = math.exp(math.lgamma(m / 2) - 0.5 * math.log(m / 2) - math.lgamma((m - 1) / 2))
+    assert j == pytest.approx(1 - 3 / (4 * m - 1), abs=1e-4)  # the usual approximation
+    sp = math.sqrt((19 * 4 + 24 * 9) / 43)
+    g = j * 2 / sp
+    assert out["yi"] == pytest.approx(g, rel=1e-12)
+    assert out["vi"] == pytest.approx(1 / 20 + 1 / 25 + g**2 / (2 * 45))
+    md = ev.effect_sizes(frame([row]), "MD").iloc[0]
+    assert md["yi"] == pytest.approx(2.0)
+    assert md["vi"] == pytest.approx(4 / 20 + 9 / 25)
+
+
+def test_pre_post_and_fisher_z() -> None:
+    row = {"m_post": 2.5, "m_pre": 3.0, "sd_pre": 1.0, "ni": 30, "ri": 0.6}
+    out = ev.effect_sizes(frame([row]), "PRE_POST").iloc[0]
+    j = math.exp(math.lgamma(29 / 2) - 0.5 * math.log(29 / 2) - math.lgamma(28 / 2))
+    assert out["yi"] == pytest.approx(-0.5 * j)
+    assert out["vi"] == pytest.approx(2 * 0.4 / 30 + out["yi"] ** 2 / 60)
+    z = ev.effect_sizes(frame([{"ri": 0.3, "ni": 50}]), "ZCOR").iloc[0]
+    assert z["yi"] == pytest.approx(0.3095196, abs=1e-7)
+    assert z["vi"] == pytest.approx(1 / 47)
+    assert z["effect"] == pytest.approx(0.3)
+
+
+def test_pre_post_without_correlation_uses_default_with_note() -> None:
+    row = {"m_post": 2.5, "m_pre": 3.0, "sd_pre": 1.0, "ni": 30}
+    out = ev.effect_sizes(frame([row]), "PRE_POST")
+    assert out["vi"].iloc[0] == pytest.approx(2 * 0.5 / 30 + out["yi"].iloc[0] ** 2 / 60)
+    assert any("r = 0,50 antogs" in n for n in out.attrs["notes"])
+
+
+def test_given_effect_sizes_with_vi_or_se() -> None:
+    rows = [{"study": "A", "yi": -0.2, "vi": 0.04}, {"study": "B", "yi": 0.1, "sei": 0.3}]
+    out = ev.effect_sizes(frame(rows), "SMD")
+    assert out["vi"].tolist() == pytest.approx([0.04, 0.09])
+    assert set(out["estimate_source"]) == {"angiven"}
+
+
+def test_zero_cell_correction_only_where_needed() -> None:
+    rows = [{"study": "noll", "ai": 0, "n1i": 20, "ci": 5, "n2i": 20},
+            {"study": "vanlig", "ai": 3, "n1i": 20, "ci": 5, "n2i": 20}]
+    out = ev.effect_sizes(frame(rows), "RR")
+    assert out["corrected"].tolist() == [True, False]
+    assert out["yi"].iloc[0] == pytest.approx(math.log((0.5 / 21) / (5.5 / 21)))
+    assert out["vi"].iloc[0] == pytest.approx(1 / 0.5 - 1 / 21 + 1 / 5.5 - 1 / 21)
+    assert out["yi"].iloc[1] == pytest.approx(math.log(3 / 5))
+    assert any("noll" in n for n in out.attrs["notes"])
+
+
+def test_double_zero_studies_dropped_for_ratios_kept_for_rd() -> None:
+    rows = [{"study": "tom", "ai": 0, "n1i": 20, "ci": 0, "n2i": 25},
+            {"study": "vanlig", "ai": 3, "n1i": 20, "ci": 5, "n2i": 20}]
+    out = ev.effect_sizes(frame(rows), "OR")
+    assert out["study"].tolist() == ["vanlig"]
+    assert out.attrs["dropped"][0]["source_row"] == 2
+    assert any("togs bort" in n for n in out.attrs["notes"])
+    rd = ev.effect_sizes(frame(rows), "RD")
+    assert len(rd) == 2 and rd["yi"].iloc[0] == pytest.approx(0.5 / 21 - 0.5 / 26)
+    with pytest.raises(InputDataError, match="no events"):
+        ev.effect_sizes(frame(rows[:1]), "RR")
+
+
+# ---------------------------------------------------------------------------------------
+# small k
+
+
+def test_k_equal_1_gives_the_study_and_a_note() -> None:
+    res = ev.meta_analysis([0.3], [0.04], method="REML", measure="SMD")
+    assert res.estimate == pytest.approx(0.3)
+    assert res.se == pytest.approx(0.2)
+    assert res.tau2 == 0 and res.method == "FE" and res.requested_method == "REML"
+    assert math.isnan(res.q_p) and math.isnan(res.tau2_ci_low)
+    assert (res.pi_low, res.pi_high) == pytest.approx((res.ci_low, res.ci_high))
+    assert "Bara en utvärdering" in res.notes[0]
+    assert "Bara en utvärdering" in ev.heterogeneity_note(res)
+    kh = ev.meta_analysis([0.3], [0.04], knapp_hartung=True)
+    assert kh.statistic_name == "z" and not kh.knapp_hartung
+
+
+def test_k_equal_2_warns_about_tau2() -> None:
+    res = ev.meta_analysis([0.1, 0.5], [0.02, 0.03], method="REML")
+    assert res.k == 2 and math.isfinite(res.tau2)
+    assert any("två utvärderingar" in n for n in res.notes)
+    assert ev.egger_test([0.1, 0.5], [0.02, 0.03]).note.startswith("Egger-testet kräver")
+
+
+def test_single_local_before_after_evaluation() -> None:
+    effects = ev.effect_sizes(ev.read_evaluations(LOCAL), "PRE_POST")
+    res = ev.meta_analysis_from_effects(effects)
+    assert res.k == 1 and res.ci_low < res.estimate < res.ci_high
+    text = " ".join(ev.evidence_limits(effects, res, favourable="lower"))
+    assert "jämförelsegrupp" in text and "nivå 2" in text
+    table = ev.sensitivity_table(effects)
+    assert len(table) == 2 and "minst två" in table["Kommentar"].iloc[1]
+    assert ev.grade_evidence(effects).grade == "oklar"
+
+
+# ---------------------------------------------------------------------------------------
+# bad input
+
+
+def test_missing_variance_names_row_and_column() -> None:
+    rows = [{"study": "A", "yi": 0.2, "vi": 0.04}, {"study": "B", "yi": 0.1}]
+    with pytest.raises(SchemaError) as info:
+        ev.effect_sizes(frame(rows, "eval.csv"), "SMD")
+    err = info.value
+    assert err.fields["row"] == 3 and err.fields["file"] == "eval.csv"
+    assert "eval.csv, row 3" in str(err) and err.hint
+    with pytest.raises(InputDataError, match="study number 2"):
+        ev.meta_analysis([0.1, 0.2], [0.01, float("nan")])
+
+
+@pytest.mark.parametrize(
+    ("measure", "row", "column", "message"),
+    [
+        ("SMD", {"yi": 0.1, "vi": -0.02}, "vi", "not positive"),
+        ("SMD", {"yi": 0.1, "sei": 0}, "sei", "not positive"),
+        ("SMD", {"m1i": 1, "m2i": 2, "sd1i": 1, "sd2i": 1, "n1i": 1, "n2i": 10}, "n1i", "too small"),
+        ("MD", {"m1i": 1, "m2i": 2, "sd1i": 0, "sd2i": 1, "n1i": 5, "n2i": 10}, "sd1i", "not positive"),
+        ("RR", {"ai": 30, "n1i": 20, "ci": 5, "n2i": 20}, "ai", "exceed"),
+        ("RR", {"ai": -1, "bi": 20, "ci": 5, "di": 20}, "ai", "not a count"),
+        ("OR", {"ai": 2.5, "bi": 20, "ci": 5, "di": 20}, "ai", "not a count"),
+        ("ZCOR", {"ri": 1.2, "ni": 40}, "ri", "outside"),
+        ("ZCOR", {"ri": 0.2, "ni": 3}, "ni", "too small"),
+        ("PRE_POST", {"m_post": 1, "m_pre": 2, "sd_pre": 1, "ni": 20, "ri": 1.5}, "ri", "outside"),
+        ("RR", {"ai": "abc", "n1i": 20, "ci": 5, "n2i": 20}, "ai", "not a number"),
+        ("SMD", {"m1i": 1, "m2i": 2, "sd1i": 1, "n1i": 5, "n2i": 10}, "sd2i", "missing"),
+    ],
+)
+def test_bad_rows_give_clear_errors(measure: str, row: dict, column: str, message: str) -> None:
+    good = {"study": "ok", "yi": 0.1, "vi": 0.01}
+    with pytest.raises(InputDataError) as info:
+        ev.effect_sizes(frame([good, {"study": "bad", **row}], "u.csv"), measure)
+    err = info.value
+    assert err.fields["row"] == 3
+    assert err.fields["column"] == column
+    assert message in err.message
+    assert err.hint
+
+
+def test_unknown_measure_and_method_are_parameter_errors() -> None:
+    with pytest.raises(ParameterError, match="measure"):
+        ev.effect_sizes(frame([{"yi": 0.1, "vi": 0.1}]), "HR")
+    with pytest.raises(ParameterError, match="method"):
+        ev.meta_analysis([0.1, 0.2], [0.1, 0.1], method="ML2")
+
+
+def test_read_csv_cp1252_semicolon_decimal_comma(tmp_path: Path) -> None:
+    path = tmp_path / "utv.csv"
+    text = "study;design;yi;sei\nÄlvstad ö;rct;-0,25;0,1\nSjöviken;before_after;0,05;0,2\n"
+    path.write_bytes(text.encode("cp1252"))
+    df = ev.read_evaluations(path)
+    assert df["study"].tolist() == ["Älvstad ö", "Sjöviken"]
+    assert df["source_row"].tolist() == [2, 3]
+    out = ev.effect_sizes(df, "SMD")
+    assert out["yi"].tolist() == pytest.approx([-0.25, 0.05])
+
+
+def test_read_csv_with_bom_and_xlsx(tmp_path: Path) -> None:
+    path = tmp_path / "utv.csv"
+    path.write_bytes("\ufeffstudy,yi,vi\nA,0.1,0.02\n".encode("utf-8"))
+    df = ev.read_evaluations(path)
+    assert list(df.columns) == ["source_row", "study", "yi", "vi"]
+    xlsx = tmp_path / "utv.xlsx"
+    pd.DataFrame({"study": ["A", "B"], "yi": [0.1, 0.2], "vi": [0.02, 0.03]}).to_excel(
+        xlsx, index=False)
+    out = ev.effect_sizes(ev.read_evaluations(xlsx), "MD")
+    assert out["vi"].tolist() == pytest.approx([0.02, 0.03])
+
+
+@pytest.mark.parametrize("content", [b"", b"study,yi,vi\n", b"\n\n"])
+def test_empty_files_are_clear_errors(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "tom.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputDataError) as info:
+        ev.read_evaluations(path)
+    assert "tom.csv" in str(info.value)
+
+
+def test_missing_file_wrong_type_and_broken_xlsx(tmp_path: Path) -> None:
+    with pytest.raises(InputDataError, match="not found"):
+        ev.read_evaluations(tmp_path / "finns_inte.csv")
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    with pytest.raises(InputDataError, match="Unsupported"):
+        ev.read_evaluations(tmp_path / "a.pdf")
+    (tmp_path / "b.xlsx").write_bytes(b"not a zip file")
+    with pytest.raises(InputDataError, match="Could not read"):
+        ev.read_evaluations(tmp_path / "b.xlsx")
+
+
+def test_select_method_lists_available_names() -> None:
+    df = ev.read_evaluations(SAMPLE)
+    assert len(ev.select_method(df, " mentorskap ")) == 6
+    with pytest.raises(InputDataError) as info:
+        ev.select_method(df, "Yoga")
+    assert "Mentorskap" in info.value.hint
+
+
+def test_hostile_labels_are_escaped_and_plot_safely() -> None:
+    rows = [{"study": "<script>alert(1)</script>", "design": "rct", "yi": -0.3, "vi": 0.04},
+            {"study": "$\\frac{x}{0}$ studie", "design": "rct", "yi": -0.1, "vi": 0.02}]
+    effects = ev.effect_sizes(frame(rows), "SMD")
+    res = ev.meta_analysis_from_effects(effects)
+    html = table_html(ev.effect_table(effects, res), "Tabell")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    fig = ev.forest_plot(effects, res)
+    from research.report import figure_png
+
+    assert figure_png(fig, dpi=40)[:4] == b"\x89PNG"
+
+
+# ---------------------------------------------------------------------------------------
+# robustness
+
+
+def test_subgroup_difference_equals_fixed_effect_meta_regression() -> None:
+    rng = np.random.default_rng(3)
+    yi = rng.normal(-0.2, 0.2, 8)
+    vi = rng.uniform(0.01, 0.05, 8)
+    group = ["skola"] * 4 + ["socialtjänst"] * 4
+    effects = frame([{"study": f"S{i}", "yi": y, "vi": v, "setting": g}
+                     for i, (y, v, g) in enumerate(zip(yi, vi, group))])
+    effects = ev.effect_sizes(effects, "SMD")
+    sub = ev.subgroup_analysis(effects, "setting", method="FE")
+    reg = ev.meta_regression(yi, vi, group, name="setting", method="FE")
+    assert sub.df == 1
+    assert sub.q_between == pytest.approx(reg.qm)
+    assert sub.p == pytest.approx(reg.qm_p)
+    with pytest.raises(SchemaError, match="setting2"):
+        ev.subgroup_analysis(effects, "setting2")
+
+
+def test_leave_one_out_refits_without_each_study(bcg: pd.DataFrame) -> None:
+    loo = ev.leave_one_out(bcg)
+    assert len(loo) == 13 and (loo["k"] == 12).all()
+    manual = ev.meta_analysis(bcg["yi"].iloc[1:], bcg["vi"].iloc[1:])
+    assert loo["estimate"].iloc[0] == pytest.approx(manual.estimate)
+    assert loo["study"].iloc[0] == "Aronson"
+
+
+def test_egger_lm_equals_standard_normal_deviate_regression(bcg: pd.DataFrame) -> None:
+    y, v = bcg["yi"].to_numpy(), bcg["vi"].to_numpy()
+    egger = ev.egger_test(y, v)
+    se = np.sqrt(v)
+    # Egger 1997: regress y/se on 1/se; the intercept measures asymmetry
+    X = np.column_stack([np.ones(13), 1 / se])
+    coef, res, *_ = np.linalg.lstsq(X, y / se, rcond=None)
+    sigma2 = float(res[0]) / 11
+    cov = sigma2 * np.linalg.inv(X.T @ X)
+    t_value = coef[0] / math.sqrt(cov[0, 0])
+    assert egger.slope == pytest.approx(coef[0])
+    assert egger.statistic == pytest.approx(t_value)
+    assert egger.p == pytest.approx(2 * stats.t.sf(abs(t_value), 11))
+    assert egger.note == ""  # k ≥ 10: no caution
+    assert "tio" in ev.egger_test(y[:6], v[:6]).note
+
+
+def test_sensitivity_table_on_sample() -> None:
+    effects = ev.effect_sizes(ev.select_method(ev.read_evaluations(SAMPLE), "Mentorskap"), "RR")
+    table = ev.sensitivity_table(effects, moderator="setting")
+    names = table["Analys"].tolist()
+    assert names[0] == "Huvudanalys"
+    assert sum(n.startswith("Utan ") for n in names) == 6
+    assert any(n.startswith("Skillnad mellan delgrupper") for n in names)
+    assert any(n.startswith("Egger") for n in names)
+    assert "Endast SMS-nivå 3–5" in names
+
+
+# ---------------------------------------------------------------------------------------
+# figures
+
+
+def test_forest_plot_has_swedish_alt_text_and_log_axis() -> None:
+    effects = ev.effect_sizes(ev.select_method(ev.read_evaluations(SAMPLE), "Föräldrastöd"), "RR")
+    res = ev.meta_analysis_from_effects(effects)
+    fig = ev.forest_plot(effects, res, method_name="Föräldrastöd", favourable="lower")
+    alt = get_alt(fig)
+    assert alt.startswith("Skogsdiagram över 4 utvärderingar av Föräldrastöd")
+    assert format_number(res.effect, 2) in alt and "I²" in alt
+    assert "prediktionsintervallet" in alt
+    assert fig.axes[0].get_xscale() == "log"
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any("%" in t for t in texts) and "Prediktionsintervall" in texts
+
+
+def test_funnel_plot_cautions_for_small_k() -> None:
+    effects = ev.effect_sizes(ev.select_method(ev.read_evaluations(SAMPLE), "Mentorskap"), "RR")
+    res = ev.meta_analysis_from_effects(effects)
+    alt = get_alt(ev.funnel_plot(effects, res))
+    assert "Trattdiagram med 6 utvärderingar" in alt and "färre än tio" in alt
+
+
+# ---------------------------------------------------------------------------------------
+# evidence grading
+
+
+def graded(rows: list[tuple[str, float, float]], favourable: str = "lower") -> str:
+    effects = frame([{"study": f"S{i}", "design": d, "yi": y, "vi": v}
+                     for i, (d, y, v) in enumerate(rows)])
+    return ev.grade_evidence(ev.effect_sizes(effects, "SMD"), favourable=favourable).grade
+
+
+def test_sms_levels() -> None:
+    assert [ev.sms_level(d) for d in ("correlational", "before_after", "comparison_group",
+                                      "quasi_matched", "rct")] == [1, 2, 3, 4, 5]
+    assert ev.sms_level("Randomiserad") == 5 and ev.sms_level("3") == 3
+    with pytest.raises(InputDataError, match="Unknown design"):
+        ev.sms_level("anekdot")
+
+
+def test_grades_follow_the_stated_rule() -> None:
+    strong_fav = ("rct", -0.5, 0.01)   # CI excludes 0, favourable when lower is better
+    null = ("rct", 0.02, 0.01)
+    small = ("rct", -0.1, 0.01)          # CI includes 0
+    weak_fav = ("before_after", -0.5, 0.01)
+    assert graded([strong_fav, strong_fav, small]) == "effektiv"
+    # two significant studies, but the weight of evidence (pooled level 3+) is not clear
+    assert graded([strong_fav, strong_fav, null]) == "lovande"
+    assert graded([strong_fav, ("comparison_group", -0.1, 0.04)]) == "lovande"
+    assert graded([null, null, ("comparison_group", 0.05, 0.02)]) == "ej belagd"
+    assert graded([weak_fav, weak_fav]) == "oklar"
+    # direction matters: the same numbers are harmful when higher is better
+    assert graded([strong_fav, strong_fav, small], favourable="higher") == "ej belagd"
+    # a harmful level-3 result blocks "lovande"
+    assert graded([strong_fav, ("rct", 0.6, 0.01)]) == "oklar"
+
+
+def test_evidence_table_and_bad_design_row() -> None:
+    effects = ev.effect_sizes(frame([{"study": "A", "design": "rct", "yi": -0.4, "vi": 0.01},
+                                     {"study": "B", "design": "hörsägen", "yi": 0.1,
+                                      "vi": 0.01}], "e.csv"), "SMD")
+    with pytest.raises(InputDataError) as info:
+        ev.evidence_table(effects)
+    assert info.value.fields["row"] == 3 and info.value.fields["column"] == "design"
+    no_design = ev.effect_sizes(frame([{"yi": 0.1, "vi": 0.01}]), "SMD")
+    with pytest.raises(SchemaError, match="design"):
+        ev.evidence_table(no_design)
+    table = ev.evidence_table(effects.iloc[:1].assign(design="rct"))
+    assert table["Resultat"].tolist() == ["gynnsam effekt"]
+    assert table["SMS-nivå"].tolist() == [5]
+
+
+def test_register_table_grades_sample_methods() -> None:
+    table = ev.register_table(REGISTER)
+    assert table["Metod"].tolist()[:4] == ["Mentorskap", "Föräldrastöd", "Dialogsamtal",
+                                           "Avhopparprogram"]
+    assert set(table["Evidensgrad"]) <= set(ev.GRADES)
+    assert table.set_index("Metod").loc["Dialogserie i Sjöviken", "Utvärderingar"] == 1
+
+
+def test_bad_register_is_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "metoder.yaml"
+    path.write_text("methods:\n  - method: X\n    outcome: Y\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="target_group"):
+        ev.load_register(path)
+    path.write_text("methods: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="YAML"):
+        ev.load_register(path)
+    with pytest.raises(ConfigError, match="not found"):
+        ev.load_register(tmp_path / "saknas.yaml")
+
+
+# ---------------------------------------------------------------------------------------
+# notebook
+
+
+def test_notebook_follows_conventions() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert tags[1] == ["parameters"] and tags[2] == ["setup"]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    for cell in code:
+        assert "def " not in cell.source and "class " not in cell.source
+        assert "print(" not in cell.source and "for " not in cell.source
+    import papermill
+
+    params = papermill.inspect_notebook(str(NOTEBOOK))
+    for name in ("evaluations", "measure", "method", "knapp_hartung", "moderator",
+                 "method_name", "title"):
+        assert name in params and params[name]["help"]
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
+    assert headings[1] == "## Sammanfattning" and headings[-1] == "## Om underlaget"
+
+
+@pytest.mark.e2e
+def test_notebook_runs_with_both_parameter_sets() -> None:
+    from research.runs import run_notebook
+
+    for name, expected in (("default", "Mentorskap"), ("lokal_fore_efter", "jämförelsegrupp")):
+        result = run_notebook(NOTEBOOK, parameter_files=[
+            PROJECT_ROOT / "parameters" / "metodutvardering" / f"{name}.yaml"], publish=False)
+        assert result.status == "succeeded", result.error
+        tables = {p.name for p in (result.run_dir / "tables").glob("*.csv")}
+        assert {"effect_sizes.csv", "meta_analysis.csv", "sensitivity.csv",
+                "evidence.csv"} <= tables
+        html = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
+        assert expected in html
+        assert "No description has been provided" not in html
+        assert "Traceback" not in html
+
+
+@pytest.mark.e2e
+def test_notebook_with_hostile_cp1252_input_and_with_an_empty_file(tmp_path: Path) -> None:
+    from research.runs import run_notebook
+
+    hostile = tmp_path / "fientlig.csv"
+    hostile.write_bytes(
+        ("study;design;yi;sei\n<script>alert('x')</script> Älvstad;rct;-0,30;0,12\n"
+         "Sjöviken <img src=x onerror=alert(1)>;comparison_group;-0,10;0,15\n").encode("cp1252"))
+    result = run_notebook(NOTEBOOK, overrides={
+        "evaluations": str(hostile), "measure": "SMD", "moderator": "", "method_name": "",
+        "favourable": "lower"}, publish=False)
+    assert result.status == "succeeded", result.error
+    html = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert" in html
+
+    empty = tmp_path / "tom.csv"
+    empty.write_bytes(b"")
+    failed = run_notebook(NOTEBOOK, overrides={"evaluations": str(empty)}, publish=False)
+    assert failed.status == "failed"
+    assert "tom.csv" in (failed.error or "")
