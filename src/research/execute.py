@@ -120,7 +120,15 @@ def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str]) -> Any:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        manager = AsyncKernelManager(kernel_name=kernel_name)
+        class TrackingKernelManager(AsyncKernelManager):
+            """Remembers the clients it hands out, so they can be closed with the kernel."""
+
+            def client(self, **kwargs: Any) -> Any:
+                created = super().client(**kwargs)
+                self.__dict__.setdefault("_research_clients", []).append(created)
+                return created
+
+        manager = TrackingKernelManager(kernel_name=kernel_name)
         run_sync(manager.start_kernel)(cwd=str(cwd), env={**os.environ, **env},
                                        extra_arguments=list(KERNEL_ARGUMENTS))
         return manager
@@ -133,6 +141,12 @@ def _stop_kernel(manager: Any) -> None:
         return
     from jupyter_core.utils import run_sync
 
+    for client in manager.__dict__.get("_research_clients", []):
+        try:
+            client.stop_channels()
+            client.context.destroy(linger=0)
+        except Exception:
+            pass
     try:  # every output has arrived; nothing in the kernel needs a graceful exit
         if manager.has_kernel:
             run_sync(manager.shutdown_kernel)(now=True)
