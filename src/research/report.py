@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pandas is imported by the kernel anyway; the runner does no
 BRIEFING_INFO_MIMETYPE = "application/vnd.research.briefing-info+json"
 TABLE_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 ALT_ATTRIBUTE = "_research_alt"
+SUPPRESSED_MARKER = ".."  # how disclosure control marks a hidden cell
 
 
 def _display(bundle: Mapping[str, Any], metadata: Mapping[str, Any] | None = None) -> None:
@@ -110,7 +111,8 @@ def table_html(
                 digits = decimals.get(column) if isinstance(decimals, Mapping) else decimals
                 text = format_value(value, digits)
                 content = link(text, row[links[column]]) if column in links else escape(text)
-            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            numeric = (isinstance(value, (int, float)) and not isinstance(value, bool)) \
+                or value == SUPPRESSED_MARKER
             cls = ' class="num"' if numeric else ""
             if index and position == 0:
                 parts.append(f'<th scope="row"{cls}>{content}</th>')
