@@ -116,3 +116,11 @@ def test_render_command_rerenders(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["render", str(result.run_dir)]) == 0
     assert (result.run_dir / "briefing.html").is_file()
     assert main(["render", str(tmp_path)]) == 2
+
+
+def test_run_ids_are_safe_for_swedish_labels() -> None:
+    from research.runs import RUN_ID, new_run_id
+
+    for label in ("sjöviken", "Östra Hagen", "../../etc", ""):
+        run_id = new_run_id(label)
+        assert RUN_ID.match(run_id) and "/" not in run_id

@@ -26,7 +26,7 @@ from .paths import project_root, reports_dir, resolve
 from .report import read_briefing_info
 
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,120}$")
-LABEL = re.compile(r"[^A-Za-z0-9._\-åäöÅÄÖ]+")
+LABEL = re.compile(r"[^A-Za-z0-9._\-]+")
 
 
 @dataclass
@@ -58,7 +58,8 @@ def default_label(parameter_files: Sequence[str | Path]) -> str:
 def new_run_id(label: str, when: dt.datetime | None = None) -> str:
     """A unique, sortable run id: ``20261124T143001Z-default-3f9a``."""
     stamp = (when or _now()).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    safe = LABEL.sub("-", label).strip("-")[:40] or "run"
+    ascii_label = label.translate(str.maketrans("åäöÅÄÖéÉüÜ", "aaoAAOeEuU"))
+    safe = LABEL.sub("-", ascii_label).strip("-")[:40] or "run"
     return f"{stamp}-{safe}-{secrets.token_hex(2)}"
 
 
