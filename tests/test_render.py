@@ -73,3 +73,9 @@ def test_output_sanitizer_keeps_tables_and_drops_script() -> None:
                                 '<img src=x onerror=alert(1)><iframe src="https://x"></iframe></div>')
     assert "<caption>c</caption>" in html and 'scope="col"' in html
     assert "<img" not in html and "iframe" not in html
+
+
+def test_private_parameters_are_never_shown() -> None:
+    html, _ = render_notebook(_nb(), {"status": "succeeded", "parameters": {
+        "mask_names": ["Kalle Nordin"], "private_key": "hemlig", "title": "Synlig"}}, "mall")
+    assert "Kalle Nordin" not in html and "hemlig" not in html and "Synlig" in html

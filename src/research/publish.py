@@ -27,10 +27,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .errors import PublishError
 from .formatting import format_date
-from .manifest import read_manifest
+from .manifest import read_manifest, write_json_atomic
 from .paths import reports_dir
 from .privacy import find_personal_numbers
-from .render import NOTEBOOK_KINDS, TEMPLATES
+from .render import NOTEBOOK_KINDS, TEMPLATES, is_private_parameter
 
 DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
 ATOM = "http://www.w3.org/2005/Atom"
@@ -178,7 +178,10 @@ def _copy_run(entry: Entry, build: Path) -> None:
     target = build / "briefings" / entry.stem / entry.label / entry.run_id
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(entry.run_dir / "briefing.html", target / "index.html")
-    shutil.copyfile(entry.run_dir / "manifest.json", target / "manifest.json")
+    public = dict(entry.manifest)
+    public["parameters"] = {k: ("(dolt)" if is_private_parameter(k) else v)
+                            for k, v in (entry.manifest.get("parameters") or {}).items()}
+    write_json_atomic(target / "manifest.json", public)
     tables = entry.run_dir / "tables"
     if tables.is_dir():
         shutil.copytree(tables, target / "tables", ignore=shutil.ignore_patterns(".*"))

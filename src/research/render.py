@@ -197,6 +197,14 @@ def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text or "")
 
 
+PRIVATE_PREFIXES = ("mask_", "private_")
+
+
+def is_private_parameter(name: str) -> bool:
+    """Parameters named ``mask_*`` or ``private_*`` (e.g. names to mask) are never shown."""
+    return name.startswith(PRIVATE_PREFIXES)
+
+
 def _provenance(manifest: Mapping[str, Any]) -> dict[str, Any]:
     facts = []
     if manifest.get("notebook"):
@@ -214,7 +222,8 @@ def _provenance(manifest: Mapping[str, Any]) -> dict[str, Any]:
     versions = manifest.get("versions") or {}
     if versions:
         facts.append(("Programvara", ", ".join(f"{k} {v}" for k, v in versions.items())))
-    parameters = [(k, json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
+    parameters = [(k, "(dolt)" if is_private_parameter(k) else
+                   json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
                   for k, v in (manifest.get("parameters") or {}).items()]
     inputs = [(i.get("path", ""), i.get("size", ""), (i.get("sha256") or "")[:16])
               for i in manifest.get("inputs") or []]

@@ -112,7 +112,7 @@ def table_html(
                 text = format_value(value, digits)
                 content = link(text, row[links[column]]) if column in links else escape(text)
             numeric = (isinstance(value, (int, float)) and not isinstance(value, bool)) \
-                or value == SUPPRESSED_MARKER
+                or (isinstance(value, str) and value == SUPPRESSED_MARKER)
             cls = ' class="num"' if numeric else ""
             if index and position == 0:
                 parts.append(f'<th scope="row"{cls}>{content}</th>')
