@@ -119,3 +119,14 @@ def test_missing_notebook_and_file(tmp_path: Path) -> None:
         notebook_parameters(tmp_path / "nope.ipynb")
     with pytest.raises(ParameterError, match="not found"):
         load_parameter_file(tmp_path / "nope.yaml")
+
+
+def test_cli_start_up_does_not_load_heavy_plugins() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from research.cli import build_parser; build_parser(['run', 'x']); "
+            "print(sorted(m for m in ('scipy', 'sklearn', 'dask', 'distributed', 'pandas') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
