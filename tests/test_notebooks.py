@@ -59,14 +59,24 @@ def test_parameter_sets_validate_against_their_notebook(params: Path) -> None:
 
 
 @pytest.mark.e2e
+@pytest.mark.browser
 @pytest.mark.parametrize("params", [p for p in PARAMETER_SETS if p.stem == "default"],
                          ids=lambda p: p.parent.name)
-def test_default_parameter_set_runs(params: Path) -> None:
+def test_default_parameter_set_runs_into_an_accessible_briefing(params: Path) -> None:
+    from browser import axe_violations, external_requests, open_page
     from research.runs import run_notebook
 
     result = run_notebook(ROOT / "notebooks" / f"{params.parent.name}.ipynb", [params],
                           publish=False, timeout=600)
     assert result.succeeded, result.error
-    html = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
+    briefing = result.run_dir / "briefing.html"
+    html = briefing.read_text(encoding="utf-8")
     assert "No description has been provided" not in html and "Traceback" not in html
     assert "(beskrivning saknas)" not in html
+    assert result.manifest["tables"], "a briefing saves its key tables"
+    url = briefing.resolve().as_uri()
+    with open_page(url, width=360) as (page, requests, dialogs):
+        assert external_requests(requests, url) == [] and dialogs == []
+        assert page.evaluate("document.querySelectorAll('h1').length") == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert axe_violations(page) == []
