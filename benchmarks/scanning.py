@@ -1,0 +1,142 @@
+"""Benchmark: horizon scanning (dedup + themes + emerging) vs a bare TfidfVectorizer fit.
+
+Generates N synthetic Swedish items (default 100,000) over 16 weeks from the sample
+generator's sentence pools, with near-duplicate copies and a rising theme, then times in
+one process:
+
+- ours: tokenise into a corpus, match the default taxonomy's themes (lemmas, compounds,
+  phrases), group near-duplicates (MinHash + LSH), theme trends and emerging terms (G²);
+- peer: ``sklearn.feature_extraction.text.TfidfVectorizer().fit(texts)`` on the same texts.
+
+Loading the taxonomy (which loads simplemma's dictionaries, about 1–2 s once per process)
+is timed separately and left out of the ratio, like the imports. Each round times the peer, ours, and the peer
+again (the machine is shared, so ours is compared with the mean of the peer just before
+and just after); the median ratio over ``--repeat`` rounds (target ≤ 3×) and the
+process's peak resident memory after our first pipeline run (target ≤ 2 GB) are printed.
+
+    .venv/bin/python benchmarks/scanning.py            # 100,000 items
+    .venv/bin/python benchmarks/scanning.py --items 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location(
+        "omvarld_generate", ROOT / "data" / "sample" / "omvarld" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def synthetic_items(count: int, seed: int = 7) -> tuple[list[str], pd.Series]:
+    generator = load_generator()
+    rng = random.Random(seed)
+    end = pd.Timestamp("2026-11-22", tz="UTC")
+    keys = list(generator.THEMES)
+    texts: list[str] = []
+    dates: list[pd.Timestamp] = []
+    while len(texts) < count:
+        age = rng.uniform(0, 16 * 7)
+        weights = [6.0 if (k == "radikalisering_online" and age < 7) else 1.0 for k in keys]
+        theme = rng.choices(keys, weights=weights)[0]
+        titles, pool = generator.THEMES[theme]
+        sentences = [generator.fill(s, rng) for s in rng.sample(pool, 2)]
+        sentences.insert(1, generator.fill(rng.choice(generator.DETAILS), rng))
+        sentences.append(generator.fill(rng.choice(generator.GENERIC), rng))
+        title = generator.fill(rng.choice(titles), rng)
+        text = f"{title}. {' '.join(sentences)}"
+        date = end - pd.Timedelta(days=age)
+        copies = rng.choices([1, 2, 3], weights=[80, 14, 6])[0]
+        for copy in range(copies):
+            texts.append(text if copy == 0 else text.replace(" har ", " har nu ", 1) + " Uppgifter.")
+            dates.append(date + pd.Timedelta(hours=copy * 5))
+    return texts[:count], pd.Series(dates[:count])
+
+
+def ours(texts: list[str], dates: pd.Series) -> dict[str, float]:
+    from research import scanning
+
+    times: dict[str, float] = {}
+    mark = time.perf_counter()
+    taxonomy = scanning.load_taxonomy()  # loads simplemma's sv/en dictionaries once
+    times["setup"] = time.perf_counter() - mark
+    start = time.perf_counter()
+    corpus = scanning.build_corpus(texts)
+    times["tokenise"] = time.perf_counter() - start
+    mark = time.perf_counter()
+    themes = scanning.match_themes(corpus, taxonomy)
+    times["themes"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    groups = scanning.group_stories(corpus, dates=dates)
+    times["dedup"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    window = scanning.Window.make("2026-11-22", 7, 84)
+    trends = scanning.theme_trends(themes, dates, window, taxonomy)
+    terms = scanning.emerging_terms(corpus, dates, window)
+    times["emerging"] = time.perf_counter() - mark
+    times["total"] = time.perf_counter() - start
+    times["groups"] = float(len(set(groups.tolist())))
+    times["rising_themes"] = float(trends["rising"].sum())
+    times["rising_terms"] = float(len(terms))
+    return times
+
+
+def peer(texts: list[str]) -> float:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    start = time.perf_counter()
+    TfidfVectorizer().fit(texts)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds of peer, ours, peer (the median ratio is reported)")
+    args = parser.parse_args(argv)
+    texts, dates = synthetic_items(args.items)
+    words = sum(len(t.split()) for t in texts)
+    print(f"{len(texts):,} items, {words / len(texts):.0f} words per item")
+    import research.scanning  # noqa: F401  (imports are not timed)
+    import sklearn.feature_extraction.text  # noqa: F401
+
+    ratios, peak_mb, setup = [], 0.0, None
+    for round_number in range(1, args.repeat + 1):
+        before = peer(texts)
+        result = ours(texts, dates)
+        setup = result["setup"] if setup is None else setup
+        peak_mb = peak_mb or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        after = peer(texts)
+        tfidf = (before + after) / 2
+        ratios.append(result["total"] / tfidf)
+        print(f"round {round_number}: ours {result['total']:.2f} s (tokenise "
+              f"{result['tokenise']:.2f}, themes {result['themes']:.2f}, dedup "
+              f"{result['dedup']:.2f}, emerging {result['emerging']:.2f}); TfidfVectorizer().fit "
+              f"{before:.2f} s before, {after:.2f} s after; ratio {ratios[-1]:.2f}x")
+    print(f"setup: {setup:.2f} s (taxonomy + lemma dictionaries, once per process; "
+          "not in the ratio)")
+    print(f"{result['groups']:,.0f} story groups, {result['rising_themes']:.0f} rising "
+          f"theme(s), {result['rising_terms']:.0f} rising term(s)")
+    print(f"ratio (median of {len(ratios)} rounds): {statistics.median(ratios):.2f}x "
+          "(target <= 3x)")
+    print(f"peak RSS after our pipeline (first round): {peak_mb:,.0f} MB (target <= 2048 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
