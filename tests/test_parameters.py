@@ -130,3 +130,34 @@ def test_cli_start_up_does_not_load_heavy_plugins() -> None:
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_our_parameter_parser_agrees_with_papermill(path: Path) -> None:
+    import logging
+
+    import papermill
+
+    from research.parameters import _parse_cell
+
+    logging.getLogger("papermill.translators").setLevel(logging.ERROR)
+    theirs = papermill.inspect_notebook(str(path))
+    ours = _parse_cell(path)
+    assert ours is not None and set(theirs) <= set(ours)
+    for name, info in theirs.items():
+        assert ours[name]["default"] == info["default"], name
+        assert ours[name]["help"] == info["help"], name
+        assert ours[name]["inferred_type_name"] == info["inferred_type_name"], name
+
+
+def test_a_cell_python_cannot_parse_falls_back_to_papermill(tmp_path: Path) -> None:
+    nb = make_notebook(tmp_path / "x.ipynb", "n = 1  # antal\nthis is not python", [])
+    assert notebook_parameters(nb)["n"].type == "int"
+
+
+def test_unreadable_notebook_is_a_parameter_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ParameterError, match="Cannot read notebook"):
+        notebook_parameters(broken)

@@ -89,21 +89,25 @@ def _type_from_default(default: str) -> str:
 
 def notebook_parameters(notebook: str | Path) -> dict[str, ParameterSpec]:
     """Return the parameters declared in the notebook's ``parameters`` cell."""
-    import papermill
-
     path = Path(notebook)
     if not path.is_file():
         raise ParameterError(f"Notebook not found: {path}", hint="give the path of a .ipynb file")
-    try:
-        logging.getLogger("papermill.translators").setLevel(logging.ERROR)
-        raw = papermill.inspect_notebook(str(path))
-    except Exception as exc:  # papermill raises several types for unreadable notebooks
-        raise ParameterError(
-            f"Cannot read the parameters of {path}: {exc}",
-            hint="check that the file is a valid notebook with one cell tagged 'parameters'",
-        ) from exc
-    for name, info in _parse_cell(path).items():
-        raw.setdefault(name, info)  # lines papermill could not parse (it only warns)
+    # The cell is parsed with Python's own parser, following papermill's conventions
+    # (annotation or "# type:" comment, trailing help comment); papermill's line-based
+    # inspect_notebook is the fallback for a cell Python cannot parse. Not importing
+    # papermill here lets the kernel start sooner.
+    raw = _parse_cell(path)
+    if raw is None:
+        import papermill
+
+        try:
+            logging.getLogger("papermill.translators").setLevel(logging.ERROR)
+            raw = papermill.inspect_notebook(str(path))
+        except Exception as exc:  # papermill raises several types for unreadable notebooks
+            raise ParameterError(
+                f"Cannot read the parameters of {path}: {exc}",
+                hint="check that the file is a valid notebook with one cell tagged 'parameters'",
+            ) from exc
     specs: dict[str, ParameterSpec] = {}
     for name, info in raw.items():
         annotated = info.get("inferred_type_name") or "None"
@@ -118,15 +122,21 @@ def notebook_parameters(notebook: str | Path) -> dict[str, ParameterSpec]:
     return specs
 
 
-def _parse_cell(path: Path) -> dict[str, dict[str, str]]:
-    """Parse the ``parameters`` cell with :mod:`ast` (a fallback for lines papermill's
-    line-based parser skips, e.g. a help comment containing ``=``)."""
+def _parse_cell(path: Path) -> dict[str, dict[str, str]] | None:
+    """Parse the ``parameters`` cell with :mod:`ast`: name, annotation (or ``# type:``
+    comment), default source and trailing help comment, as papermill reports them.
+
+    Returns None when the cell is not valid Python (papermill's parser is tried then).
+    """
     import nbformat
 
     try:
         nb = nbformat.read(str(path), as_version=4)
-    except Exception:
-        return {}
+    except Exception as exc:
+        raise ParameterError(
+            f"Cannot read notebook {path}: {exc}",
+            hint="check that the file is a valid notebook (JSON, nbformat 4)",
+        ) from exc
     cell = next((c for c in nb.cells if c.cell_type == "code"
                  and "parameters" in c.get("metadata", {}).get("tags", [])), None)
     if cell is None:
@@ -135,7 +145,7 @@ def _parse_cell(path: Path) -> dict[str, dict[str, str]]:
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return {}
+        return None
     comments: dict[int, str] = {}
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):

@@ -99,6 +99,7 @@ def _error_text(manifest: Mapping[str, Any]) -> str:
 def _provenance(parameters: Mapping[str, Any], extra: Sequence[Path], root: Path) -> dict[str, Any]:
     """Inputs, versions and commit of a run (computed while the kernel runs), and a warm
     renderer."""
+    from . import publish  # noqa: F401  (loaded now, used after the run)
     from .render import warm_up
 
     described = {"inputs": input_files(parameters, extra=extra), "versions": package_versions(),
