@@ -65,13 +65,17 @@ def execute(
     run_dir: Path,
     timeout: int | None = None,
     kernel_name: str | None = None,
+    stop_later: list[Any] | None = None,
 ) -> ExecutionOutcome:
     """Execute ``notebook`` with ``parameters`` into ``output`` and report the outcome.
 
     The kernel runs in the project root (so relative data paths mean the same as in the
     README), with ``RESEARCH_RUN_DIR`` pointing at ``run_dir`` (where tables are saved) and
     a non-interactive matplotlib backend (figures appear only through the report helpers).
-    A cell error never raises: the executed notebook is saved either way.
+    A cell error never raises: the executed notebook is saved either way. With
+    ``stop_later`` (a list), a kernel this function started is appended to it instead of
+    being stopped, for the caller to stop with :func:`stop_kernel` (e.g. in parallel with
+    rendering).
     """
     root = project_root()
     env = {RUN_DIR_ENV: str(run_dir), ROOT_ENV: str(root), "MPLBACKEND": "Agg",
@@ -106,7 +110,10 @@ def execute(
         return ExecutionOutcome(False, type(exc).__name__, _first_line(str(exc)) or repr(exc),
                                 cell_index)
     finally:
-        _stop_kernel(kernel)
+        if stop_later is not None and kernel is not None:
+            stop_later.append(kernel)  # the caller stops it while it renders
+        else:
+            stop_kernel(kernel)
     return ExecutionOutcome(True)
 
 
@@ -136,7 +143,8 @@ def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str]) -> Any:
         return None
 
 
-def _stop_kernel(manager: Any) -> None:
+def stop_kernel(manager: Any) -> None:
+    """Close the clients of a kernel started by :func:`execute` and kill it."""
     if manager is None:
         return
     from jupyter_core.utils import run_sync

@@ -12,6 +12,7 @@ import ast
 import datetime as dt
 import difflib
 import io
+import json
 import logging
 import tokenize
 import re
@@ -128,20 +129,20 @@ def _parse_cell(path: Path) -> dict[str, dict[str, str]] | None:
 
     Returns None when the cell is not valid Python (papermill's parser is tried then).
     """
-    import nbformat
-
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-    except Exception as exc:
+    try:  # plain JSON: validating with nbformat here would delay the kernel's start
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ParameterError(
             f"Cannot read notebook {path}: {exc}",
             hint="check that the file is a valid notebook (JSON, nbformat 4)",
         ) from exc
-    cell = next((c for c in nb.cells if c.cell_type == "code"
-                 and "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    cell = next((c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"
+                 and "parameters" in (c.get("metadata") or {}).get("tags", [])), None)
     if cell is None:
         return {}
-    source = cell.source
+    source = cell.get("source", "")
+    source = "".join(source) if isinstance(source, list) else str(source)
     try:
         tree = ast.parse(source)
     except SyntaxError:

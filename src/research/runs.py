@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from .errors import ParameterError
-from .execute import execute
+from .execute import execute, stop_kernel
 from .manifest import input_files, package_versions, git_commit, write_json_atomic
 from .parameters import collect
 from .paths import project_root, reports_dir, resolve
@@ -190,11 +188,30 @@ def run_notebook(
     output = run_dir / "notebook.ipynb"
     # While the kernel works, this process mostly waits on a socket: use that time to
     # describe the inputs and to load the renderer, so rendering after the run is cheap.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="research-prepare") as pool:
+    # Afterwards the kernel is stopped while the briefing is rendered.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="research-prepare")
+    stopping = []
+    try:
         provenance = pool.submit(_provenance, parameters, [notebook_path, *files], root)
-        outcome = execute(notebook_path, output, parameters, run_dir=run_dir, timeout=timeout)
+        kernels: list[Any] = []
+        outcome = execute(notebook_path, output, parameters, run_dir=run_dir, timeout=timeout,
+                          stop_later=kernels)
         duration = time.perf_counter() - t0
         described = provenance.result()
+        stopping = [pool.submit(stop_kernel, kernel) for kernel in kernels]
+        return _finish(run_dir, output, notebook_path, manifest, outcome, duration, described,
+                       label, run_id, base, publish)
+    finally:
+        for future in stopping:
+            future.result()
+        pool.shutdown(wait=True)
+
+
+def _finish(run_dir: Path, output: Path, notebook_path: Path, manifest: dict[str, Any],
+            outcome: Any, duration: float, described: Mapping[str, Any], label: str,
+            run_id: str, base: Path, publish: bool) -> RunResult:
+    """Complete the manifest, render the briefing and publish (the kernel may still be
+    shutting down in the background)."""
     if not output.is_file():  # the kernel never started: keep the audit trail anyway
         shutil.copyfile(notebook_path, output)
 
@@ -205,6 +222,8 @@ def run_notebook(
         **described,
         "tables": sorted(p.name for p in (run_dir / "tables").glob("*.csv")),
     })
+    import nbformat
+
     try:
         executed = nbformat.read(str(output), as_version=4)
         manifest["briefing"] = read_briefing_info(executed)
