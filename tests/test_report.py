@@ -98,3 +98,15 @@ def test_briefing_info_roundtrip(monkeypatch: pytest.MonkeyPatch) -> None:
     nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data",
                                                         "data": shown[0]}]}]}
     assert report.read_briefing_info(nb) == {"kunskapshus": "Älvstad", "period": "vecka 48"}
+
+
+def test_display_columns_rename_for_readers_only(run_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = []
+    monkeypatch.setattr(report, "_display", lambda bundle, metadata=None: shown.append(bundle))
+    df = pd.DataFrame({"title": ["Nyhet"], "url": ["https://example.org/a"], "share": [0.123]})
+    report.show_table(df, "items", "Nya poster", display_columns={"title": "Rubrik", "share": "Andel"},
+                      links={"title": "url"}, decimals={"share": 1})
+    html = shown[0]["text/html"]
+    assert ">Rubrik<" in html and ">title<" not in html and 'href="https://example.org/a"' in html
+    assert "0,1<" in html
+    assert list(pd.read_csv(run_dir / "tables" / "items.csv").columns) == ["title", "url", "share"]

@@ -167,16 +167,29 @@ def show_table(
     *,
     index: bool = False,
     save: bool = True,
+    display_columns: Mapping[str, str] | None = None,
     **html_options: Any,
 ) -> None:
     """Display ``df`` with its Swedish caption and save it as ``tables/<name>.csv``.
 
-    ``html_options`` go to :func:`table_html` (``decimals``, ``links``, ``html_columns``,
-    ``max_rows``, ``note``). Returns nothing, so the table is not shown a second time as
+    ``display_columns`` renames columns for readers only (``{"published": "Publicerad"}``);
+    the saved CSV keeps the original names, which other programs rely on. ``html_options``
+    go to :func:`table_html` (``decimals``, ``links``, ``html_columns``, ``max_rows``,
+    ``note``), naming columns by their original names. Returns nothing, so the table is not shown a second time as
     the cell's value.
     """
     if save:
         save_table(df, name, index=index)
+    if display_columns:  # the CSV keeps its stable (English) names; readers see Swedish ones
+        df = df.rename(columns=dict(display_columns))
+        for option in ("links", "decimals"):
+            if isinstance(html_options.get(option), Mapping):
+                html_options[option] = {display_columns.get(k, k): display_columns.get(v, v)
+                                        if option == "links" else v
+                                        for k, v in html_options[option].items()}
+        if "html_columns" in html_options:
+            html_options["html_columns"] = [display_columns.get(c, c)
+                                            for c in html_options["html_columns"]]
     html = table_html(df, caption, index=index, **html_options)
     _display({"text/html": html, "text/plain": f"{caption}\n{df.to_string(max_rows=20)}"})
 
