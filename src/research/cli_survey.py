@@ -4,14 +4,13 @@ codebook (YAML) from an SPSS file's variable labels, value labels and missing co
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import InputDataError, ParameterError
+from .fileio import write_text_atomic
 from .survey import codebook_from_sav
 
 HEADER = (
@@ -55,15 +54,6 @@ def _cmd_codebook(args: argparse.Namespace) -> int:
     codebook = codebook_from_sav(source)
     text = HEADER.format(source=source.name) + yaml.safe_dump(
         codebook.to_dict(), allow_unicode=True, sort_keys=False, width=100)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, text)
     print(f"Wrote {target} ({len(codebook.variables)} variables)")
     return 0

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputDataError, ParameterError
+from .fileio import decode_text
 
 RECORD_COLUMNS = [
     "record_id", "title", "abstract", "authors", "year", "source", "doi", "keywords",
@@ -39,26 +40,9 @@ PROBLEM_COLUMNS = ["file", "line", "problem"]
 
 
 def decode_bytes(raw: bytes, *, file: str = "") -> str:
-    """Decode file bytes: BOM (UTF-8/UTF-16) first, then UTF-8, then charset detection,
-    then cp1252 (never fails on Western text)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(raw).best()
-        if best is None:
-            raise InputDataError(f"{file}: the text encoding could not be recognised.",
-                                 hint="save the export as UTF-8", file=file) from None
-        return str(best)
+    """Decode an export's bytes (BOM, UTF-8, cp1252, then detection); see
+    :func:`research.fileio.decode_text`."""
+    return decode_text(raw, name=file)[0]
 
 
 def _read_text(path: Path) -> str:

@@ -13,9 +13,7 @@ import functools
 import datetime as dt
 import html
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import nbformat
 import nh3
 
 from .errors import InputDataError
+from .fileio import write_text_atomic
 from .formatting import format_date
 from .manifest import read_manifest
 from .report import BRIEFING_INFO_MIMETYPE, read_briefing_info
@@ -298,13 +297,5 @@ def render(run_dir: str | Path) -> Path:
     stem = (manifest or {}).get("notebook_stem") or run_dir.parent.name
     body, _ = render_notebook(nb, manifest, stem)
     target = run_dir / "briefing.html"
-    handle, tmp = tempfile.mkstemp(dir=run_dir, prefix=".briefing.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(body)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, body)
     return target

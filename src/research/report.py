@@ -19,9 +19,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ParameterError
 from .formatting import format_value
 from .htmlsafe import escape, link, sanitize_html
+from .fileio import write_text_atomic
 from .paths import current_run_dir
 
 if TYPE_CHECKING:  # pandas is imported by the kernel anyway; the runner does not need it
@@ -145,18 +144,8 @@ def save_table(df: pd.DataFrame, name: str, *, index: bool = False) -> Path | No
     run_dir = current_run_dir()
     if run_dir is None:
         return None
-    folder = run_dir / "tables"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{name}.csv"
-    handle, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            df.to_csv(stream, index=index)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    target = run_dir / "tables" / f"{name}.csv"
+    write_text_atomic(target, df.to_csv(index=index))
     return target
 
 

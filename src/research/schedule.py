@@ -34,7 +34,6 @@ import datetime as dt
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +43,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from .errors import ConfigError, ResearchError
+from .fileio import write_json_atomic
 from .paths import project_root, reports_dir, resolve
 
 DEFAULT_TIMEZONE = "Europe/Stockholm"
@@ -390,16 +390,7 @@ def write_ledger(reports: Path, ledger: Mapping[str, Any]) -> None:
     trimmed = dict(ledger)
     trimmed["passes"] = list(ledger.get("passes", []))[-KEEP_PASSES:]
     trimmed["runs"] = list(ledger.get("runs", []))[-KEEP_RUNS:]
-    handle, temp = tempfile.mkstemp(prefix=".ledger-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(trimmed, stream, ensure_ascii=False, indent=1)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_json_atomic(path, trimmed, indent=1)
 
 
 def _iso(when: dt.datetime | None) -> str | None:

@@ -29,6 +29,7 @@ import pandas as pd
 import yaml
 
 from .errors import ConfigError, InputDataError, ParameterError, SchemaError
+from .fileio import decode_text
 from .formatting import MONTHS, format_number, format_percent
 from .paths import resolve
 from .privacy import (
@@ -40,21 +41,16 @@ from .privacy import (
     suppress_series,
 )
 
+def _shared_theme_labels() -> dict[str, str]:
+    """The theme keys and Swedish labels of the shipped scanning taxonomy: one list, shared
+    by the horizon scanning and the situation picture."""
+    taxonomy = yaml.safe_load((Path(__file__).resolve().parent / "data" / "taxonomy.yaml")
+                              .read_text(encoding="utf-8"))
+    return {str(key): str(theme["label"]) for key, theme in taxonomy["themes"].items()}
+
+
 #: The shared theme keys (contract with the horizon-scanning taxonomy) and their labels.
-THEME_LABELS: dict[str, str] = {
-    "hogerextremism": "Våldsbejakande högerextremism",
-    "vansterextremism": "Våldsbejakande vänsterextremism",
-    "islamism": "Våldsbejakande islamism",
-    "kriminella_natverk": "Kriminella nätverk",
-    "avhoppare": "Avhoppare och avhopparverksamhet",
-    "anhorigstod": "Anhörigstöd",
-    "radikalisering_online": "Radikalisering online",
-    "hot_och_hat": "Hot och hat mot förtroendevalda",
-    "demokratiframjande": "Demokratifrämjande arbete",
-    "ideburen_sektor": "Idéburen sektor och IOP",
-    "skola_och_unga": "Skola och unga",
-    "samverkan_lagesbild": "Samverkan och lägesbild",
-}
+THEME_LABELS: dict[str, str] = _shared_theme_labels()
 PERIOD_FREQUENCIES = {"month": "M", "quarter": "Q"}
 COLUMN_TYPES = {"date", "category", "text", "int"}
 DATE, UNIT, AREA, THEME, CONCERN, AGE, GENDER = (
@@ -220,27 +216,8 @@ def load_schema(path: str | Path | None = None) -> Schema:
 
 
 def _decode(data: bytes, source: str) -> str:
-    """UTF-8 (BOM or not), UTF-16 with BOM, else cp1252 (Swedish Excel exports), else the
-    best guess of charset-normalizer."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise InputDataError(
-            f"{source}: the text encoding could not be recognised.",
-            hint="save the file as CSV UTF-8 (Excel: 'CSV UTF-8 (kommaavgränsad)')",
-            file=source,
-        )
-    return str(best)
+    """Text of an export of unknown encoding (see :func:`research.fileio.decode_text`)."""
+    return decode_text(data, name=source)[0]
 
 
 def _parse_csv(text: str, delimiter: str, source: str) -> pd.DataFrame:

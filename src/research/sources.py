@@ -17,14 +17,12 @@ Modified`` answer means "no new items", status ``ok``.
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import hashlib
 import io
 import re
 import socket
 import time
-import unicodedata
 import urllib.error
 import urllib.request
 import zipfile
@@ -38,6 +36,7 @@ import pandas as pd
 import yaml
 
 from .errors import ConfigError, InputDataError
+from .fileio import decode_text as decode_bytes  # noqa: F401  (public name of this module)
 from .htmlsafe import safe_url, strip_html
 from .paths import resolve
 from .text import guess_language
@@ -196,69 +195,6 @@ def load_sources(path: str | Path) -> list[Source]:
 
 # ---------------------------------------------------------------------------------------
 # text helpers
-
-
-def decode_bytes(data: bytes, *, name: str = "") -> tuple[str, str]:
-    """Decode bytes of unknown encoding; returns ``(text, encoding)``.
-
-    Order: a byte-order mark (UTF-8/16/32), strict UTF-8, then cp1252 (the Western
-    European code page Swedish files use) when it gives plain Swedish/English characters,
-    then charset-normalizer's best guess. (For short Swedish texts charset-normalizer alone
-    often guesses cp1250, cp775 or even cp949, hence cp1252 first.)
-
-    Raises
-    ------
-    InputDataError
-        The bytes look binary or no encoding fits (the message names ``name``).
-    """
-    for bom, encoding in (
-        (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return _nfc(data.decode(encoding)), encoding
-            except UnicodeDecodeError as exc:
-                raise InputDataError(f"{name}: byte-order mark says {encoding} but the "
-                                     f"text is not valid {encoding} ({exc.reason}).",
-                                     hint="save the file again as UTF-8", file=name) from exc
-    try:
-        return _nfc(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data:
-        raise InputDataError(f"{name}: the file looks binary, not text.",
-                             hint="save it as UTF-8 text", file=name)
-    try:
-        western = data.decode("cp1252")
-    except UnicodeDecodeError:
-        western = None
-    if western is not None and _looks_western(western):
-        return _nfc(western), "cp1252"
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise InputDataError(f"{name}: unknown text encoding.",
-                             hint="save the file as UTF-8", file=name)
-    return _nfc(str(best)), best.encoding
-
-
-_WESTERN = re.compile(r"[A-Za-z0-9ÅÄÖåäöÉéÜüÆæØøÈèÀàÁáÍíÓóÚúÑñ\s"
-                      r".,;:!?'\"()\[\]{}<>/\\&%+=_*#@$€§–—…’‘“”«»-]")
-
-
-def _looks_western(text: str) -> bool:
-    """True when nearly every character is one a Swedish/English text would use."""
-    if not text:
-        return True
-    plain = len(_WESTERN.findall(text))
-    return plain / len(text) >= 0.97
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def canonical_url(url: object) -> str | None:
