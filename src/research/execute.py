@@ -7,6 +7,7 @@ in parallel use separate processes (see :mod:`research.batch`).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -86,6 +87,8 @@ def execute(
     from papermill.exceptions import PapermillExecutionError
 
     _install_safe_translator()
+    # papermill re-reads the parameters line by line only to warn; we validated them already
+    logging.getLogger("papermill.translators").setLevel(logging.ERROR)
     engine_options = {"km": kernel} if kernel is not None else {
         "extra_arguments": KERNEL_ARGUMENTS}
     try:
