@@ -158,11 +158,23 @@ def stop_kernel(manager: Any) -> None:
             client.context.destroy(linger=0)
         except Exception:
             pass
-    try:  # every output has arrived; nothing in the kernel needs a graceful exit
+    # Every output has arrived; nothing in the kernel needs a graceful exit. Kill the
+    # process and reap it directly (jupyter_client's own wait polls in 0.1 s steps), then
+    # let the manager remove its connection file and sockets.
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    try:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
         if manager.has_kernel:
             run_sync(manager.shutdown_kernel)(now=True)
+        else:
+            run_sync(manager._async_cleanup_resources)()
     except Exception:
-        pass
+        try:
+            run_sync(manager.shutdown_kernel)(now=True)
+        except Exception:
+            pass
 
 
 def _first_line(text: str | None, limit: int = 500) -> str:
