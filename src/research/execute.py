@@ -121,7 +121,8 @@ def execute(
 
 
 # The kernel talks to this process over loopback only; keep its own log to real errors.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+# No IPython history database: runs in parallel would contend for one SQLite file.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"]
 
 
 def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str]) -> Any:

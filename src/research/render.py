@@ -281,8 +281,14 @@ def render_notebook(nb: nbformat.NotebookNode, manifest: Mapping[str, Any] | Non
     return body, learned
 
 
-def render(run_dir: str | Path) -> Path:
-    """(Re-)render ``briefing.html`` of a run directory from its executed notebook."""
+def read_executed(path: Path) -> nbformat.NotebookNode:
+    """Read an executed notebook written by papermill (already valid; not re-validated)."""
+    return nbformat.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def render(run_dir: str | Path, notebook: nbformat.NotebookNode | None = None) -> Path:
+    """(Re-)render ``briefing.html`` of a run directory from its executed notebook
+    (``notebook``: that notebook, already read by the caller)."""
     run_dir = Path(run_dir)
     source = run_dir / "notebook.ipynb"
     if not source.is_file():
@@ -290,7 +296,7 @@ def render(run_dir: str | Path) -> Path:
                              hint="give a run directory made by 'research run' "
                                   "(reports/runs/<notebook>/<run-id>/)", file=str(source))
     try:
-        nb = nbformat.read(str(source), as_version=4)
+        nb = notebook if notebook is not None else read_executed(source)
     except Exception as exc:
         raise InputDataError(f"Cannot read {source}: {exc}", file=str(source)) from exc
     manifest = read_manifest(run_dir)

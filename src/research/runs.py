@@ -222,10 +222,11 @@ def _finish(run_dir: Path, output: Path, notebook_path: Path, manifest: dict[str
         **described,
         "tables": sorted(p.name for p in (run_dir / "tables").glob("*.csv")),
     })
-    import nbformat
+    from .render import read_executed, render
 
+    executed = None
     try:
-        executed = nbformat.read(str(output), as_version=4)
+        executed = read_executed(output)
         manifest["briefing"] = read_briefing_info(executed)
     except Exception:  # an unreadable executed notebook must not hide the run's outcome
         manifest["briefing"] = {}
@@ -234,9 +235,7 @@ def _finish(run_dir: Path, output: Path, notebook_path: Path, manifest: dict[str
                              "cell_index": outcome.cell_index}
     write_json_atomic(run_dir / "manifest.json", manifest)
 
-    from .render import render
-
-    render(run_dir)
+    render(run_dir, executed)
     result = RunResult(run_dir, manifest["status"], manifest,
                        None if outcome.succeeded else _error_text(manifest), label)
     if publish:
