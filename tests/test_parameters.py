@@ -105,10 +105,14 @@ def test_broken_parameter_files(tmp_path: Path, content: str, message: str) -> N
 
 
 def test_parameter_file_not_utf8_and_with_bom(tmp_path: Path) -> None:
-    latin = tmp_path / "latin.yaml"
+    latin = tmp_path / "latin.yaml"  # e.g. saved by an old Windows editor
     latin.write_bytes("title: Älvstad\n".encode("cp1252"))
-    with pytest.raises(ParameterError, match="UTF-8"):
-        load_parameter_file(latin)
+    assert load_parameter_file(latin) == {"title": "Älvstad"}
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\x00\x01\xff\xfe\x00title")
+    with pytest.raises(ParameterError, match="not readable text") as err:
+        load_parameter_file(binary)
+    assert "binary.yaml" in str(err.value)
     bom = tmp_path / "bom.yaml"
     bom.write_bytes("title: Älvstad\n".encode("utf-8-sig"))
     assert load_parameter_file(bom) == {"title": "Älvstad"}

@@ -128,11 +128,13 @@ def test_bad_schedule_files_name_the_problem(tmp_path, text, match):
     assert info.value.hint
 
 
-def test_schedule_in_cp1252_is_refused_clearly(tmp_path):
-    path = write(tmp_path, "jobs:\n  - name: a\n    notebook: x.ipynb\n    cron: '0 6 * * *'\n"
-                 "    description: Lägesbild för Älvstad\n", "cp1252")
-    with pytest.raises(ConfigError, match="not UTF-8"):
-        load_schedule(path)
+def test_schedule_in_cp1252_is_read_like_utf8(tmp_path):
+    text = ("jobs:\n  - name: a\n    notebook: x.ipynb\n    cron: '0 6 * * *'\n"
+            "    description: Lägesbild för Älvstad\n")
+    from_cp1252 = load_schedule(write(tmp_path, text, "cp1252"))
+    (tmp_path / "utf8").mkdir()
+    from_utf8 = load_schedule(write(tmp_path / "utf8", text))
+    assert from_cp1252[0].description == from_utf8[0].description == "Lägesbild för Älvstad"
 
 
 def test_missing_schedule_file(tmp_path):

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from .errors import ConfigError, InputDataError, ParameterError, SchemaError
+from .fileio import read_yaml
 from .formatting import format_number, format_percent
 
 MEASURES = ("SMD", "MD", "RR", "OR", "RD", "ZCOR", "PRE_POST")
@@ -2106,19 +2107,9 @@ def load_register(path: str | Path) -> list[dict[str, Any]]:
     ``select`` — the value in that column, default the method name). Raises
     :class:`ConfigError` naming the entry and field.
     """
-    import yaml
-
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"Method register not found: {path}",
-                          hint="check the 'register' parameter", file=str(path),
-                          parameter="register")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"The method register {path} is not valid YAML/UTF-8: {exc}",
-                          hint="check indentation and save the file as UTF-8",
-                          file=str(path)) from exc
+    data = read_yaml(path, what="Method register", parameter="register",
+                     missing_hint="check the 'register' parameter")
     entries = data.get("methods") if isinstance(data, dict) else data
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"The method register {path} has no 'methods' list.",

@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import InputDataError
+import yaml
+
+from .errors import ConfigError, InputDataError, ResearchError
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8",
@@ -109,3 +111,42 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+
+
+def read_yaml(path: str | os.PathLike[str], *, what: str, error: type[ResearchError] | None = None,
+              missing_hint: str | None = None, **fields: Any) -> Any:
+    """Read a YAML file of unknown encoding, with errors that name the file and position.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What the file is, for messages ("Parameter file", "Schedule file" …).
+    error
+        The :class:`~research.errors.ResearchError` subclass to raise (default
+        :class:`~research.errors.ConfigError`).
+    missing_hint
+        What to do when the file does not exist.
+    **fields
+        Extra structured fields for the error (e.g. ``parameter="schema"``).
+    """
+    error = error or ConfigError
+    target = Path(path)
+    if not target.is_file():
+        raise error(f"{what} not found: {target}", hint=missing_hint or "check the path",
+                    file=str(target), **fields)
+    try:
+        text, _ = decode_text(target.read_bytes(), name=str(target))
+    except InputDataError as exc:
+        raise error(f"{what} {target} is not readable text: {exc.message}",
+                    hint="save it as UTF-8 text", file=str(target), **fields) from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error(f"{what} {target} is not valid YAML{where}: {problem}",
+                    hint="fix the YAML syntax (indentation, quotes, colons)",
+                    file=str(target), **fields) from exc

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from .errors import ParameterError
+from .fileio import read_yaml
 from .paths import resolve
 
 TYPE_LABELS = {
@@ -176,21 +177,8 @@ def _parse_cell(path: Path) -> dict[str, dict[str, str]] | None:
 def load_parameter_file(path: str | Path) -> dict[str, Any]:
     """Load one YAML parameter set (a mapping of parameter names to values)."""
     file = resolve(path, Path.cwd())
-    if not file.is_file():
-        raise ParameterError(f"Parameter file not found: {path}", hint="check the path given to -f",
-                             file=str(path))
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise ParameterError(f"Parameter file {path} is not UTF-8 text.",
-                             hint="save the YAML file as UTF-8", file=str(path)) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ParameterError(f"Parameter file {path} is not valid YAML{where}: "
-                             f"{getattr(exc, 'problem', exc)}",
-                             hint="fix the YAML syntax (indentation, quotes, colons)",
-                             file=str(path)) from exc
+    data = read_yaml(file, what="Parameter file", error=ParameterError,
+                     missing_hint="check the path given to -f")
     if data is None:
         return {}
     if not isinstance(data, Mapping):

@@ -40,10 +40,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 
 from .errors import ConfigError, ResearchError
-from .fileio import write_json_atomic
+from .fileio import read_yaml, write_json_atomic
 from .paths import project_root, reports_dir, resolve
 
 DEFAULT_TIMEZONE = "Europe/Stockholm"
@@ -199,21 +198,8 @@ def load_schedule(path: str | os.PathLike[str] | None = None) -> list[Job]:
         Naming the file, the job and the key for anything that is wrong.
     """
     file = resolve(path) if path else default_schedule_path()
-    if not file.is_file():
-        raise ConfigError(f"Schedule file not found: {file}",
-                          hint="create parameters/schedule.yaml or give --schedule PATH",
-                          file=str(file))
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"Schedule file {file} is not UTF-8 text.",
-                          hint="save the file as UTF-8", file=str(file)) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"Schedule file {file} is not valid YAML{where}.",
-                          hint="fix the YAML syntax (indentation, quotes, colons)",
-                          file=str(file)) from exc
+    data = read_yaml(file, what="Schedule file",
+                     missing_hint="create parameters/schedule.yaml or give --schedule PATH")
     if data is None:
         return []
     if not isinstance(data, Mapping) or not isinstance(data.get("jobs", []), list):

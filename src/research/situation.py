@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 
 from .errors import ConfigError, InputDataError, ParameterError, SchemaError
-from .fileio import decode_text
+from .fileio import decode_text, read_yaml
 from .formatting import MONTHS, format_number, format_percent
 from .paths import resolve
 from .privacy import (
@@ -131,18 +131,9 @@ def load_schema(path: str | Path | None = None) -> Schema:
         When the file is missing, not YAML or lacks required keys.
     """
     source = default_schema_path() if not path else resolve(path)
-    if not source.is_file():
-        raise ConfigError(
-            f"Schema file not found: {source}",
-            hint="set `schema` to a YAML file like src/research/data/lagesbild_schema.yaml, "
-            "or leave it empty for the default",
-            file=str(source),
-        )
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ConfigError(f"Schema {source.name} is not valid YAML: {error}",
-                          hint="check indentation and quoting", file=str(source)) from error
+    data = read_yaml(source, what="Schema file", parameter="schema",
+                     missing_hint="set `schema` to a YAML file like "
+                     "src/research/data/lagesbild_schema.yaml, or leave it empty for the default")
     if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
         raise ConfigError(f"Schema {source.name} has no `columns` list.",
                           hint="see the shipped lagesbild_schema.yaml", file=str(source))

@@ -37,6 +37,7 @@ import yaml
 
 from .errors import ConfigError, InputDataError
 from .fileio import decode_text as decode_bytes  # noqa: F401  (public name of this module)
+from .fileio import read_yaml
 from .htmlsafe import safe_url, strip_html
 from .paths import resolve
 from .text import guess_language
@@ -140,20 +141,9 @@ def load_sources(path: str | Path) -> list[Source]:
         ``kind`` or repeats a name (the message names the entry).
     """
     target = resolve(path)
-    if not target.is_file():
-        raise ConfigError(
-            f"Source list not found: {target}",
-            hint="give the path of a YAML list of sources in the 'sources' parameter",
-            file=str(target), parameter="sources",
-        )
-    try:
-        data = yaml.safe_load(decode_bytes(target.read_bytes(), name=str(target))[0])
-    except yaml.YAMLError as exc:
-        raise ConfigError(
-            f"{target} is not valid YAML: {exc}",
-            hint="check indentation and quoting; each source is a '- name: …' entry",
-            file=str(target),
-        ) from exc
+    data = read_yaml(target, what="Source list", parameter="sources",
+                     missing_hint="give the path of a YAML list of sources in the 'sources' "
+                     "parameter; each source is a '- name: …' entry")
     entries = data.get("sources") if isinstance(data, dict) else data
     if not isinstance(entries, list) or not entries:
         raise ConfigError(

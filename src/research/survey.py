@@ -34,10 +34,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import stats
 
 from .errors import InputDataError, ParameterError, SchemaError
+from .fileio import read_yaml
 from .formatting import format_number, format_percent
 from .privacy import mask_identifiers, suppress_counts, suppress_series
 
@@ -321,13 +321,8 @@ def _check_references(codebook: Codebook) -> None:
 def load_codebook(path: str | Path) -> Codebook:
     """Read a codebook YAML file; see :func:`parse_codebook`."""
     path = Path(path)
-    if not path.is_file():
-        raise InputDataError(f"Codebook not found: {path}", hint="check the 'codebook' "
-                             "parameter (relative to the project root)", file=str(path))
-    try:
-        raw = yaml.safe_load(_decode(path.read_bytes(), path))
-    except yaml.YAMLError as error:
-        raise SchemaError(f"{path}: not valid YAML ({error}).", file=str(path)) from error
+    raw = read_yaml(path, what="Codebook", error=SchemaError, parameter="codebook",
+                    missing_hint="check the 'codebook' parameter (relative to the project root)")
     return parse_codebook(raw or {}, source=str(path))
 
 
