@@ -348,3 +348,21 @@ def test_cli_bad_input_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture) 
                  "nope"])
     assert code == 2
     assert "nope" in capsys.readouterr().err
+
+
+def test_decisions_are_never_written_into_the_shipped_sample(tmp_path) -> None:
+    from pathlib import Path
+
+    from research.errors import InputDataError
+    from research.paths import project_root
+    from research.screening import append_decision
+
+    sample_log = project_root() / "data" / "sample" / "litteratur" / "screening_log.csv"
+    before = sample_log.read_bytes()
+    with pytest.raises(InputDataError, match="never modified") as err:
+        append_decision(sample_log, "r1", "include")
+    assert "screening_log" in err.value.hint
+    assert sample_log.read_bytes() == before
+    own = Path(tmp_path) / "log.csv"
+    append_decision(own, "r1", "include")
+    assert "r1,include" in own.read_text(encoding="utf-8")

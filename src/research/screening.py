@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InputDataError, ParameterError
+from .errors import InputDataError, ParameterError, ResearchError
 
 DECISIONS = ("include", "exclude", "unsure")
 DECISION_ALIASES = {
@@ -626,6 +626,19 @@ def latest_decisions(log: pd.DataFrame) -> pd.Series:
     return log.drop_duplicates("record_id", keep="last").set_index("record_id")["decision"]
 
 
+def _refuse_shipped_sample(target: Path) -> None:
+    """The shipped sample data is never written to: decisions go to a log of one's own."""
+    from .paths import project_root
+
+    sample = (project_root() / "data" / "sample").resolve()
+    if target.resolve().is_relative_to(sample):
+        raise InputDataError(
+            f"{target} is shipped sample data and is never modified.",
+            hint="copy it to a folder of your own (e.g. reports/litteratur/screening_log.csv) "
+                 "and set the 'screening_log' parameter to the copy",
+            file=str(target), parameter="screening_log")
+
+
 def append_decision(
     path: str | os.PathLike[str],
     record_id: str,
@@ -646,6 +659,7 @@ def append_decision(
     if not str(record_id).strip():
         raise ParameterError("record_id is empty.", parameter="record_id")
     target = Path(path)
+    _refuse_shipped_sample(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     stamp = (when or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
     row = {"record_id": str(record_id).strip(), "decision": canonical, "time": stamp,
@@ -907,7 +921,12 @@ def screening_widget(
     def decide(decision: str) -> None:
         if current["record_id"] is None:
             return
-        append_decision(log_file, current["record_id"], decision, reviewer=reviewer)
+        try:
+            append_decision(log_file, current["record_id"], decision, reviewer=reviewer)
+        except ResearchError as exc:  # shown in the panel, not lost in a log
+            status.value = (f"<p role=\"alert\"><strong>Beslutet sparades inte:</strong> "
+                            f"{escape(exc.message)} {escape(exc.hint or '')}</p>")
+            return
         refresh()
 
     for decision, button in buttons.items():
