@@ -114,7 +114,8 @@ def execute(
                                 cell_index)
     finally:
         if stop_later is not None and kernel is not None:
-            stop_later.append(kernel)  # the caller stops it while it renders
+            _close_clients(kernel)  # zmq sockets belong to this thread: close them here
+            stop_later.append(kernel)  # the caller stops the process while it renders
         else:
             stop_kernel(kernel)
     return ExecutionOutcome(True)
@@ -147,18 +148,24 @@ def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str]) -> Any:
         return None
 
 
+def _close_clients(manager: Any) -> None:
+    """Close the channels of the clients handed out for this kernel (once)."""
+    clients = manager.__dict__.pop("_research_clients", [])
+    for client in clients:
+        try:
+            client.stop_channels()
+            client.context.destroy(linger=0)
+        except Exception:
+            pass
+
+
 def stop_kernel(manager: Any) -> None:
     """Close the clients of a kernel started by :func:`execute` and kill it."""
     if manager is None:
         return
     from jupyter_core.utils import run_sync
 
-    for client in manager.__dict__.get("_research_clients", []):
-        try:
-            client.stop_channels()
-            client.context.destroy(linger=0)
-        except Exception:
-            pass
+    _close_clients(manager)
     # Every output has arrived; nothing in the kernel needs a graceful exit. Kill the
     # process and reap it directly (jupyter_client's own wait polls in 0.1 s steps), then
     # let the manager remove its connection file and sockets.
