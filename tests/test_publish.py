@@ -138,3 +138,11 @@ def test_old_builds_are_pruned(isolated_reports: Path) -> None:
     builds = [p for p in (isolated_reports / ".site-builds").iterdir() if p.is_dir()]
     assert 1 <= len(builds) <= 2
     assert os.readlink(isolated_reports / "site").endswith(max(b.name for b in builds))
+
+
+def test_index_styles_are_not_html_escaped(isolated_reports: Path) -> None:
+    fake_run(isolated_reports, "mall", "r1")
+    publish(isolated_reports)
+    index = (isolated_reports / "site" / "index.html").read_text(encoding="utf-8")
+    style = index.split("<style>")[1].split("</style>")[0]
+    assert '"Segoe UI"' in style and "&#34;" not in style and "&quot;" not in style

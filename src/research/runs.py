@@ -222,12 +222,16 @@ def _finish(run_dir: Path, output: Path, notebook_path: Path, manifest: dict[str
         **described,
         "tables": sorted(p.name for p in (run_dir / "tables").glob("*.csv")),
     })
-    from .render import read_executed, render
+    from .render import read_executed, render, split_title
 
     executed = None
     try:
         executed = read_executed(output)
         manifest["briefing"] = read_briefing_info(executed)
+        if not manifest["briefing"].get("title"):  # the catalogue shows the title cell's
+            title = split_title(executed)[0]
+            if title:
+                manifest["briefing"]["title"] = title
     except Exception:  # an unreadable executed notebook must not hide the run's outcome
         manifest["briefing"] = {}
     if not outcome.succeeded:
