@@ -410,3 +410,13 @@ def test_notebook_end_to_end(tmp_path: Path) -> None:
 def test_sample_files_are_small() -> None:
     total = sum(p.stat().st_size for p in SAMPLE.iterdir() if p.is_file())
     assert total < 1_000_000
+
+
+def test_period_text_spans_publication_years() -> None:
+    import pandas as pd
+
+    from research.literature import period_text
+
+    assert period_text(pd.DataFrame({"year": [2019, "2008", None, 2025]})) == "publicerat 2008–2025"
+    assert period_text(pd.DataFrame({"year": [2020]})) == "publicerat 2020"
+    assert period_text(pd.DataFrame({"title": ["x"]})) == "publiceringsår saknas"

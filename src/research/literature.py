@@ -1255,3 +1255,12 @@ def analyse(
         log_problems=log_problems, state=state, prisma=prisma, topics=topics,
         per_year=per_year, trends=trends, files=files, title=title,
         query_description=query_description)
+
+
+def period_text(records: pd.DataFrame) -> str:
+    """The publication years the records span, for the catalogue ("publicerat 2008–2025")."""
+    years = pd.to_numeric(records.get("year", pd.Series(dtype=float)), errors="coerce").dropna()
+    if years.empty:
+        return "publiceringsår saknas"
+    first, last = int(years.min()), int(years.max())
+    return f"publicerat {first}" if first == last else f"publicerat {first}–{last}"
