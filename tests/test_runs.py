@@ -124,3 +124,20 @@ def test_run_ids_are_safe_for_swedish_labels() -> None:
     for label in ("sjöviken", "Östra Hagen", "../../etc", ""):
         run_id = new_run_id(label)
         assert RUN_ID.match(run_id) and "/" not in run_id
+
+
+def test_no_kernel_is_left_behind_when_finishing_fails(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import psutil
+
+    import research.runs as runs
+
+    def broken_provenance(*args, **kwargs):
+        raise RuntimeError("crash while describing the inputs")
+
+    monkeypatch.setattr(runs, "_provenance", broken_provenance)
+    with pytest.raises(RuntimeError):
+        run_notebook(tiny_notebook(tmp_path), publish=False)
+    children = [c for c in psutil.Process().children(recursive=True) if c.is_running()
+                and c.status() != psutil.STATUS_ZOMBIE]
+    assert not [c for c in children if "ipykernel" in " ".join(c.cmdline())]

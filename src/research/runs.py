@@ -190,10 +190,10 @@ def run_notebook(
     # describe the inputs and to load the renderer, so rendering after the run is cheap.
     # Afterwards the kernel is stopped while the briefing is rendered.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="research-prepare")
+    kernels: list[Any] = []
     stopping = []
     try:
         provenance = pool.submit(_provenance, parameters, [notebook_path, *files], root)
-        kernels: list[Any] = []
         outcome = execute(notebook_path, output, parameters, run_dir=run_dir, timeout=timeout,
                           stop_later=kernels)
         duration = time.perf_counter() - t0
@@ -201,7 +201,10 @@ def run_notebook(
         stopping = [pool.submit(stop_kernel, kernel) for kernel in kernels]
         return _finish(run_dir, output, notebook_path, manifest, outcome, duration, described,
                        label, run_id, base, publish)
-    finally:
+    finally:  # never leave a kernel behind, whatever happened above
+        if not stopping:
+            for kernel in kernels:
+                stop_kernel(kernel)
         for future in stopping:
             future.result()
         pool.shutdown(wait=True)
