@@ -288,7 +288,9 @@ def set_briefing_info(**info: object) -> None:
     into ``manifest.json`` and the catalogue shows it.
     """
     clean = {str(k): ("" if v is None else str(v)) for k, v in info.items()}
-    _display({BRIEFING_INFO_MIMETYPE: clean, "text/plain": json.dumps(clean, ensure_ascii=False)})
+    # what a researcher sees in JupyterLab; the briefing drops this output
+    plain = "Katalogen: " + "; ".join(f"{k}: {v}" for k, v in clean.items() if v)
+    _display({BRIEFING_INFO_MIMETYPE: clean, "text/plain": plain})
 
 
 def read_briefing_info(notebook: Mapping[str, Any]) -> dict[str, str]:
