@@ -80,3 +80,22 @@ def test_default_parameter_set_runs_into_an_accessible_briefing(params: Path) ->
         assert page.evaluate("document.querySelectorAll('h1').length") == 1
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         assert axe_violations(page) == []
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_as_is_from_the_notebooks_folder(path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    """As in JupyterLab: kernel in notebooks/, no parameters injected, no run directory."""
+    from nbclient import NotebookClient
+
+    monkeypatch.delenv("RESEARCH_PROJECT_ROOT", raising=False)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.read(str(path), as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    client.execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors
+    assert not (ROOT / "notebooks" / "tables").exists()
