@@ -146,3 +146,31 @@ def test_index_styles_are_not_html_escaped(isolated_reports: Path) -> None:
     index = (isolated_reports / "site" / "index.html").read_text(encoding="utf-8")
     style = index.split("<style>")[1].split("</style>")[0]
     assert '"Segoe UI"' in style and "&#34;" not in style and "&quot;" not in style
+
+
+def test_privacy_scan_is_cached_and_redone_when_a_file_changes(isolated_reports: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import research.publish as publish_module
+
+    run = fake_run(isolated_reports, "mall", "r1")
+    publish(isolated_reports)
+    calls = []
+    original = publish_module.scan_file_for_personal_numbers
+    monkeypatch.setattr(publish_module, "scan_file_for_personal_numbers",
+                        lambda path: calls.append(path.name) or original(path))
+    publish(isolated_reports)
+    assert calls == []  # nothing changed: nothing rescanned
+    (run / "tables" / "t.csv").write_text(f"id\n{VALID_PNR}\n", encoding="utf-8")
+    report = publish(isolated_reports)
+    assert calls == ["t.csv"] and "r1" in report.withheld_runs
+
+
+def test_published_files_are_links_not_copies(isolated_reports: Path) -> None:
+    run = fake_run(isolated_reports, "mall", "r1")
+    publish(isolated_reports)
+    page = isolated_reports / "site" / "briefings" / "mall" / "default" / "r1" / "index.html"
+    assert page.stat().st_ino == (run / "briefing.html").stat().st_ino
+    # re-rendering replaces the run's file; the live site keeps what was published
+    (run / "briefing.html").unlink()
+    (run / "briefing.html").write_text("<html lang='sv'><title>ny</title></html>", encoding="utf-8")
+    assert "Innehåll" in page.read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ stays) and the message names the run, file and position, never the number.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -108,13 +109,44 @@ def scan_file_for_personal_numbers(path: Path) -> list[str]:
     return [f"line {h.line}, column {h.column} ({h.kind})" for h in find_personal_numbers(text)]
 
 
+SCAN_CACHE = ".privacy-scan.json"
+
+
 def privacy_findings(run_dir: Path) -> list[str]:
-    """Messages for every personal identity number in a run's briefing and tables."""
-    messages = []
+    """Messages for every personal identity number in a run's briefing and tables.
+
+    Results are kept in the run directory (``.privacy-scan.json``), keyed by each file's
+    size and modification time, so a publish rescans only what changed since: publishing
+    stays fast when the catalogue holds hundreds of runs.
+    """
     files = [run_dir / "briefing.html", *sorted((run_dir / "tables").glob("*.csv"))]
+    cache_path = run_dir / SCAN_CACHE
+    try:
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache = {}
+    fresh: dict[str, Any] = {}
+    messages = []
     for file in files:
-        for position in scan_file_for_personal_numbers(file):
-            messages.append(f"run {run_dir.parent.name}/{run_dir.name}: {file.name} at {position}")
+        key = str(file.relative_to(run_dir))
+        try:
+            stat = file.stat()
+        except OSError:
+            continue
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        known = cache.get(key) if isinstance(cache, dict) else None
+        if isinstance(known, dict) and known.get("stamp") == stamp:
+            positions = list(known.get("positions", []))
+        else:
+            positions = scan_file_for_personal_numbers(file)
+        fresh[key] = {"stamp": stamp, "positions": positions}
+        messages.extend(f"run {run_dir.parent.name}/{run_dir.name}: {file.name} at {position}"
+                        for position in positions)
+    if fresh != cache:
+        try:  # a cache that cannot be written only costs a rescan next time
+            write_json_atomic(cache_path, fresh)
+        except OSError:
+            pass
     return messages
 
 
@@ -174,17 +206,30 @@ def _write(path: Path, content: str | bytes) -> None:
         path.write_text(content, encoding="utf-8")
 
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link a finished run's file into the build (no copy; run files are replaced,
+    never edited in place), or copy it where links are not possible."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def _copy_run(entry: Entry, build: Path) -> None:
     target = build / "briefings" / entry.stem / entry.label / entry.run_id
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(entry.run_dir / "briefing.html", target / "index.html")
+    _link_or_copy(entry.run_dir / "briefing.html", target / "index.html")
     public = dict(entry.manifest)
     public["parameters"] = {k: ("(dolt)" if is_private_parameter(k) else v)
                             for k, v in (entry.manifest.get("parameters") or {}).items()}
-    write_json_atomic(target / "manifest.json", public)
+    # the build is not live until the swap, which is the commit point: no fsync per file
+    (target / "manifest.json").write_text(
+        json.dumps(public, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     tables = entry.run_dir / "tables"
     if tables.is_dir():
-        shutil.copytree(tables, target / "tables", ignore=shutil.ignore_patterns(".*"))
+        (target / "tables").mkdir(exist_ok=True)
+        for table in sorted(tables.glob("*.csv")):
+            _link_or_copy(table, target / "tables" / table.name)
 
 
 def _swap(reports: Path, build: Path) -> Path:
