@@ -30,7 +30,7 @@ from .errors import PublishError
 from .formatting import format_date
 from .manifest import read_manifest, write_json_atomic
 from .paths import reports_dir
-from .privacy import find_personal_numbers
+from .identity import find_personal_numbers
 from .render import NOTEBOOK_KINDS, TEMPLATES, is_private_parameter
 
 DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
