@@ -43,9 +43,20 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
-lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
-	cd notebooks && ../$(BIN)/jupyter lab
+# JupyterLab lives in its own venv (.venv-lab): its server dependencies (jsonschema format
+# checkers among them) would slow every `research` process down if installed in .venv.
+# The notebooks' kernel, "python3", is the project's .venv, registered in .venv-lab.
+LAB_VENV := .venv-lab
+$(LAB_VENV)/.installed-stamp:
+	$(PYTHON) -m venv $(LAB_VENV)
+	$(LAB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LAB_VENV)/bin/python -m pip install --quiet 'jupyterlab>=4.1' 'jupyterlab_widgets>=3'
+	@touch $@
+
+lab: $(STAMP) $(LAB_VENV)/.installed-stamp
+	$(BIN)/python -m ipykernel install --prefix $(LAB_VENV) --name python3 \
+	  --display-name "Python 3 (Kunskapshus Research)" >/dev/null
+	cd notebooks && ../$(LAB_VENV)/bin/jupyter lab
 
 clean-reports:
 	rm -rf reports/runs reports/site reports/.site-builds
