@@ -90,7 +90,8 @@ def _resolve_files(files: Iterable[str | Path]) -> list[Path]:
 def _error_text(manifest: Mapping[str, Any]) -> str:
     error = manifest.get("error") or {}
     cell = error.get("cell_index")
-    where = f"cell {cell + 1}" if isinstance(cell, int) else "the notebook"
+    where = f"cell {cell + 1} of the executed notebook" if isinstance(cell, int) else \
+        "the notebook"
     return f"{where} failed: {error.get('name')}: {error.get('message')}"
 
 
