@@ -541,6 +541,26 @@ def _raw_effect(
     def fail(role: str, problem: str, hint: str) -> InputDataError:
         return _row_error(file, row, col(role), problem, hint)
 
+    def non_events(events: str, rest: str, total: str) -> float | None:
+        """One group's non-events, given directly or as the group total minus its events;
+        None when neither is given but a ready effect size is."""
+        if present(rest):
+            if present(total) and abs(v[total] - (v[events] + v[rest])) > 0:
+                raise fail(total, f"{total} = {v[total]:g} differs from {events} + {rest} = "
+                           f"{v[events] + v[rest]:g}", f"give either {rest} or {total}, "
+                           "or make them agree")
+            return v[rest]
+        if present(total):
+            value = v[total] - v[events]
+            if value < 0:
+                raise fail(events, f"{v[events]:g} events exceed the group size {total} = "
+                           f"{v[total]:g}", "the number of events cannot be larger than the group")
+            return value
+        if present("yi"):
+            return None
+        raise _row_error(file, row, col(rest), f"neither {rest} nor {total} is given",
+                         _requirement_hint(measure), schema=True)
+
     if measure in ("RR", "OR", "RD"):
         if not present("ai", "ci"):
             if present("ai") or present("ci"):
@@ -555,36 +575,12 @@ def _raw_effect(
             if not math.isnan(value) and (value < 0 or not float(value).is_integer()):
                 raise fail(role, f"{value:g} is not a count (a whole number ≥ 0)",
                            "counts of persons must be whole numbers, 0 or more")
-        if present("bi"):
-            bi = v["bi"]
-            if present("n1i") and abs(v["n1i"] - (ai + bi)) > 0:
-                raise fail("n1i", f"n1i = {v['n1i']:g} differs from ai + bi = {ai + bi:g}",
-                           "give either bi or n1i, or make them agree")
-        elif present("n1i"):
-            bi = v["n1i"] - ai
-            if bi < 0:
-                raise fail("ai", f"{ai:g} events exceed the group size n1i = {v['n1i']:g}",
-                           "the number of events cannot be larger than the group")
-        else:
-            if present("yi"):
-                return None
-            raise _row_error(file, row, col("bi"), "neither bi nor n1i is given",
-                             _requirement_hint(measure), schema=True)
-        if present("di"):
-            di = v["di"]
-            if present("n2i") and abs(v["n2i"] - (ci + di)) > 0:
-                raise fail("n2i", f"n2i = {v['n2i']:g} differs from ci + di = {ci + di:g}",
-                           "give either di or n2i, or make them agree")
-        elif present("n2i"):
-            di = v["n2i"] - ci
-            if di < 0:
-                raise fail("ci", f"{ci:g} events exceed the group size n2i = {v['n2i']:g}",
-                           "the number of events cannot be larger than the group")
-        else:
-            if present("yi"):
-                return None
-            raise _row_error(file, row, col("di"), "neither di nor n2i is given",
-                             _requirement_hint(measure), schema=True)
+        bi = non_events("ai", "bi", "n1i")
+        if bi is None:
+            return None
+        di = non_events("ci", "di", "n2i")
+        if di is None:
+            return None
         if ai + bi == 0:
             raise fail("ai", "the intervention group is empty (ai + bi = 0)",
                        "each group needs at least one person")
