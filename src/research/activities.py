@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputDataError, SchemaError
+from .fileio import decode_text
 from .formatting import format_date, format_number
 from .report import attach_alt
 
@@ -39,13 +40,7 @@ def read_activities(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputDataError(f"Activity log not found: {path}", hint="check the 'data' parameter",
                              file=str(path))
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    text, _ = decode_text(path.read_bytes(), name=str(path))
     if not text.strip():
         raise InputDataError(f"{path} is empty.", hint="export the activity log again", file=str(path))
     first = text.splitlines()[0]

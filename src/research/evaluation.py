@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from .errors import ConfigError, InputDataError, ParameterError, SchemaError
-from .fileio import read_yaml
+from .fileio import decode_text, read_yaml
 from .formatting import format_number, format_percent
 
 MEASURES = ("SMD", "MD", "RR", "OR", "RD", "ZCOR", "PRE_POST")
@@ -154,21 +154,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
             f"The evaluations file {path} is empty.",
             hint="add a header row and one row per evaluation", file=str(path),
         )
-    text: str | None = None
-    for encoding in ("utf-8-sig",):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            text = None
-    if text is None:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(raw).best()
-        encoding = best.encoding if best is not None else "cp1252"
-        try:
-            text = raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            text = raw.decode("cp1252", errors="replace")
+    text, _ = decode_text(raw, name=str(path))
     first_line = text.splitlines()[0] if text.splitlines() else ""
     counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
     sep = max(counts, key=lambda s: counts[s])
