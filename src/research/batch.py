@@ -817,15 +817,9 @@ def run_batch(
 
     batch = BatchResult([finished[i] for i in range(len(tasks))], time.monotonic() - started)
     if publish and any(r.succeeded for r in batch.results):
-        from .errors import ResearchError
-        from .publish import publish as publish_site
+        from .publish import publish_reporting
 
-        try:
-            report = publish_site(base)
-            batch.published = True
-            batch.publish_messages = list(report.messages)
-        except ResearchError as exc:
-            batch.publish_error = str(exc)
+        batch.published, batch.publish_messages, batch.publish_error = publish_reporting(base)
     return batch
 
 

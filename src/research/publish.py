@@ -343,3 +343,15 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int) -> Publ
     _prune(builds, keep=[build.name])
     report.site = link
     return report
+
+
+def publish_reporting(reports: str | Path | None = None) -> tuple[bool, list[str], str | None]:
+    """Publish after a batch or a scheduled pass, where a catalogue that cannot be built
+    must not hide the runs' own outcomes: returns ``(published, messages, error)``."""
+    from .errors import ResearchError
+
+    try:
+        report = publish(reports)
+    except ResearchError as exc:
+        return False, [], str(exc)
+    return True, list(report.messages), None

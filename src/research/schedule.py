@@ -553,14 +553,10 @@ def _locked_pass(jobs: list[Job], at: dt.datetime, base: Path, result: PassResul
     publish_jobs = {job.name for job in jobs if job.publish}
     if any(r.job in publish_jobs and r.batch is not None and
            any(x.succeeded for x in r.batch.results) for r in result.ran):
-        from .publish import publish
+        from .publish import publish_reporting
 
-        try:
-            report = publish(base)
-            result.published = True
-            result.publish_messages = list(report.messages)
-        except ResearchError as exc:
-            result.publish_error = str(exc)
+        result.published, result.publish_messages, result.publish_error = \
+            publish_reporting(base)
     ledger["passes"].append({
         "at": _iso(at), "started": _iso(started),
         "finished": _iso(dt.datetime.now(dt.timezone.utc)),
