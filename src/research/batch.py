@@ -458,7 +458,8 @@ def _mark_killed_run(task: BatchTask, wall_started: float, seconds: float,
     run killed from outside never updates it. The newest such directory of this notebook
     and label, created during the attempt, is marked failed so the evidence stays honest.
     """
-    from .manifest import read_manifest, write_json_atomic
+    from .fileio import write_json_atomic
+    from .manifest import read_manifest
     from .runs import resolve_notebook
 
     try:

@@ -11,7 +11,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .fileio import write_json_atomic  # noqa: F401  (re-exported)
 from .paths import project_root
 
 KEY_PACKAGES = (

@@ -28,7 +28,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .errors import PublishError
 from .formatting import format_date
-from .manifest import read_manifest, write_json_atomic
+from .fileio import write_json_atomic
+from .manifest import read_manifest
 from .paths import reports_dir
 from .identity import find_personal_numbers
 from .render import NOTEBOOK_KINDS, TEMPLATES, is_private_parameter

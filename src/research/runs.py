@@ -18,7 +18,8 @@ from typing import Any
 
 from .errors import ParameterError
 from .execute import execute, stop_kernel
-from .manifest import input_files, package_versions, git_commit, write_json_atomic
+from .fileio import write_json_atomic
+from .manifest import git_commit, input_files, package_versions
 from .parameters import collect
 from .paths import project_root, reports_dir, resolve
 from .report import read_briefing_info
