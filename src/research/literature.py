@@ -1219,13 +1219,16 @@ def analyse(
 ) -> LiteratureAnalysis:
     """Import, de-duplicate, rank, count and map a literature search in one call.
 
-    The screening log is created (header only) when missing; it is never rewritten.
+    Relative paths are resolved against the project root (as the notebook's parameters
+    give them). The screening log is created (header only) when missing; it is never
+    rewritten.
     """
     from . import screening
+    from .paths import resolve
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    paths = list(paths)
+    paths = [resolve(path) for path in paths]
     if not paths:
         raise ParameterError("`records` is empty.", hint="list at least one export file",
                              parameter="records")
