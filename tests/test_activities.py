@@ -70,3 +70,12 @@ def test_period_summaries_and_figure() -> None:
     with pytest.raises(InputDataError, match="after it ends"):
         activities.select_period(log, "2026-03-01", "2026-01-01")
     assert "Inga aktiviteter" in activities.findings(period.iloc[0:0], "2026-01-01", "2026-01-02")[0]
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "igår", ""])
+def test_period_dates_are_checked(bad: str) -> None:
+    log = activities.read_activities(Path(__file__).resolve().parents[1] / "data" / "sample" /
+                                     "mall" / "aktiviteter.csv")
+    with pytest.raises(InputDataError, match="period_start") as err:
+        activities.select_period(log, bad, "2026-03-31")
+    assert err.value.fields["parameter"] == "period_start"

@@ -165,3 +165,14 @@ def test_unreadable_notebook_is_a_parameter_error(tmp_path: Path) -> None:
     broken.write_text("{not json", encoding="utf-8")
     with pytest.raises(ParameterError, match="Cannot read notebook"):
         notebook_parameters(broken)
+
+
+def test_impossible_dates_are_clear_errors_not_tracebacks(notebook: Path, tmp_path: Path) -> None:
+    assert parse_override("title", "2026-13-01") == "2026-13-01"  # kept as the text typed
+    values, _ = collect(notebook, raw_overrides=[("title", "2026-13-01")])
+    assert values["title"] == "2026-13-01"
+    params = tmp_path / "p.yaml"
+    params.write_text("title: 2026-13-01\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="looks like a date") as err:
+        load_parameter_file(params)
+    assert "p.yaml" in str(err.value)

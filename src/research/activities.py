@@ -85,11 +85,21 @@ def read_activities(path: str | Path) -> pd.DataFrame:
 
 def select_period(df: pd.DataFrame, start: str | dt.date, end: str | dt.date) -> pd.DataFrame:
     """Rows with ``start <= datum <= end`` (ISO dates)."""
-    first, last = pd.Timestamp(str(start)), pd.Timestamp(str(end))
+    first = _parameter_date(start, "period_start")
+    last = _parameter_date(end, "period_end")
     if first > last:
         raise InputDataError(f"The period starts ({start}) after it ends ({end}).",
                              hint="check period_start and period_end", parameter="period_start")
     return df[(df["datum"] >= first) & (df["datum"] <= last)].reset_index(drop=True)
+
+
+def _parameter_date(value: str | dt.date, parameter: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        raise InputDataError(f"Parameter '{parameter}': {str(value)!r} is not a date.",
+                             hint="write the date as YYYY-MM-DD, e.g. 2026-01-31",
+                             parameter=parameter) from None
 
 
 def by_activity(df: pd.DataFrame) -> pd.DataFrame:

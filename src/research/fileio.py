@@ -150,3 +150,7 @@ def read_yaml(path: str | os.PathLike[str], *, what: str, error: type[ResearchEr
         raise error(f"{what} {target} is not valid YAML{where}: {problem}",
                     hint="fix the YAML syntax (indentation, quotes, colons)",
                     file=str(target), **fields) from exc
+    except ValueError as exc:  # YAML's date resolver: e.g. 2026-13-01 looks like a date
+        raise error(f"{what} {target} has a value that looks like a date but is not one "
+                    f"({exc}).", hint="write dates as YYYY-MM-DD, or quote the value if it "
+                    "is text", file=str(target), **fields) from exc

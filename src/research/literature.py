@@ -47,7 +47,8 @@ def decode_bytes(raw: bytes, *, file: str = "") -> str:
 
 def _read_text(path: Path) -> str:
     if not path.exists():
-        raise InputDataError(f"{path}: file not found.", hint="check the path in `records`",
+        raise InputDataError(f"{path}: file not found.", hint="check the path (relative paths "
+                             "are read from the project root)",
                              file=str(path))
     if path.is_dir():
         raise InputDataError(f"{path}: is a folder, not an export file.", file=str(path))

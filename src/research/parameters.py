@@ -192,7 +192,7 @@ def parse_override(name: str, text: str) -> Any:
     """Parse one ``-p NAME VALUE`` value as a YAML scalar (or flow list/mapping)."""
     try:
         return yaml.safe_load(text) if text.strip() else text
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: a date-like value such as 2026-13-01
         return text
 
 
