@@ -71,7 +71,7 @@ def dask_batch(files: list[Path], work: Path, workers: int) -> tuple[float, floa
     """(seconds for the batch on an already running cluster, seconds to start the cluster)."""
     from distributed import LocalCluster
 
-    from research.batch import run_batch
+    from research.orchestration.batch import run_batch
 
     os.environ["RESEARCH_PROJECT_ROOT"] = str(ROOT)
     t0 = time.perf_counter()

@@ -30,7 +30,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from research import screening  # noqa: E402
+from research.literature import screening  # noqa: E402
 
 PUBLISHED = {"wss95": 0.717, "rrf10": 0.653, "atd_fraction": 0.094}
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from research import archive as archive_module
-from research.archive import Archive
+from research.scanning import archive as archive_module
+from research.scanning.archive import Archive
 from research.errors import InputDataError
-from research.sources import item_id
+from research.scanning.sources import item_id
 
 
 def items(*names: str, source: str = "Tidning") -> pd.DataFrame:

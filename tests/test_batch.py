@@ -14,8 +14,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from research import batch
-from research.batch import BatchResult, BatchTask, TaskResult, make_tasks, run_batch
+from research.orchestration import batch
+from research.orchestration.batch import BatchResult, BatchTask, TaskResult, make_tasks, run_batch
 from research.errors import ConfigError, ParameterError, ResearchError
 
 from conftest import FIXTURES
@@ -209,7 +209,7 @@ def test_unpack_run_rejects_hostile_archives(tmp_path, relative, members):
 
 
 def cli(argv: list[str]) -> int:
-    from research.cli_batch import add_parser
+    from research.cli.batch import add_parser
 
     parser = argparse.ArgumentParser(prog="research")
     add_parser(parser.add_subparsers())

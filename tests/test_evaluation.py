@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from research import evaluation as ev
-from research.formatting import format_number
+from research.report.formatting import format_number
 from research.errors import ConfigError, InputDataError, ParameterError, SchemaError
 from research.report import get_alt, table_html
 
@@ -87,8 +87,8 @@ def test_bcg_tau2_qprofile_ci_and_i2_ci(bcg: pd.DataFrame) -> None:
     # the bounds solve the generalised Q equation against χ² quantiles
     y, v = bcg["yi"].to_numpy(), bcg["vi"].to_numpy()
     X = np.ones((13, 1))
-    assert ev._q_generalised(res.tau2_ci_low, y, v, X) == pytest.approx(stats.chi2.ppf(0.975, 12))
-    assert ev._q_generalised(res.tau2_ci_high, y, v, X) == pytest.approx(stats.chi2.ppf(0.025, 12))
+    assert ev.core._q_generalised(res.tau2_ci_low, y, v, X) == pytest.approx(stats.chi2.ppf(0.975, 12))
+    assert ev.core._q_generalised(res.tau2_ci_high, y, v, X) == pytest.approx(stats.chi2.ppf(0.025, 12))
 
 
 def test_bcg_meta_regression_and_egger_match_metafor(bcg: pd.DataFrame) -> None:

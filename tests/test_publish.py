@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from research.fileio import write_json_atomic
+from research.io.files import write_json_atomic
 from research.publish import publish, scan_file_for_personal_numbers
 
 VALID_PNR = "811218-9876"  # valid check digit, made up

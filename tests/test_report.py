@@ -14,9 +14,9 @@ import pytest  # noqa: E402
 
 from research import report  # noqa: E402
 from research.errors import ParameterError  # noqa: E402
-from research.formatting import (  # noqa: E402
+from research.report.formatting import (  # noqa: E402
     format_date, format_number, format_percent, format_value, week_label)
-from research.htmlsafe import safe_url, sanitize_html  # noqa: E402
+from research.report.htmlsafe import safe_url, sanitize_html  # noqa: E402
 
 
 def test_swedish_numbers_dates_and_weeks() -> None:
@@ -81,7 +81,7 @@ def test_table_needs_a_caption() -> None:
 
 def test_figure_needs_alt_text_and_carries_it(monkeypatch: pytest.MonkeyPatch) -> None:
     shown = []
-    monkeypatch.setattr(report, "_display", lambda bundle, metadata=None: shown.append((bundle, metadata)))
+    monkeypatch.setattr(report.display, "_display", lambda bundle, metadata=None: shown.append((bundle, metadata)))
     fig, _ = plt.subplots()
     with pytest.raises(ParameterError, match="alt text"):
         report.show_figure(fig)
@@ -93,7 +93,7 @@ def test_figure_needs_alt_text_and_carries_it(monkeypatch: pytest.MonkeyPatch) -
 
 def test_briefing_info_roundtrip(monkeypatch: pytest.MonkeyPatch) -> None:
     shown = []
-    monkeypatch.setattr(report, "_display", lambda bundle, metadata=None: shown.append(bundle))
+    monkeypatch.setattr(report.display, "_display", lambda bundle, metadata=None: shown.append(bundle))
     report.set_briefing_info(kunskapshus="Älvstad", period="vecka 48")
     nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data",
                                                         "data": shown[0]}]}]}
@@ -102,7 +102,7 @@ def test_briefing_info_roundtrip(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_display_columns_rename_for_readers_only(run_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shown = []
-    monkeypatch.setattr(report, "_display", lambda bundle, metadata=None: shown.append(bundle))
+    monkeypatch.setattr(report.display, "_display", lambda bundle, metadata=None: shown.append(bundle))
     df = pd.DataFrame({"title": ["Nyhet"], "url": ["https://example.org/a"], "share": [0.123]})
     report.show_table(df, "items", "Nya poster", display_columns={"title": "Rubrik", "share": "Andel"},
                       links={"title": "url"}, decimals={"share": 1})

@@ -158,7 +158,7 @@ OTHER = ("Demokrativeckan i Norrbacka samlade fler deltagare än väntat och fö
 
 
 def shingles(text: str, k: int = 2) -> set[str]:
-    words = scanning._tokens(text)
+    words = scanning.core._tokens(text)
     return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
 
 

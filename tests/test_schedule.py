@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from research import schedule
-from research.batch import BatchResult, TaskResult
+from research.orchestration import schedule
+from research.orchestration.batch import BatchResult, TaskResult
 from research.errors import ConfigError, ResearchError
-from research.schedule import Job, load_schedule, next_runs, run_pass, to_aware
+from research.orchestration.schedule import Job, load_schedule, next_runs, run_pass, to_aware
 
 from conftest import PROJECT_ROOT
 
@@ -413,7 +413,7 @@ def test_ledger_is_valid_json_without_temp_files(isolated_reports):
 
 
 def cli(argv: list[str]) -> int:
-    from research.cli_batch import add_parser
+    from research.cli.batch import add_parser
 
     parser = argparse.ArgumentParser(prog="research")
     add_parser(parser.add_subparsers())

@@ -1,4 +1,4 @@
-"""Tests for research.screening: metrics, simulation, screening log, ranking, widget, CLI."""
+"""Tests for research.literature.screening: metrics, simulation, screening log, ranking, widget, CLI."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from research import screening
+from research.literature import screening
 from research.errors import InputDataError, ParameterError
 
 # ---------------------------------------------------------------------------------------
@@ -355,7 +355,7 @@ def test_decisions_are_never_written_into_the_shipped_sample(tmp_path) -> None:
 
     from research.errors import InputDataError
     from research.paths import project_root
-    from research.screening import append_decision
+    from research.literature.screening import append_decision
 
     sample_log = project_root() / "data" / "sample" / "litteratur" / "screening_log.csv"
     before = sample_log.read_bytes()

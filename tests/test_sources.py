@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from research import sources
+from research.scanning import sources
 from research.errors import ConfigError, InputDataError
-from research.sources import Source
+from research.scanning.sources import Source
 
 PROJECT = Path(__file__).resolve().parents[1]
 

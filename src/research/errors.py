@@ -10,6 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = [
+    "ResearchError",
+    "ParameterError",
+    "InputDataError",
+    "SchemaError",
+    "PrivacyError",
+    "RunFailed",
+    "PublishError",
+    "ConfigError",
+]
+
 
 class ResearchError(Exception):
     """Base class for every error a user can act on.

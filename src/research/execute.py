@@ -16,6 +16,13 @@ from typing import Any
 
 from .paths import ROOT_ENV, RUN_DIR_ENV, project_root
 
+__all__ = [
+    "ExecutionOutcome",
+    "execute",
+    "KERNEL_ARGUMENTS",
+    "stop_kernel",
+]
+
 
 def _install_safe_translator() -> None:
     """Inject string parameters with ``repr()``: a value can never become code."""

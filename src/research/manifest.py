@@ -13,6 +13,16 @@ from typing import Any
 
 from .paths import project_root
 
+__all__ = [
+    "KEY_PACKAGES",
+    "MAX_FILES_PER_FOLDER",
+    "sha256_file",
+    "input_files",
+    "package_versions",
+    "git_commit",
+    "read_manifest",
+]
+
 KEY_PACKAGES = (
     "research", "papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "numpy",
     "scipy", "matplotlib", "scikit-learn", "statsmodels",

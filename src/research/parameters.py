@@ -24,8 +24,18 @@ from typing import Any
 import yaml
 
 from .errors import ParameterError
-from .fileio import read_yaml
+from .io.files import read_yaml
 from .paths import resolve
+
+__all__ = [
+    "TYPE_LABELS",
+    "ParameterSpec",
+    "notebook_parameters",
+    "load_parameter_file",
+    "parse_override",
+    "validate",
+    "collect",
+]
 
 TYPE_LABELS = {
     "str": "text (str)",

@@ -10,6 +10,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = [
+    "ROOT_ENV",
+    "REPORTS_ENV",
+    "RUN_DIR_ENV",
+    "project_root",
+    "reports_dir",
+    "resolve",
+    "current_run_dir",
+]
+
 ROOT_ENV = "RESEARCH_PROJECT_ROOT"
 REPORTS_ENV = "RESEARCH_REPORTS_DIR"
 RUN_DIR_ENV = "RESEARCH_RUN_DIR"

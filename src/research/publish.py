@@ -27,12 +27,26 @@ from filelock import FileLock
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .errors import PublishError
-from .formatting import format_date
-from .fileio import write_json_atomic
+from .report.formatting import format_date
+from .io.files import write_json_atomic
 from .manifest import read_manifest
 from .paths import reports_dir
-from .identity import find_personal_numbers
+from .privacy.identity import find_personal_numbers
 from .render import NOTEBOOK_KINDS, TEMPLATES, is_private_parameter
+
+__all__ = [
+    "DATA_URI",
+    "ATOM",
+    "KEEP_BUILDS",
+    "Entry",
+    "PublishReport",
+    "scan_file_for_personal_numbers",
+    "SCAN_CACHE",
+    "privacy_findings",
+    "collect_entries",
+    "publish",
+    "publish_reporting",
+]
 
 DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
 ATOM = "http://www.w3.org/2005/Atom"

@@ -22,10 +22,31 @@ import nbformat
 import nh3
 
 from .errors import InputDataError
-from .fileio import write_text_atomic
-from .formatting import format_date
+from .io.files import write_text_atomic
+from .report.formatting import format_date
 from .manifest import read_manifest
-from .report import BRIEFING_INFO_MIMETYPE, read_briefing_info
+from .report.display import BRIEFING_INFO_MIMETYPE, read_briefing_info
+
+__all__ = [
+    "TEMPLATES",
+    "HIDDEN_TAGS",
+    "HIDDEN_OUTPUT_TAGS",
+    "DROPPED_MIMETYPES",
+    "DATA_PRIORITY",
+    "OUTPUT_TAGS",
+    "OUTPUT_ATTRIBUTES",
+    "NOTEBOOK_KINDS",
+    "sanitize_output_html",
+    "split_title",
+    "prepare",
+    "warm_up",
+    "PRIVATE_PREFIXES",
+    "is_private_parameter",
+    "briefing_context",
+    "render_notebook",
+    "read_executed",
+    "render",
+]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "setup", "hide", "hide-cell",

@@ -18,11 +18,21 @@ from typing import Any
 
 from .errors import ParameterError
 from .execute import execute, stop_kernel
-from .fileio import write_json_atomic
+from .io.files import write_json_atomic
 from .manifest import git_commit, input_files, package_versions
 from .parameters import collect
 from .paths import project_root, reports_dir, resolve
-from .report import read_briefing_info
+from .report.display import read_briefing_info
+
+__all__ = [
+    "RUN_ID",
+    "LABEL",
+    "RunResult",
+    "default_label",
+    "new_run_id",
+    "resolve_notebook",
+    "run_notebook",
+]
 
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,120}$")
 LABEL = re.compile(r"[^A-Za-z0-9._\-]+")

@@ -1,0 +1,171 @@
+"""Command line: ``research run | params | render | publish`` (+ batch, schedule,
+literature, survey). Parses arguments, sets up logging, calls the library and maps errors
+to exit codes: 0 ok, 1 a run failed, 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import logging
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import ResearchError
+
+__all__ = [
+    "PLUGINS",
+    "log",
+    "build_parser",
+    "main",
+]
+
+# Commands whose modules load heavy libraries (dask, scikit-learn, scipy): imported only
+# when that command is asked for, so `research run` starts fast.
+PLUGINS = {
+    "batch": ("batch", "run many parameter sets in parallel (processes or Dask)"),
+    "schedule": ("batch", "scheduled runs: list jobs, or run one pass"),
+    "literature": ("literature", "literature tools (screening simulation)"),
+    "survey": ("survey", "survey tools (codebook from an SPSS file)"),
+}
+log = logging.getLogger("research")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep its wording short
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from ..runs import run_notebook
+
+    result = run_notebook(
+        args.notebook,
+        args.file or [],
+        raw_overrides=[(name, value) for name, value in (args.param or [])],
+        run_id=args.run_id,
+        label=args.label,
+        publish=not args.no_publish,
+        timeout=args.timeout,
+    )
+    for message in result.publish_messages:
+        print(f"publish: {message}", file=sys.stderr)
+    if not result.succeeded:
+        print(f"research run: {result.manifest.get('notebook')}: {result.error}", file=sys.stderr)
+        print("The executed notebook, its manifest and a briefing showing the error are kept "
+              "in the run directory.", file=sys.stderr)
+    print(result.run_dir)
+    return 0 if result.succeeded else 1
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    from ..parameters import notebook_parameters
+    from ..runs import resolve_notebook
+
+    specs = notebook_parameters(resolve_notebook(args.notebook))
+    if not specs:
+        print("(no parameters cell)")
+        return 0
+    width = max(len(s.name) for s in specs.values())
+    type_width = max(len(s.type + ("?" if s.optional else "")) for s in specs.values())
+    for spec in specs.values():
+        kind = spec.type + ("?" if spec.optional else "")
+        line = f"{spec.name:<{width}}  {kind:<{type_width}}  = {spec.default}"
+        print(f"{line}  # {spec.help}" if spec.help else line)
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from ..render import render
+
+    print(render(args.run_dir))
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from ..publish import publish
+
+    report = publish(args.reports, base_url=args.base_url)
+    for message in report.messages:
+        print(f"publish: {message}", file=sys.stderr)
+    print(report.site / "index.html")
+    return 0
+
+
+def _requested_command(argv: Sequence[str] | None) -> str | None:
+    for token in (sys.argv[1:] if argv is None else argv):
+        if not token.startswith("-"):
+            return token
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser; a plugin command's module is imported only when it is asked for."""
+    parser = _Parser(prog="research", description="Kunskapshus Research: run parameterised "
+                     "notebooks into Swedish briefings and publish the catalogue.")
+    parser.add_argument("--version", action="version", version=f"research {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = commands.add_parser("run", help="run a notebook with a parameter set")
+    run.add_argument("notebook", help="path to a .ipynb, or a name in notebooks/ (e.g. mall)")
+    run.add_argument("-f", "--file", action="append", metavar="PARAMS.yaml",
+                     help="YAML parameter set (repeatable; later files win)")
+    run.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                     help="one parameter; VALUE is read as a YAML scalar (repeatable)")
+    run.add_argument("--run-id", help="name of the run directory (default: timestamp-label)")
+    run.add_argument("--label", help="parameter set label in the catalogue "
+                     "(default: the last parameter file's name)")
+    run.add_argument("--timeout", type=int, metavar="SECONDS",
+                     help="per-cell execution timeout (default: none)")
+    run.add_argument("--no-publish", action="store_true", help="do not rebuild the catalogue")
+    run.set_defaults(handler=_cmd_run)
+
+    params = commands.add_parser("params", help="list a notebook's parameters")
+    params.add_argument("notebook")
+    params.set_defaults(handler=_cmd_params)
+
+    render = commands.add_parser("render", help="(re-)render a run's briefing.html")
+    render.add_argument("run_dir")
+    render.set_defaults(handler=_cmd_render)
+
+    publish = commands.add_parser("publish", help="rebuild the catalogue site reports/site/")
+    publish.add_argument("--reports", help="reports folder (default: reports/)")
+    publish.add_argument("--base-url", help="public URL of the site, for absolute feed links")
+    publish.set_defaults(handler=_cmd_publish)
+
+    requested = _requested_command(argv)
+    if requested in PLUGINS:
+        module_name = PLUGINS[requested][0]
+        importlib.import_module(f".{module_name}", __package__).add_parser(commands)
+    else:
+        for name, (module_name, help_text) in PLUGINS.items():
+            if importlib.util.find_spec(f".{module_name}", __package__) is not None:
+                commands.add_parser(name, help=help_text)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``research`` console script."""
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except ResearchError as exc:
+        print(f"research: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("research: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,6 @@
+"""Literature analysis: bibliographic import, de-duplication, topics; screening in :mod:`research.literature.screening`."""
+
+from .core import *  # noqa: F401,F403
+from .core import __all__ as _core_all
+
+__all__ = list(_core_all)

@@ -1,0 +1,4 @@
+"""Running many notebooks: the batch pool, Dask and the schedule."""
+
+
+__all__ = []

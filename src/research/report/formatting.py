@@ -1,0 +1,105 @@
+"""Swedish conventions for readers: numbers, percentages, dates and weeks.
+
+Decimal comma and a non-breaking space as thousands separator ("1 234,5", "12,5 %"),
+dates as "24 november 2026" in text and ISO in tables, ISO week numbers ("vecka 47").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from numbers import Number
+
+__all__ = [
+    "NBSP",
+    "MONTHS",
+    "format_number",
+    "format_percent",
+    "format_date",
+    "week_label",
+    "to_date",
+    "format_value",
+]
+
+NBSP = "\u00a0"
+MONTHS = [
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+]
+
+
+def format_number(value: float | int | None, decimals: int = 0) -> str:
+    """Format a number the Swedish way: ``1234.5`` → ``"1 234,5"`` (NBSP as separator).
+
+    Missing values (None, NaN) become an en dash.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{float(value):,.{decimals}f}" if decimals else f"{round(float(value)):,d}"
+    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", NBSP)
+    if text.startswith("-"):
+        text = "\u2212" + text[1:]
+    return text
+
+
+def format_percent(value: float | None, decimals: int = 1, *, ratio: bool = True) -> str:
+    """Format a share as a Swedish percentage: ``0.125`` → ``"12,5 %"``.
+
+    With ``ratio=False`` the value is already in percent.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{format_number(value * 100 if ratio else value, decimals)}{NBSP}%"
+
+
+def format_date(value: dt.date | dt.datetime | str | None) -> str:
+    """Format a date for running text: ``2026-11-24`` → ``"24 november 2026"``."""
+    if value is None or value == "":
+        return "–"
+    date = to_date(value)
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+
+
+def week_label(value: dt.date | dt.datetime | str) -> str:
+    """Return the ISO week as Swedish readers say it: ``"vecka 48 2026"``."""
+    year, week, _ = to_date(value).isocalendar()
+    return f"vecka {week} {year}"
+
+
+def to_date(value: dt.date | dt.datetime | str) -> dt.date:
+    """Coerce a date, datetime or ISO string to a :class:`datetime.date`."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        return value.to_pydatetime().date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def format_value(value: object, decimals: int | None = None) -> str:
+    """Format any table cell for display (numbers Swedish, dates ISO, text unchanged)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if isinstance(value, (dt.datetime,)) or hasattr(value, "to_pydatetime"):
+        try:
+            stamp = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        except (ValueError, TypeError):
+            return ""
+        if stamp.hour == stamp.minute == stamp.second == 0:
+            return stamp.date().isoformat()
+        return stamp.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Number):
+        number = float(value)  # type: ignore[arg-type]
+        if math.isnan(number):
+            return ""
+        if decimals is None:
+            decimals = 0 if number.is_integer() else 2
+        return format_number(number, decimals)
+    return str(value)

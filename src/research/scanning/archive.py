@@ -1,0 +1,320 @@
+"""The item archive: every item ever seen by horizon scanning, kept in SQLite.
+
+The archive is what gives scanning a memory between runs: each item is stored once under
+its stable id (canonical URL, else content hash; see :func:`research.sources.item_id`) with
+its source, first-seen time, published time, URL and text. Each run is a row in ``runs``;
+items first stored by a run carry its ``run_id``, so "new since the previous run" is exact,
+and a second run on the same input stores (and reports) nothing new.
+
+Writes happen in one ``BEGIN IMMEDIATE`` transaction per run on a WAL-mode database with a
+busy timeout: an exception inside the transaction leaves the archive as it was, and two
+runs at once are serialised by SQLite's lock instead of corrupting the file. HTTP
+validators (ETag, Last-Modified) per source are stored in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputDataError
+from ..paths import reports_dir, resolve
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ITEM_FIELDS",
+    "SCHEMA",
+    "RunRecord",
+    "archive_path",
+    "Archive",
+]
+
+SCHEMA_VERSION = 1
+ITEM_FIELDS = [
+    "item_id", "source", "kind", "category", "title", "summary", "text", "url", "author",
+    "tags", "published", "language",
+]
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started TEXT NOT NULL,
+    as_of TEXT,
+    items_read INTEGER NOT NULL DEFAULT 0,
+    items_new INTEGER NOT NULL DEFAULT 0,
+    note TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    item_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    kind TEXT,
+    category TEXT,
+    title TEXT,
+    summary TEXT,
+    text TEXT,
+    url TEXT,
+    author TEXT,
+    tags TEXT,
+    published TEXT,
+    language TEXT,
+    first_seen TEXT NOT NULL,
+    run_id INTEGER NOT NULL REFERENCES runs(run_id)
+);
+CREATE INDEX IF NOT EXISTS items_run ON items(run_id);
+CREATE INDEX IF NOT EXISTS items_published ON items(published);
+CREATE TABLE IF NOT EXISTS http_cache (
+    source TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    updated TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What one recorded run stored: its id, time, and the ids of the new items."""
+
+    run_id: int
+    started: str
+    previous_run_id: int | None
+    new_ids: tuple[str, ...]
+
+
+def archive_path(path: str | Path) -> Path:
+    """Where an archive parameter points.
+
+    A relative path under ``reports/`` (the default ``reports/archive/omvarld.sqlite``)
+    lives in the reports folder — ``$RESEARCH_REPORTS_DIR`` when set, so tests and other
+    deployments never touch the project's own ``reports/`` — and any other relative path is
+    resolved against the project root (:func:`research.paths.resolve`).
+    """
+    candidate = Path(path).expanduser()
+    if not candidate.is_absolute() and candidate.parts[:1] == ("reports",):
+        return reports_dir().joinpath(*candidate.parts[1:])
+    return resolve(candidate)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return None
+    if pd.isna(stamp):
+        return None
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.isoformat()
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return str(value)
+
+
+class Archive:
+    """A SQLite archive of scanned items.
+
+    Parameters
+    ----------
+    path
+        The database file (see :func:`archive_path` for relative paths); its folder and
+        the file are created when missing.
+    timeout
+        Seconds to wait for another run's lock before giving up.
+
+    Use as a context manager (``with Archive(path) as archive: ...``) or call
+    :meth:`close`.
+    """
+
+    def __init__(self, path: str | Path, *, timeout: float = 60.0) -> None:
+        self.path = archive_path(path)
+        self.timeout = timeout
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = sqlite3.connect(self.path, timeout=timeout,
+                                               isolation_level=None, check_same_thread=False)
+            self._connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self._connection.execute("PRAGMA journal_mode = WAL")
+            self._connection.execute("PRAGMA synchronous = NORMAL")
+            self._connection.execute("PRAGMA foreign_keys = ON")
+            with self._transaction():
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        self._connection.execute(statement)
+                self._connection.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),))
+        except sqlite3.DatabaseError as exc:
+            raise InputDataError(
+                f"The archive {self.path} cannot be opened as an SQLite database ({exc}).",
+                hint="point 'archive' at a new file name, or restore the file from a backup",
+                file=str(self.path), parameter="archive",
+            ) from exc
+
+    # -- connection ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._connection.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._connection)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def record_run(
+        self,
+        items: pd.DataFrame,
+        *,
+        as_of: dt.date | str | None = None,
+        http_states: Mapping[str, Mapping[str, Any]] | None = None,
+        seen_at: dt.datetime | None = None,
+        note: str = "",
+    ) -> RunRecord:
+        """Store one run and its items in a single transaction.
+
+        Items whose ``item_id`` is already archived are left untouched (``INSERT OR
+        IGNORE``); the others are stored with ``first_seen = seen_at`` and this run's id.
+
+        Parameters
+        ----------
+        items
+            Items as read by :mod:`research.sources` (needs ``item_id`` and ``source``).
+        as_of
+            The briefing date of this run (recorded).
+        http_states
+            ``{source: {"etag": …, "last_modified": …}}`` to remember for the next run.
+        seen_at
+            The run's time (default: now, UTC).
+        note
+            Free text recorded with the run.
+
+        Returns
+        -------
+        RunRecord
+            The new run's id, the previous run's id and the ids of the newly stored items.
+        """
+        missing = [c for c in ("item_id", "source") if c not in items.columns]
+        if missing:
+            raise InputDataError(f"Items lack the column(s) {', '.join(missing)}.",
+                                 hint="pass items read by research.sources", column=missing[0])
+        for column in ("item_id", "source"):
+            blank = items[column].isna() | (items[column].astype(str).str.strip() == "")
+            if blank.any():
+                row = int(blank.to_numpy().nonzero()[0][0]) + 1
+                raise InputDataError(f"Item {row} has no {column}.",
+                                     hint="every item needs an id and a source name",
+                                     row=row, column=column)
+        started = (seen_at or _utc_now()).isoformat()
+        rows = [
+            tuple(_iso(row.get(f)) if f == "published" else _text(row.get(f))
+                  for f in ITEM_FIELDS)
+            for row in items.to_dict("records")
+        ]
+        with self._transaction() as connection:
+            previous = connection.execute("SELECT MAX(run_id) FROM runs").fetchone()[0]
+            cursor = connection.execute(
+                "INSERT INTO runs(started, as_of, items_read, note) VALUES (?, ?, ?, ?)",
+                (started, None if as_of is None else str(as_of), len(rows), note))
+            run_id = int(cursor.lastrowid)
+            placeholders = ", ".join("?" * (len(ITEM_FIELDS) + 2))
+            connection.executemany(
+                f"INSERT OR IGNORE INTO items({', '.join(ITEM_FIELDS)}, first_seen, run_id) "
+                f"VALUES ({placeholders})",
+                (row + (started, run_id) for row in rows))
+            new_ids = tuple(r[0] for r in connection.execute(
+                "SELECT item_id FROM items WHERE run_id = ? ORDER BY rowid", (run_id,)))
+            connection.execute("UPDATE runs SET items_new = ? WHERE run_id = ?",
+                               (len(new_ids), run_id))
+            self._store_http_states(connection, http_states or {}, started)
+        return RunRecord(run_id, started, previous, new_ids)
+
+    def _store_http_states(self, connection: sqlite3.Connection,
+                           states: Mapping[str, Mapping[str, Any]], when: str) -> None:
+        for source, state in states.items():
+            if not state or not (state.get("etag") or state.get("last_modified")):
+                continue
+            connection.execute(
+                "INSERT INTO http_cache(source, etag, last_modified, updated) VALUES (?,?,?,?) "
+                "ON CONFLICT(source) DO UPDATE SET etag = excluded.etag, "
+                "last_modified = excluded.last_modified, updated = excluded.updated",
+                (source, state.get("etag"), state.get("last_modified"), when))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def http_states(self) -> dict[str, dict[str, str | None]]:
+        """The remembered HTTP validators per source name."""
+        rows = self._connection.execute("SELECT source, etag, last_modified FROM http_cache")
+        return {s: {"etag": e, "last_modified": m} for s, e, m in rows}
+
+    def runs(self) -> pd.DataFrame:
+        """All recorded runs, oldest first."""
+        return pd.read_sql_query("SELECT * FROM runs ORDER BY run_id", self._connection)
+
+    def items(self, *, run_id: int | None = None,
+              published_from: Any = None, published_to: Any = None,
+              ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """Archived items, optionally only those first stored by ``run_id``, published
+        in ``[published_from, published_to]`` (items without a date are kept) or with
+        the given ids. ``published``/``first_seen`` come back as UTC timestamps."""
+        clauses, arguments = [], []
+        if run_id is not None:
+            clauses.append("run_id = ?")
+            arguments.append(run_id)
+        if published_from is not None:
+            clauses.append("(published IS NULL OR published >= ?)")
+            arguments.append(_iso(published_from))
+        if published_to is not None:
+            clauses.append("(published IS NULL OR published <= ?)")
+            arguments.append(_iso(published_to))
+        query = "SELECT * FROM items"
+        if clauses:
+            query += " WHERE " + " AND ".join(clauses)
+        frame = pd.read_sql_query(query + " ORDER BY published, item_id", self._connection,
+                                  params=arguments)
+        if ids is not None:
+            wanted = set(ids)
+            frame = frame[frame["item_id"].isin(wanted)].reset_index(drop=True)
+        for column in ("published", "first_seen"):
+            frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+        return frame
+
+    def count(self) -> int:
+        """Number of archived items."""
+        return int(self._connection.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.connection.execute("BEGIN IMMEDIATE")
+        return self.connection
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.connection.execute("COMMIT")
+        else:
+            self.connection.execute("ROLLBACK")

@@ -1,0 +1,6 @@
+"""The local situation picture (lokal lägesbild) from anonymised reports."""
+
+from .core import *  # noqa: F401,F403
+from .core import __all__ as _core_all
+
+__all__ = list(_core_all)
