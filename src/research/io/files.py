@@ -22,6 +22,8 @@ import yaml
 from ..errors import ConfigError, InputDataError, ResearchError
 
 __all__ = [
+    "YAML_LIMITS",
+    "safe_load_limited",
     "write_text_atomic",
     "write_json_atomic",
     "decode_text",
@@ -120,6 +122,61 @@ def _nfc(text: str) -> str:
 
 
 
+YAML_LIMITS = {"max_chars": 5_000_000, "max_nodes": 200_000, "max_depth": 64}
+
+
+def _expanded_size(node: yaml.Node, depth: int, memo: dict[int, int], limit_nodes: int) -> int:
+    """Nodes a YAML graph holds once every alias is expanded (memoised, so a
+    "billion laughs" document is measured in linear time, not expanded)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if depth > YAML_LIMITS["max_depth"]:
+        raise _YamlLimit("max_depth", f"nesting deeper than {YAML_LIMITS['max_depth']} levels")
+    memo[key] = 1  # guards recursive aliases
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            size += _expanded_size(child, depth + 1, memo, limit_nodes)
+    elif isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            size += _expanded_size(k, depth + 1, memo, limit_nodes)
+            size += _expanded_size(v, depth + 1, memo, limit_nodes)
+    if size > limit_nodes:
+        raise _YamlLimit("max_nodes", f"more than {limit_nodes:,} values once its aliases "
+                         "(&anchor / *alias) are expanded")
+    memo[key] = size
+    return size
+
+
+class _YamlLimit(Exception):
+    def __init__(self, limit: str, text: str) -> None:
+        super().__init__(text)
+        self.limit, self.text = limit, text
+
+
+def safe_load_limited(text: str, *, name: str = "YAML", error: type[ResearchError] | None = None,
+                      **fields: Any) -> Any:
+    """``yaml.safe_load`` with limits: no ``!!python`` tags (safe loader), nesting at most
+    ``YAML_LIMITS["max_depth"]`` and at most ``YAML_LIMITS["max_nodes"]`` values after
+    alias expansion (refuses "billion laughs" documents before expanding them)."""
+    error = error or ConfigError
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            _expanded_size(node, 0, {}, YAML_LIMITS["max_nodes"])
+        except _YamlLimit as exc:
+            raise error(f"{name} is refused: {exc.text}.", hint="remove the anchors and "
+                        "aliases or split the file; the limits are research.io.files.YAML_LIMITS",
+                        limit=exc.limit, **fields) from None
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: str | os.PathLike[str], *, what: str, error: type[ResearchError] | None = None,
               missing_hint: str | None = None, **fields: Any) -> Any:
     """Read a YAML file of unknown encoding, with errors that name the file and position.
@@ -148,8 +205,14 @@ def read_yaml(path: str | os.PathLike[str], *, what: str, error: type[ResearchEr
     except InputDataError as exc:
         raise error(f"{what} {target} is not readable text: {exc.message}",
                     hint="save it as UTF-8 text", file=str(target), **fields) from exc
+    if len(text) > YAML_LIMITS["max_chars"]:
+        raise error(f"{what} {target} has {len(text):,} characters, more than the limit of "
+                    f"{YAML_LIMITS['max_chars']:,}.", hint="a configuration file should be "
+                    "small; check that you named the right file", file=str(target),
+                    limit="max_chars", **fields)
     try:
-        return yaml.safe_load(text)
+        return safe_load_limited(text, name=f"{what} {target}", error=error,
+                                 file=str(target), **fields)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

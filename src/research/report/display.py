@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
+from .figures import ALT_ATTRIBUTE, attach_alt, get_alt  # noqa: F401  (re-exported)
 from .formatting import format_value
 from .htmlsafe import escape, link, sanitize_html
 from ..io.files import write_text_atomic
@@ -57,7 +58,6 @@ if TYPE_CHECKING:  # pandas is imported by the kernel anyway; the runner does no
 
 BRIEFING_INFO_MIMETYPE = "application/vnd.research.briefing-info+json"
 TABLE_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-ALT_ATTRIBUTE = "_research_alt"
 SUPPRESSED_MARKER = ".."  # how disclosure control marks a hidden cell
 
 
@@ -167,7 +167,9 @@ def save_table(df: pd.DataFrame, name: str, *, index: bool = False) -> Path | No
     if run_dir is None:
         return None
     target = run_dir / "tables" / f"{name}.csv"
-    write_text_atomic(target, df.to_csv(index=index))
+    from ..io.tables import write_table  # pandas only when a table is saved
+
+    write_table(df, target, index=index)
     return target
 
 
@@ -209,22 +211,21 @@ def show_table(
 # figures
 
 
-def attach_alt(fig: Any, alt: str) -> Any:
-    """Attach a Swedish alt text to a matplotlib figure; returns the figure."""
-    setattr(fig, ALT_ATTRIBUTE, str(alt))
-    return fig
-
-
-def get_alt(fig: Any) -> str | None:
-    """Return the alt text attached to ``fig`` by :func:`attach_alt`, if any."""
-    return getattr(fig, ALT_ATTRIBUTE, None)
-
-
 def figure_png(fig: Any, dpi: int = 144) -> bytes:
     """Render a matplotlib figure to PNG bytes."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
     return buffer.getvalue()
+
+
+def _close(fig: Any) -> None:
+    """Release a figure: a pyplot figure is closed in pyplot; a ``Figure`` made by
+    :func:`research.report.figures.new_figure` belongs to no manager and is just dropped."""
+    manager = getattr(getattr(fig, "canvas", None), "manager", None)
+    if manager is not None:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
 
 
 def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None) -> None:
@@ -233,8 +234,6 @@ def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None)
     The alt text is ``alt`` or the one attached with :func:`attach_alt`; a figure without
     one is an error, because every figure in a briefing must be described.
     """
-    import matplotlib.pyplot as plt
-
     text = alt or get_alt(fig)
     if not text:
         raise ParameterError(
@@ -247,7 +246,7 @@ def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None)
         {"image/png": png, "text/plain": f"<Figur: {text}>"},
         {"image/png": {"alt": text, "width": int(width), "height": int(height)}},
     )
-    plt.close(fig)
+    _close(fig)
     if caption:
         _display({"text/html": f'<p class="figure-caption">{escape(caption)}</p>',
                   "text/plain": caption})
