@@ -22,6 +22,7 @@ import yaml
 from ..errors import ConfigError, InputDataError, ResearchError
 
 __all__ = [
+    "write_bytes_atomic",
     "YAML_LIMITS",
     "safe_load_limited",
     "write_text_atomic",
@@ -40,6 +41,24 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str 
     try:
         with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
             stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644) -> Path:
+    """Write ``data`` to ``path`` via a temporary file, fsync and an atomic rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(tmp, mode)
