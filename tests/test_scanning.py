@@ -158,7 +158,7 @@ OTHER = ("Demokrativeckan i Norrbacka samlade fler deltagare än väntat och fö
 
 
 def shingles(text: str, k: int = 2) -> set[str]:
-    words = scanning.core._tokens(text)
+    words = scanning.tokens(text)
     return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
 
 
@@ -317,7 +317,7 @@ def test_run_scan_twice_reports_nothing_new(tmp_path: Path) -> None:
     rows = [(f"Nyhet {i} om avhoppare", f"Avhopparverksamheten i Älvstad del {i}",
              f"2026-11-{1 + i % 20:02d}T10:00:00") for i in range(20)]
     sources = write_sources(tmp_path, rows)
-    first = scanning.run_scan(sources, tmp_path / "a.sqlite", as_of="2026-11-22")
+    first = scanning.analyse(sources, tmp_path / "a.sqlite", as_of="2026-11-22")
     assert first.first_run and first.run.previous_run_id is None
     assert len(first.new_items) == sum(1 for r in rows if r[2] >= "2026-11-16")
     assert list(first.new_items.columns[:7]) == ["item_id", "title", "source", "published",
@@ -326,23 +326,22 @@ def test_run_scan_twice_reports_nothing_new(tmp_path: Path) -> None:
         ["theme", "current", "baseline", "change", "significance"]
     statuses = first.sources.set_index("source")["status"].to_dict()
     assert statuses == {"Tidning": "ok", "Trasig": "error"}
-    second = scanning.run_scan(sources, tmp_path / "a.sqlite", as_of="2026-11-22")
+    second = scanning.analyse(sources, tmp_path / "a.sqlite", as_of="2026-11-22")
     assert second.new_items.empty and not second.first_run
-    findings, figures = scanning.summary(second)
+    findings, figures = second.findings(), second.key_figures()
     assert findings[0] == "Inga nya poster sedan förra körningen."
     assert figures["Källor med fel"] == 1
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     from research.report import get_alt
 
-    for figure in (scanning.plot_rising_themes(second), scanning.plot_theme_overview(second)):
-        assert "poster" in get_alt(figure)
-        plt.close(figure)
+    for figure in (second.rising_themes_figure(), second.theme_overview_figure()):
+        assert isinstance(figure, Figure) and "poster" in get_alt(figure)
 
 
 def test_run_scan_bad_sources_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
-        scanning.run_scan(tmp_path / "saknas.yaml", tmp_path / "a.sqlite")
+        scanning.analyse(tmp_path / "saknas.yaml", tmp_path / "a.sqlite")
 
 
 @pytest.mark.e2e
@@ -449,9 +448,9 @@ def test_run_scan_remembers_etag_between_runs(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{httpd.server_address[1]}/feed.xml"
         sources = tmp_path / "sources.yaml"
         sources.write_text(f"- name: Webb\n  kind: feed\n  location: {url}\n", encoding="utf-8")
-        first = scanning.run_scan(sources, tmp_path / "a.sqlite", as_of="2026-11-22")
+        first = scanning.analyse(sources, tmp_path / "a.sqlite", as_of="2026-11-22")
         assert first.sources.loc[0, "items"] == 2 and len(first.run.new_ids) == 2
-        second = scanning.run_scan(sources, tmp_path / "a.sqlite", as_of="2026-11-22")
+        second = scanning.analyse(sources, tmp_path / "a.sqlite", as_of="2026-11-22")
         assert second.sources.loc[0, "status"] == "ok"
         assert "304" in second.sources.loc[0, "error"]
         assert second.new_items.empty and second.archive_size == 2

@@ -1,0 +1,222 @@
+"""The Omvärldsbevakning briefing: :func:`analyse` and the Swedish wording of its results.
+
+:func:`analyse` is the notebook's entry point: it reads every source, stores new items in
+the archive, analyses the window (themes, story groups, rising themes and terms) and
+returns a :class:`ScanResult` whose methods give the findings, key figures, tables,
+figures and method notes in Swedish — one call per notebook cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..report.formatting import format_date, format_number
+from .analysis import analyse_items
+from .archive import Archive, RunRecord
+from .classifier import classifier_report
+from .figures import lower_first, plot_rising_themes, plot_theme_overview
+from .sources import load_sources, read_sources
+from .tables import new_items_by_theme, new_items_table, sources_table, story_table
+from .themes import Taxonomy, load_taxonomy
+from .trends import Window
+
+__all__ = ["ScanResult", "analyse"]
+
+
+@dataclass
+class ScanResult:
+    """Everything the briefing shows, from :func:`analyse`.
+
+    Tables are attributes (``new_items``, ``themes``, ``emerging_terms``, ``stories``,
+    ``sources``, ``weekly``, ``classifier``); the methods word them for readers.
+    """
+
+    window: Window
+    taxonomy: Taxonomy
+    run: RunRecord
+    first_run: bool
+    items: pd.DataFrame
+    new_items: pd.DataFrame
+    themes: pd.DataFrame
+    emerging_terms: pd.DataFrame
+    stories: pd.DataFrame
+    sources: pd.DataFrame
+    weekly: pd.DataFrame
+    archive_size: int
+    classifier: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    # -- summary ---------------------------------------------------------------------------
+
+    def _current_stories(self) -> pd.DataFrame:
+        if self.stories.empty:
+            return self.stories
+        return self.stories[self.stories["current"].astype(bool)]
+
+    def _failed_sources(self) -> pd.DataFrame:
+        return self.sources[self.sources["status"] == "error"]
+
+    def findings(self, *, top: int = 3) -> list[str]:
+        """The 'Sammanfattning': at most six plain Swedish findings."""
+        findings = [self._news_finding()]
+        counts = self.themes.sort_values("current", ascending=False)
+        counts = counts[counts["current"] > 0].head(top)
+        if len(counts):
+            listed = ", ".join(f"{lower_first(l)} ({format_number(c)})"
+                               for l, c in zip(counts["label"], counts["current"]))
+            findings.append(f"Vanligaste teman under perioden: {listed}.")
+        rising = self.themes[self.themes["rising"]]
+        if len(rising):
+            listed = ", ".join(f"{lower_first(l)} (×{format_number(ch, 1)})"
+                               for l, ch in zip(rising["label"], rising["change"]))
+            findings.append(f"Teman som ökar signifikant jämfört med baslinjen: {listed}.")
+        else:
+            findings.append("Inget tema ökar signifikant jämfört med baslinjen.")
+        if len(self.emerging_terms):
+            words = ", ".join(self.emerging_terms["term"].head(5))
+            findings.append(f"Ord som blivit vanligare: {words}.")
+        wide = self._current_stories()
+        if len(wide):
+            top_story = wide.iloc[0]
+            findings.append(
+                f"{format_number(len(wide))} nyheter under perioden bärs av flera källor; mest "
+                f"spridd: ”{top_story['title']}” ({format_number(top_story['sources'])} "
+                "källor).")
+        failed = self._failed_sources()
+        if len(failed):
+            what = "källa eller fil" if len(failed) == 1 else "källor eller filer"
+            findings.append(f"{format_number(len(failed))} {what} kunde inte läsas: "
+                            f"{', '.join(failed['source'].head(4))}.")
+        return findings[:6]
+
+    def _news_finding(self) -> str:
+        new_count = len(self.new_items)
+        if self.first_run:
+            return (f"Arkivet var tomt före den här körningen: "
+                    f"{format_number(len(self.run.new_ids))} poster sparades, varav "
+                    f"{format_number(new_count)} från perioden {self.period_text('–')} "
+                    "visas som nya.")
+        text = (f"{format_number(new_count)} nya poster sedan förra körningen." if new_count
+                else "Inga nya poster sedan förra körningen.")
+        shown = int(self.items["is_new"].sum()) if len(self.items) else 0
+        outside = len(self.run.new_ids) - shown
+        if outside > 0:
+            text += (f" Ytterligare {format_number(outside)} nya poster i arkivet har "
+                     "publiceringsdatum utanför perioden och baslinjen och visas inte.")
+        return text
+
+    def key_figures(self) -> dict[str, object]:
+        """The key figures shown next to the findings."""
+        current = self.items[self.items["in_period"]] if len(self.items) else self.items
+        return {
+            "Nya poster": len(self.new_items),
+            "Poster i perioden": len(current),
+            "Teman som ökar": int(self.themes["rising"].sum()),
+            "Nyheter i flera källor": len(self._current_stories()),
+            "Källor med fel": len(self._failed_sources()),
+        }
+
+    # -- tables and figures ---------------------------------------------------------------
+
+    def new_items_by_theme(self) -> pd.DataFrame:
+        """New items under each of their themes, with the evidence, in Swedish."""
+        return new_items_by_theme(self.new_items, self.taxonomy)
+
+    def theme_overview_figure(self) -> Any:
+        """Bars: items per theme, period vs baseline (alt text attached)."""
+        return plot_theme_overview(self.themes)
+
+    def rising_themes_figure(self) -> Any:
+        """Lines: items per week for the rising themes (alt text attached)."""
+        return plot_rising_themes(self.themes, self.weekly, self.taxonomy)
+
+    # -- notes ----------------------------------------------------------------------------
+
+    def period_text(self, dash: str = " – ") -> str:
+        """The period as Swedish text: ``"16 november 2026 – 22 november 2026"``."""
+        last = (self.window.end - pd.Timedelta(days=1)).date()
+        return f"{format_date(self.window.start.date())}{dash}{format_date(last)}"
+
+    def provenance_text(self) -> str:
+        """One Swedish paragraph on what this run read and compared."""
+        window = self.window
+        baseline_last = (window.start - pd.Timedelta(days=1)).date()
+        read = int(self.sources.loc[self.sources["status"] != "error", "items"].sum())
+        return (
+            f"Perioden är {self.period_text()} och baslinjen "
+            f"{format_date(window.baseline_start.date())} – {format_date(baseline_last)}. "
+            f"Körningen läste {format_number(read)} poster från "
+            f"{format_number(len(self.sources))} källor och filer; "
+            f"{format_number(len(self.run.new_ids))} av dem var nya för arkivet, som nu har "
+            f"{format_number(self.archive_size)} poster (körning nummer "
+            f"{format_number(self.run.run_id)}). Analysen omfattar "
+            f"{format_number(len(self.items))} poster publicerade i perioden och baslinjen. "
+            f"Taxonomin har {format_number(len(self.taxonomy.themes))} teman."
+        )
+
+    def classifier_note(self) -> str:
+        """A Swedish note under the classifier table: what was trained, or why nothing was."""
+        metrics = self.classifier
+        if metrics is None or metrics.empty:
+            return ("Ingen märkt data angavs (parametern classifier_labels), så ingen "
+                    "klassificerare tränades; teman kommer enbart från taxonomin.")
+        return ("Klassificeraren (TF-IDF på grundformer och logistisk regression, ett tema i "
+                "taget) tränades på märkta poster och utvärderades med femfaldig "
+                f"korsvalidering för {format_number(len(metrics))} teman med minst fem "
+                "exempel. Dess förslag per post finns i kolumnen predicted_themes i "
+                "new_items.csv, bredvid taxonomins teman.")
+
+
+def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | None = None, *,
+            as_of: object = None, period_days: int = 7, baseline_days: int = 84,
+            classifier_labels: str | Path | None = None, timeout: float = 20.0,
+            seed: int = 1) -> ScanResult:
+    """Read all sources, store new items in the archive and analyse the window.
+
+    "New" are the items this run stored for the first time. On the very first run (an
+    empty archive) everything is new, so only those published in the current period are
+    listed as new; the older ones form the baseline. Items without a published date are
+    placed by the time they were first seen.
+
+    With ``classifier_labels`` (a labelled CSV, see
+    :func:`research.scanning.classifier.read_labelled_items`) a supervised classifier is
+    cross-validated and its predictions are added to the items (``predicted_themes``) next
+    to the taxonomy's themes.
+
+    Raises
+    ------
+    ConfigError
+        A missing or invalid sources list or taxonomy.
+    ParameterError
+        An invalid window (``as_of``, ``period_days``, ``baseline_days``).
+    """
+    window = Window.make(as_of, period_days, baseline_days)
+    theme_taxonomy = load_taxonomy(taxonomy)
+    source_list = load_sources(sources)
+    with Archive(archive) as store:
+        read, statuses = read_sources(source_list, http_states=store.http_states(),
+                                      timeout=timeout)
+        validators = {s.source: {"etag": s.etag, "last_modified": s.last_modified}
+                      for s in statuses if s.etag or s.last_modified}
+        run = store.record_run(read, as_of=window.as_of, http_states=validators)
+        window_items = store.items(published_from=window.baseline_start,
+                                   published_to=window.end)
+        size = store.count()
+    first_run = run.previous_run_id is None
+    analysed = analyse_items(window_items, theme_taxonomy, window, new_ids=run.new_ids,
+                             seed=seed)
+    items = analysed["items"]
+    items = items[(items["date"] > window.baseline_start) & (items["date"] <= window.end)]
+    new_mask = items["is_new"] & (items["in_period"] if first_run else True)
+    metrics, predicted = classifier_report(classifier_labels, items, theme_taxonomy, seed=seed)
+    if predicted is not None:
+        items = items.assign(predicted_themes=predicted)
+    return ScanResult(
+        window=window, taxonomy=theme_taxonomy, run=run, first_run=first_run, items=items,
+        new_items=new_items_table(items[new_mask], theme_taxonomy),
+        themes=analysed["themes"], emerging_terms=analysed["emerging_terms"],
+        stories=story_table(items), sources=sources_table(statuses),
+        weekly=analysed["weekly"], archive_size=size, classifier=metrics)

@@ -1,0 +1,79 @@
+"""Texts as one integer-coded corpus, so the expensive steps run once per distinct word.
+
+A :class:`Corpus` holds every text's tokens as ids into one vocabulary; theme matching,
+MinHash signatures and emerging-term counts work on it with bulk NumPy/SciPy operations.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+__all__ = ["tokens", "Corpus", "build_corpus", "item_texts"]
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def tokens(text: object) -> list[str]:
+    """Lower-case NFC word tokens; hyphenated words are split ("vit makt-musik" → three)."""
+    value = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
+    return _WORD.findall(unicodedata.normalize("NFC", value).lower())
+
+
+@dataclass
+class Corpus:
+    """Tokens of many texts as ids into one vocabulary.
+
+    ``token_ids`` holds all texts' tokens end to end; text ``i`` is
+    ``token_ids[offsets[i]:offsets[i + 1]]``.
+    """
+
+    vocabulary: list[str]
+    token_ids: np.ndarray
+    offsets: np.ndarray
+
+    @property
+    def n_texts(self) -> int:
+        return len(self.offsets) - 1
+
+    def doc_of_position(self) -> np.ndarray:
+        """The text index of every token position."""
+        return np.repeat(np.arange(self.n_texts), np.diff(self.offsets))
+
+    def presence(self) -> sparse.csr_matrix:
+        """Binary text × vocabulary matrix."""
+        data = np.ones(len(self.token_ids), dtype=np.int8)
+        matrix = sparse.csr_matrix((data, self.token_ids, self.offsets),
+                                   shape=(self.n_texts, len(self.vocabulary)))
+        matrix.sum_duplicates()
+        matrix.data[:] = 1
+        return matrix
+
+
+def build_corpus(texts: Iterable[object]) -> Corpus:
+    """Tokenise texts (lower-case letters, NFC) into a :class:`Corpus`."""
+    vocabulary: dict[str, int] = {}
+    ids: list[int] = []
+    offsets = [0]
+    setdefault = vocabulary.setdefault
+    for text in texts:
+        ids.extend([setdefault(t, len(vocabulary)) for t in tokens(text)])
+        offsets.append(len(ids))
+    return Corpus(list(vocabulary), np.asarray(ids, dtype=np.int64),
+                  np.asarray(offsets, dtype=np.int64))
+
+
+def item_texts(items: pd.DataFrame) -> list[str]:
+    """Title and body of each item joined into one text (what themes and dedup read)."""
+    title = items.get("title", pd.Series("", index=items.index)).fillna("").astype(str)
+    body = items.get("text", pd.Series("", index=items.index)).fillna("").astype(str)
+    summary = items.get("summary", pd.Series("", index=items.index)).fillna("").astype(str)
+    body = body.where(body.str.len() > 0, summary)
+    return (title + ". " + body).tolist()
+

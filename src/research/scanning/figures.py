@@ -1,0 +1,96 @@
+"""Figures of the horizon-scanning briefing, made with the figure factory (no pyplot).
+
+Each function takes the analysis tables and returns a ``matplotlib.figure.Figure`` with a
+Swedish alt text attached (:func:`research.report.figures.attach_alt`). Colour is never the
+only cue: lines carry markers, the baseline bars are hatched and labelled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..report.figures import OKABE_ITO, attach_alt, count_axis, legend_outside, new_figure
+from ..report.formatting import format_number
+from .themes import Taxonomy
+
+__all__ = ["MARKERS", "lower_first", "plot_rising_themes", "plot_theme_overview"]
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
+def lower_first(label: str) -> str:
+    """Lower-case a label's first letter for running text, keeping acronyms ("IOP")."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def plot_rising_themes(themes: pd.DataFrame, weekly: pd.DataFrame, taxonomy: Taxonomy, *,
+                       fallback: int = 2) -> Any:
+    """Items per period for each rising theme (one panel each), the current period marked.
+
+    Without a rising theme, the ``fallback`` themes with most items are drawn and the
+    alt text says that none rose significantly.
+    """
+    rising = themes[themes["rising"]]
+    chosen = rising if len(rising) else themes.sort_values("current", ascending=False) \
+        .head(fallback)
+    keys = list(chosen["theme"])
+    panels = max(len(keys), 1)
+    fig, axes = new_figure(nrows=panels, height=2.3 * panels + 0.8, sharex=True)
+    axes = np.atleast_1d(axes)
+    labels = [f"v. {d.isocalendar()[1]}" for d in weekly.index]
+    x = np.arange(len(weekly))
+    sentences = []
+    for number, (axis, key) in enumerate(zip(axes, keys)):
+        values = weekly[key].to_numpy() if key in weekly else np.zeros(len(x))
+        label = taxonomy.label(key)
+        axis.plot(x, values, marker=MARKERS[number % len(MARKERS)],
+                  color=OKABE_ITO[number % len(OKABE_ITO)], linewidth=2, label=label)
+        axis.axvspan(x[-1] - 0.5, x[-1] + 0.5, color="#999999", alpha=0.25, hatch="//",
+                     label="Aktuell period")
+        baseline_mean = values[:-1].mean() if len(values) > 1 else 0.0
+        axis.axhline(baseline_mean, color="#000000", linestyle="--", linewidth=1,
+                     label="Snitt i baslinjen")
+        axis.set_title(label, loc="left")
+        axis.set_ylabel("Poster")
+        count_axis(axis.yaxis)
+        axis.grid(axis="y", alpha=0.3)
+        sentences.append(f"{label}: {format_number(values[-1])} poster den senaste perioden "
+                         f"mot i snitt {format_number(baseline_mean, 1)} per period i "
+                         "baslinjen")
+    axes[-1].set_xticks(x, labels, rotation=45, ha="right", fontsize=9)
+    legend_outside(axes[-1], where="below")
+    if len(rising):
+        alt = "Antal poster per vecka för teman som ökar. " + "; ".join(sentences) + "."
+    else:
+        alt = ("Inget tema ökar signifikant. Diagrammet visar de största temana per vecka: "
+               + "; ".join(sentences) + ".")
+    return attach_alt(fig, alt)
+
+
+def plot_theme_overview(themes: pd.DataFrame) -> Any:
+    """Horizontal bars: items per theme this period vs the baseline's average per period."""
+    table = themes.sort_values("current")
+    fig, axis = new_figure(height=0.42 * len(table) + 1.6)
+    y = np.arange(len(table))
+    axis.barh(y + 0.2, table["current"], height=0.4, color=OKABE_ITO[0], label="Perioden")
+    axis.barh(y - 0.2, table["expected"], height=0.4, color=OKABE_ITO[1], hatch="///",
+              edgecolor="white", label="Snitt per period i baslinjen")
+    axis.set_yticks(y, table["label"], fontsize=10)
+    for position, (value, rising) in enumerate(zip(table["current"], table["rising"])):
+        axis.text(value + 0.2, position + 0.2, f"{value}{' ▲ ökar' if rising else ''}",
+                  va="center", fontsize=9)
+    axis.set_xlabel("Poster")
+    count_axis(axis.xaxis)
+    legend_outside(axis, where="below", ncols=2)
+    top = themes.sort_values("current", ascending=False).iloc[0] if len(table) else None
+    rising = themes[themes["rising"]]["label"].tolist()
+    alt = "Antal poster per tema under perioden jämfört med baslinjens snitt per period. "
+    if top is not None:
+        alt += (f"Störst är {lower_first(top['label'])} med "
+                f"{format_number(top['current'])} poster. ")
+    alt += (f"Signifikant ökning: {', '.join(lower_first(l) for l in rising)}." if rising
+            else "Inget tema ökar signifikant.")
+    return attach_alt(fig, alt)

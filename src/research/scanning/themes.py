@@ -1,0 +1,336 @@
+"""Themes: a taxonomy of terms matched on Swedish/English word forms, with evidence.
+
+Each vocabulary word is matched once against the taxonomy, by lemma (simplemma), by the
+``-ism/-ist/-istisk`` word family ("extremister" → "extremism") and by compound parts
+("extremistmiljöerna" → "extremism" + "miljö"); multi-word terms match as lemma
+sequences. Every assigned theme carries the matched terms as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ..errors import ConfigError
+from ..io.files import read_yaml, safe_load_limited
+from ..paths import resolve
+from ..text.core import lemma
+from .corpus import Corpus, build_corpus, item_texts, tokens
+
+__all__ = [
+    "NO_THEME",
+    "NO_THEME_LABEL",
+    "INFLECTIONS",
+    "word_key",
+    "split_compound",
+    "Theme",
+    "Taxonomy",
+    "load_taxonomy",
+    "match_themes",
+    "assign_themes",
+    "format_evidence",
+]
+
+NO_THEME = "ovrigt"
+NO_THEME_LABEL = "Övrigt (inget tema)"
+_FAMILY = re.compile(r"(?:istiska|istiskt|istisk|isterna|isten|ister|ismens|ismen|ismer|"
+                     r"ism|ist|ists|isms)$")
+_MIN_COMPOUND = 4
+INFLECTIONS = frozenset(
+    "a e n s t en et ar er or na ns ts ens ets ars ers ors arna erna orna arnas ernas ornas "
+    "ande ende andet".split())
+
+
+
+# ---------------------------------------------------------------------------------------
+# word forms
+
+
+@lru_cache(maxsize=200_000)
+def word_key(word: str) -> str:
+    """The matching key of one lower-case word: Swedish lemma, ``-ism`` family folded.
+
+    ``"extremister"``, ``"extremistisk"`` and ``"extremismen"`` all give ``"extremism"``;
+    ``"islamisk"`` (Islamic) stays apart from ``"islamism"``.
+    """
+    base = lemma(word, "sv")
+    folded = _FAMILY.sub("ism", base)
+    return folded if len(folded) >= 6 else base
+
+
+@lru_cache(maxsize=200_000)
+def _word_keys(word: str) -> tuple[str, ...]:
+    """Keys of a word under the Swedish and the English lemmatiser."""
+    keys = {word_key(word), word}
+    english = lemma(word, "en")
+    keys.add(_FAMILY.sub("ism", english) if len(english) >= 7 else english)
+    return tuple(sorted(keys))
+
+
+def split_compound(word: str, known: Iterable[str] | Mapping[str, Any]) -> list[str]:
+    """Known keys found at the start or the end of a compound word.
+
+    ``split_compound("extremistmiljöerna", {"extremism", "miljö"})`` returns
+    ``["extremism", "miljö"]``. Both parts must have at least four letters; a linking
+    ``s`` and a dropped final ``a``/``e`` of the first part are handled ("skolledning" →
+    "skola", "radikaliseringsprocess" → "radikalisering"), and so is a known word with
+    a Swedish inflection ending the lemmatiser does not know ("spelplattformarna").
+    """
+    known_keys = known if isinstance(known, (set, frozenset, dict)) else set(known)
+    found: list[str] = []
+    for cut in range(_MIN_COMPOUND, len(word)):
+        # an inflected form the lemmatiser does not know: "spelplattformarna"
+        if word[cut:] in INFLECTIONS:
+            for form in (word[:cut], word[:cut] + "a", word[:cut] + "e"):
+                key = word_key(form)
+                for candidate in (key, form):
+                    if candidate in known_keys and candidate not in found:
+                        found.append(candidate)
+    for cut in range(_MIN_COMPOUND, len(word) - _MIN_COMPOUND + 1):
+        head, tail = word[:cut], word[cut:]
+        head_forms = [head, head + "a", head + "e"]
+        if head.endswith("s") and len(head) > _MIN_COMPOUND:
+            head_forms.append(head[:-1])
+        for form in head_forms:
+            for key in (word_key(form), form):
+                if key in known_keys and key not in found:
+                    found.append(key)
+        for key in (word_key(tail), tail):
+            if key in known_keys and key not in found:
+                found.append(key)
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# taxonomy
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme: ASCII ``key``, Swedish ``label``, its terms and its weak terms.
+
+    A weak term (a common word such as "unga" or "samverkan") is evidence only together
+    with another term of the same theme; alone it does not assign the theme.
+    """
+
+    key: str
+    label: str
+    terms: tuple[str, ...]
+    weak: tuple[str, ...] = ()
+
+
+@dataclass
+class Taxonomy:
+    """A theme taxonomy with its matching tables (built by :func:`load_taxonomy`)."""
+
+    themes: dict[str, Theme]
+    single: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    compound: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    phrases: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
+    weak: set[tuple[str, str]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.weak = {(t.key, term) for t in self.themes.values() for term in t.weak}
+        for theme in self.themes.values():
+            for term in dict.fromkeys((*theme.terms, *theme.weak)):
+                words = tokens(term)
+                if not words:
+                    continue
+                if len(words) == 1:
+                    for key in _word_keys(words[0]):
+                        self.single.setdefault(key, []).append((theme.key, term))
+                        if len(key) >= _MIN_COMPOUND:
+                            self.compound.setdefault(key, []).append((theme.key, term))
+                else:
+                    self.phrases.setdefault(tuple(word_key(w) for w in words), []).append(
+                        (theme.key, term))
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.themes)
+
+    def label(self, key: str) -> str:
+        """Swedish label of a theme key (``"Övrigt (inget tema)"`` for none)."""
+        return self.themes[key].label if key in self.themes else NO_THEME_LABEL
+
+    def terms_of_word(self, word: str) -> tuple[tuple[str, str], ...]:
+        """``(theme, term)`` pairs a single word matches, directly or as a compound."""
+        return _terms_of_word(self, word)
+
+
+def _terms_of_word(taxonomy: Taxonomy, word: str) -> tuple[tuple[str, str], ...]:
+    cache = taxonomy.__dict__.setdefault("_word_cache", {})
+    if word in cache:
+        return cache[word]
+    hits: list[tuple[str, str]] = []
+    for key in _word_keys(word):
+        hits.extend(taxonomy.single.get(key, ()))
+    if not hits and len(word) >= 2 * _MIN_COMPOUND:
+        for key in split_compound(word, taxonomy.compound):
+            hits.extend(taxonomy.compound[key])
+    result = tuple(dict.fromkeys(hits))
+    cache[word] = result
+    return result
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Load a theme taxonomy YAML (``themes: {key: {label, terms, weak}}``).
+
+    ``weak`` (optional) lists common words that count as evidence for the theme only
+    together with at least one more of its terms.
+
+    ``None`` or an empty string loads the default shipped with the package
+    (``research/data/taxonomy.yaml``).
+
+    Raises
+    ------
+    ConfigError
+        Missing file, invalid YAML, a theme without label or terms (naming the theme).
+    """
+    if path is None or str(path).strip() == "":
+        name = "research/data/taxonomy.yaml"
+        text = resources.files("research").joinpath("data/taxonomy.yaml").read_text("utf-8")
+        data = safe_load_limited(text, name=name, file=name)
+    else:
+        target = resolve(path)
+        name = str(target)
+        data = read_yaml(target, what="Taxonomy", parameter="taxonomy",
+                         missing_hint="give the path of a taxonomy YAML, or leave 'taxonomy' "
+                                      "empty for the shipped default")
+    entries = data.get("themes") if isinstance(data, dict) else None
+    if not isinstance(entries, dict) or not entries:
+        raise ConfigError(f"{name} has no 'themes' mapping.",
+                          hint="write 'themes:' with one 'key: {label: …, terms: […]}' per "
+                               "theme", file=name)
+    themes: dict[str, Theme] = {}
+    for key, entry in entries.items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)):
+            raise ConfigError(f"{name}: theme key {key!r} is not lower-case ASCII.",
+                              hint="use keys like 'kriminella_natverk'", file=name,
+                              column=str(key))
+        if not isinstance(entry, dict) or not entry.get("label") or not entry.get("terms"):
+            raise ConfigError(f"{name}: theme {key!r} needs a 'label' and a list of 'terms'.",
+                              hint="e.g. label: Avhoppare, terms: [avhoppare, avhopp]",
+                              file=name, column=str(key))
+        terms = entry["terms"]
+        weak = entry.get("weak") or []
+        terms = [terms] if isinstance(terms, str) else list(terms)
+        weak = [weak] if isinstance(weak, str) else list(weak)
+        themes[str(key)] = Theme(str(key), str(entry["label"]),
+                                 tuple(str(t).strip().lower() for t in terms if str(t).strip()),
+                                 tuple(str(t).strip().lower() for t in weak if str(t).strip()))
+    return Taxonomy(themes)
+
+
+# ---------------------------------------------------------------------------------------
+# themes
+
+
+def match_themes(corpus: Corpus, taxonomy: Taxonomy) -> pd.DataFrame:
+    """Assign themes to every text of ``corpus`` with the matched terms as evidence.
+
+    Returns
+    -------
+    DataFrame
+        One row per text: ``themes`` (list of keys, taxonomy order), ``evidence``
+        (``{key: [terms]}``) and one boolean column per theme key.
+    """
+    term_index: dict[tuple[str, str], int] = {}
+    rows, columns = [], []
+    for position, word in enumerate(corpus.vocabulary):
+        for pair in _terms_of_word(taxonomy, word):
+            rows.append(position)
+            columns.append(term_index.setdefault(pair, len(term_index)))
+    for pairs in taxonomy.phrases.values():
+        for pair in pairs:
+            term_index.setdefault(pair, len(term_index))
+    n_terms = len(term_index)
+    word_terms = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)),
+                                   shape=(len(corpus.vocabulary), max(n_terms, 1)))
+    hits = (corpus.presence().astype(np.int32) @ word_terms).tocsr()
+    phrase_hits = _phrase_hits(corpus, taxonomy, term_index, max(n_terms, 1))
+    if phrase_hits is not None:
+        hits = (hits + phrase_hits).tocsr()
+    pairs = sorted(term_index, key=term_index.get)
+    order = {key: i for i, key in enumerate(taxonomy.keys)}
+    # renumber columns so that ascending column order is (theme order, term)
+    ranked = sorted(range(len(pairs)), key=lambda c: (order[pairs[c][0]], pairs[c][1]))
+    rank = np.empty(max(len(pairs), 1), dtype=np.int64)
+    rank[ranked] = np.arange(len(ranked))
+    hits = hits.tocoo()
+    hits = sparse.csr_matrix((np.ones(len(hits.data), dtype=np.int8),
+                              (hits.row, rank[hits.col])), shape=hits.shape)
+    hits.sum_duplicates()
+    ranked_pairs = [pairs[c] for c in ranked]
+    themes_column: list[list[str]] = []
+    evidence_column: list[dict[str, list[str]]] = []
+    indptr, indices = hits.indptr, hits.indices
+    weak = taxonomy.weak
+    flags = np.zeros((corpus.n_texts, len(order)), dtype=bool)
+    for row in range(corpus.n_texts):
+        evidence: dict[str, list[str]] = {}
+        for column in indices[indptr[row]:indptr[row + 1]].tolist():
+            theme, term = ranked_pairs[column]
+            evidence.setdefault(theme, []).append(term)
+        if weak:
+            evidence = {theme: terms for theme, terms in evidence.items()
+                        if len(terms) > 1 or (theme, terms[0]) not in weak}
+        themes_column.append(list(evidence))
+        evidence_column.append(evidence)
+        for theme in evidence:
+            flags[row, order[theme]] = True
+    frame = pd.DataFrame({"themes": themes_column, "evidence": evidence_column})
+    return pd.concat([frame, pd.DataFrame(flags, columns=taxonomy.keys)], axis=1)
+
+
+def _phrase_hits(corpus: Corpus, taxonomy: Taxonomy, term_index: Mapping[tuple[str, str], int],
+                 n_terms: int) -> sparse.csr_matrix | None:
+    if not taxonomy.phrases or len(corpus.token_ids) == 0:
+        return None
+    keys = [word_key(w) for w in corpus.vocabulary]
+    key_ids: dict[str, int] = {}
+    vocab_key = np.asarray([key_ids.setdefault(k, len(key_ids)) for k in keys], dtype=np.int64)
+    sequence = vocab_key[corpus.token_ids]
+    docs = corpus.doc_of_position()
+    rows, columns = [], []
+    for phrase, pairs in taxonomy.phrases.items():
+        ids = [key_ids.get(k) for k in phrase]
+        if any(i is None for i in ids):
+            continue
+        length = len(ids)
+        if len(sequence) < length:
+            continue
+        span = len(sequence) - length + 1
+        mask = docs[:span] == docs[length - 1:]
+        for offset, wanted in enumerate(ids):
+            mask &= sequence[offset:offset + span] == wanted
+        matched_docs = np.unique(docs[:span][mask])
+        for pair in pairs:
+            rows.extend(matched_docs.tolist())
+            columns.extend([term_index[pair]] * len(matched_docs))
+    if not rows:
+        return None
+    return sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)),
+                             shape=(corpus.n_texts, n_terms))
+
+
+def assign_themes(items: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """Convenience: :func:`match_themes` on the items' titles and texts (same index)."""
+    frame = match_themes(build_corpus(item_texts(items)), taxonomy)
+    frame.index = items.index
+    return frame
+
+
+def format_evidence(evidence: Mapping[str, Sequence[str]], taxonomy: Taxonomy) -> str:
+    """Evidence as plain Swedish text: ``"Avhoppare: avhopp, exitprogram"``."""
+    return "; ".join(f"{taxonomy.label(k)}: {', '.join(v)}" for k, v in evidence.items())
+
