@@ -132,10 +132,16 @@ def test_broken_empty_and_undecodable_files(tmp_path, codebook_file):
     header_only = write_csv(tmp_path, CSV_ROWS[:1], name="header.csv")
     with pytest.raises(InputDataError, match="no data rows"):
         survey.read_survey(header_only, codebook_file)
-    garbage = tmp_path / "garbage.csv"
-    garbage.write_bytes(b"id;grupp\r\n1;\x81\x8d\x90\r\n")
-    with pytest.raises(InputDataError, match="neither UTF-8 nor Windows-1252"):
+    garbage = tmp_path / "garbage.csv"  # undecodable bytes in a coded column
+    garbage.write_bytes(("\r\n".join(CSV_ROWS[:2]) + "\r\n").encode("cp1252")
+                        + b"2;\x81\x8d\x90;5;1;4;10;2,25;\r\n")
+    with pytest.raises(SchemaError) as info:
         survey.read_survey(garbage, codebook_file)
+    assert info.value.fields["column"] == "grupp" and info.value.fields["row"] == 3
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(InputDataError, match="binary"):
+        survey.read_survey(binary, codebook_file)
     fake_xlsx = tmp_path / "enkat.xlsx"
     fake_xlsx.write_bytes(b"not a zip file")
     with pytest.raises(InputDataError, match="Excel"):
@@ -148,6 +154,33 @@ def test_broken_empty_and_undecodable_files(tmp_path, codebook_file):
         survey.read_survey(tmp_path / "saknas.csv", codebook_file)
     with pytest.raises(ParameterError, match="codebook"):
         survey.read_survey(write_csv(tmp_path, CSV_ROWS))
+
+
+def test_duplicate_columns_are_refused_naming_them(tmp_path, codebook_file):
+    # pandas would rename the second q1 to q1.1 and the duplicate check would never fire
+    rows = [CSV_ROWS[0].replace("q3", "q1")] + CSV_ROWS[1:]
+    with pytest.raises(InputDataError, match="'q1'") as info:
+        survey.read_survey(write_csv(tmp_path, rows), codebook_file)
+    assert "duplicate" in str(info.value) and info.value.fields["column"] == "q1"
+    assert info.value.fields["file"].endswith("enkat.csv")
+
+
+def test_short_row_is_named(tmp_path, codebook_file):
+    with pytest.raises(InputDataError, match="fewer fields") as info:
+        survey.read_survey(write_csv(tmp_path, [*CSV_ROWS[:3], "3;3;3", *CSV_ROWS[3:]]),
+                           codebook_file)
+    assert info.value.fields["row"] == 4 and "enkat.csv" in str(info.value)
+
+
+def test_random_text_is_not_reported_as_a_header_only_file(tmp_path, codebook_file):
+    rng = np.random.default_rng(7)
+    noise = bytes(rng.integers(0x21, 0x7f, 400).astype(np.uint8)).replace(b";", b"x")
+    path = tmp_path / "brus.csv"
+    path.write_bytes(noise)
+    with pytest.raises(InputDataError, match="no column of the codebook") as info:
+        survey.read_survey(path, codebook_file)
+    assert "header but no data rows" not in str(info.value)
+    assert info.value.fields["file"] == str(path)
 
 
 def test_xlsx_reader(tmp_path, codebook_file):
@@ -496,6 +529,16 @@ def test_analyse_tiny_survey_suppresses_instead_of_failing(tmp_path, codebook_fi
     assert analysis.reliability.empty  # fewer than min_cell complete respondents
     assert 1 <= len(analysis.findings()) <= 5
     assert all(isinstance(note, str) for note in analysis.method_notes())
+
+
+def test_analyse_does_not_change_the_callers_codebook(tmp_path, codebook_file):
+    book = survey.load_codebook(codebook_file)
+    book.blocks, book.free_text = {}, []
+    before = book.to_dict()
+    result = survey.read_survey(write_csv(tmp_path, CSV_ROWS), book)
+    analysis = survey.analyse(result, group_by=["grupp"])
+    assert book.to_dict() == before and result.codebook.blocks == {}
+    assert analysis.survey.codebook.blocks  # defaults were made on a copy
 
 
 def test_analyse_rejects_unknown_group_and_bad_min_cell(tmp_path, codebook_file):

@@ -11,7 +11,7 @@ import yaml
 
 from ..errors import InputDataError, ParameterError
 from ..io.files import write_text_atomic
-from ..survey.core import codebook_from_sav
+from ..survey.codebook import codebook_from_sav
 
 __all__ = [
     "HEADER",

@@ -175,6 +175,7 @@ def _read_csv(path: Path, limits: TableLimits) -> tuple[list[str], list[list[str
         raise _error("the file is empty.", path, hint="export it again with a header row")
     header, rows = records[0], records[1:]
     width = len(header)
+    short: list[int] = []  # records padded with empty cells (attrs["short_rows"])
     for number, row in enumerate(rows, start=2):
         while len(row) > width and not row[-1].strip():
             row.pop()
@@ -184,8 +185,9 @@ def _read_csv(path: Path, limits: TableLimits) -> tuple[list[str], list[list[str
                          hint=f"check for an extra or unquoted delimiter ({delimiter!r}) in "
                          "that row", row=number)
         if len(row) < width:
+            short.append(number)
             row.extend([""] * (width - len(row)))
-    return header, rows, {"delimiter": delimiter, "encoding": encoding}
+    return header, rows, {"delimiter": delimiter, "encoding": encoding, "short_rows": short}
 
 
 def sniff_delimiter(text: str) -> str:

@@ -1,0 +1,221 @@
+"""The Enkätanalys briefing: :func:`analyse` runs the whole analysis on a validated survey
+and returns a :class:`SurveyAnalysis` whose methods give what each notebook cell shows
+(findings, key figures, tables, figures, method notes) — the Swedish wording lives here."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ParameterError
+from ..report.formatting import format_number, format_percent
+from .codebook import default_blocks
+from .comparisons import crosstabs_table, group_tests
+from .design import SurveyDesign, design_from_parameters
+from .disclosure import OTHER_GROUPS_LABEL
+from .freetext import Themes, free_text_themes
+from .likert import LikertTable, add_agreement_columns, likert_table
+from .readers import Survey
+from .scales import compute_indices, reliability_table
+from .tables import add_group_columns, estimates_table, item_response, response_rates
+
+__all__ = [
+    "SurveyAnalysis",
+    "analyse",
+    "summary_findings",
+]
+
+
+@dataclass
+class SurveyAnalysis:
+    """Everything the Enkätanalys briefing shows; every table is already suppressed."""
+
+    survey: Survey
+    data: pd.DataFrame
+    design: SurveyDesign
+    group_by: list[str]
+    min_cell: int
+    estimates: pd.DataFrame
+    likert: dict[str, LikertTable]
+    reliability: pd.DataFrame
+    crosstabs: pd.DataFrame
+    tests: pd.DataFrame
+    themes: Themes
+    response: pd.DataFrame
+    items: pd.DataFrame
+
+    @property
+    def likert_frame(self) -> pd.DataFrame:
+        """All Likert blocks in one table (for ``likert.csv``)."""
+        frames = []
+        for block, table in self.likert.items():
+            frame = table.to_long()
+            frame.insert(0, "Block", self.survey.codebook.blocks[block]["label"])
+            frames.append(frame)
+        if not frames:
+            return pd.DataFrame(columns=["Block", "Fråga", "Svarsalternativ", "Antal",
+                                         "Andel (%)", "Antal svar"])
+        return pd.concat(frames, ignore_index=True)
+
+    def top_difference(self) -> pd.DataFrame:
+        """The cross-table (weighted row %, suppressed) of the question and background
+        variable with the smallest Rao–Scott p-value, one row per group."""
+        if self.tests.empty:
+            return pd.DataFrame(columns=["Grupp"])
+        top = self.tests.iloc[0]
+        rows = self.crosstabs[(self.crosstabs["Fråga"] == top["Fråga"])
+                              & (self.crosstabs["Bakgrundsvariabel"] == top["Bakgrundsvariabel"])]
+        wide = rows.pivot(index="Grupp", columns="Svarsalternativ", values="Andel (%)")
+        order = list(dict.fromkeys(rows["Svarsalternativ"]))
+        wide = wide[order].rename(columns=lambda c: f"{c} (%)")
+        wide["Antal svar"] = rows.groupby("Grupp", sort=False)["Antal svar i gruppen"].first()
+        wide = wide.loc[list(dict.fromkeys(rows["Grupp"]))].reset_index()
+        return wide.astype(object)
+
+    def likert_panels(self) -> dict[str, LikertTable]:
+        """``{block label: LikertTable}`` for :func:`likert_figure`."""
+        return {self.survey.codebook.blocks[block]["label"]: table
+                for block, table in self.likert.items()}
+
+    def key_figures(self) -> dict[str, str]:
+        """Key figures for the summary (Swedish labels, formatted values)."""
+        figures = {"Svarande": format_number(len(self.data))}
+        total = self.response[self.response["Grupp"] == "Totalt"] if len(self.response) else []
+        if len(total) and total.iloc[0]["Svarsfrekvens (%)"] != "..":
+            figures["Svarsfrekvens"] = format_percent(total.iloc[0]["Svarsfrekvens (%)"],
+                                                      ratio=False)
+        overall = self.estimates[(self.estimates["Grupp"] == "Alla")
+                                 & (self.estimates["Mått"] == "Medelvärde")]
+        for _, row in overall.iterrows():
+            if pd.notna(row["Skattning"]):
+                figures[row["Fråga/index"]] = format_number(row["Skattning"], 2)
+        return figures
+
+    def findings(self) -> list[str]:
+        """3–5 plain Swedish key findings."""
+        return summary_findings(self.estimates, self.likert, self.reliability, self.themes,
+                                len(self.data), self.tests)
+
+    def method_notes(self) -> list[str]:
+        """Data and method notes for "Om underlaget" (Swedish)."""
+        design = self.design
+        parts = [f"Underlag: {Path(self.survey.source).name} med "
+                 f"{format_number(len(self.data))} svarande, validerat mot kodboken "
+                 f"({Path(self.survey.codebook.source).name})."]
+        described = []
+        if design.weights:
+            described.append(f"vikter ({design.weights})")
+        if design.strata:
+            described.append(f"{format_number(len(design.n_psu_))} strata ({design.strata})")
+        if design.clusters:
+            described.append(f"kluster ({design.clusters}, ett steg)")
+        if design.fpc is not None:
+            described.append(f"ändlighetskorrektion ({design.fpc})")
+        parts.append("Skattningarna tar hänsyn till urvalsdesignen: "
+                     + (", ".join(described) if described else "obundet slumpmässigt urval")
+                     + ". Medelfel beräknas med Taylorlinjärisering (som R-paketet survey); "
+                     "95 % konfidensintervall för medelvärden är normalapproximerade.")
+        parts.append("Index är medelvärdet av frågorna (omvända frågor vänds) för svarande som "
+                     "besvarat tillräckligt många av dem; tillförlitligheten anges med "
+                     "Cronbachs alfa och Feldts konfidensintervall. Andelar som instämmer har "
+                     "konfidensintervall på logitskalan (som svyciprop i R).")
+        parts.append("Gruppskillnader prövas med Pearsons chitvåtest med Rao–Scotts korrigering "
+                     "(andra ordningen, F-test) och, utan vikter, med Mann–Whitney- eller "
+                     "Kruskal–Wallis-test; effektstorlek som Cramérs V, rangbiserial korrelation "
+                     "eller ε².")
+        parts.append(f"Röjandeskydd: celler med färre än {self.min_cell} svarande visas inte "
+                     "(”..”), och fler celler döljs vid behov så att de inte kan räknas fram ur "
+                     f"summor. Grupper med färre än {self.min_cell} svarande slås ihop till "
+                     f"”{OTHER_GROUPS_LABEL}” och redovisas aldrig var för sig.")
+        parts.append("Svaren ”Vet ej” räknas som saknade värden. Citat ur fritextsvaren har "
+                     "personnummer, telefonnummer, e-postadresser, adresser och angivna namn "
+                     "maskerade innan de visas.")
+        return parts
+
+
+def analyse(survey: Survey, *, weight: str | None = None, strata: str | None = None,
+            cluster: str | None = None, fpc: str | float | None = None,
+            group_by: Sequence[str] = (), min_cell: int = 5, names: Iterable[str] = (),
+            n_themes: int = 5, seed: int = 0) -> SurveyAnalysis:
+    """Run the whole Enkätanalys on a validated survey (what the notebook shows).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown group/design column or an invalid ``min_cell``.
+    """
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
+        raise ParameterError(f"min_cell must be a whole number ≥ 1, got {min_cell!r}.",
+                             hint="the usual threshold is 5", parameter="min_cell")
+    if isinstance(group_by, str):
+        group_by = [group_by] if group_by else []
+    group_by = [g for g in group_by if g]
+    book = copy.deepcopy(survey.codebook)  # the caller's codebook is never changed
+    if not book.blocks:
+        book.blocks = default_blocks(book)
+    if not book.free_text:
+        book.free_text = [n for n, v in book.variables.items() if v.type == "text"]
+    survey = Survey(data=survey.data, codebook=book, missing=survey.missing,
+                    source=survey.source)
+    data = add_group_columns(survey.data, book, group_by, min_cell)
+    data = compute_indices(add_agreement_columns(data, book), book)
+    design = design_from_parameters(data, weight, strata, cluster, fpc)
+    likert = {block: likert_table(data, book, spec["items"], min_cell)
+              for block, spec in book.blocks.items()
+              if all(book.variables[i].type == "likert" for i in spec["items"])}
+    crosstabs = crosstabs_table(design, book, book.likert_items(), group_by, min_cell=min_cell)
+    texts = pd.concat([data[c] for c in book.free_text], ignore_index=True) \
+        if book.free_text else pd.Series([], dtype=object)
+    return SurveyAnalysis(
+        survey=survey, data=data, design=design, group_by=group_by, min_cell=min_cell,
+        estimates=estimates_table(design, book, group_by=group_by, min_cell=min_cell),
+        likert=likert, reliability=reliability_table(data, book, min_cell=min_cell),
+        crosstabs=crosstabs, tests=group_tests(crosstabs),
+        themes=free_text_themes(list(texts), n_themes=n_themes, names=names,
+                                min_cell=min_cell, seed=seed),
+        response=response_rates(survey.data, book, min_cell=min_cell),
+        items=item_response(survey, book.likert_items(), min_cell=min_cell),
+    )
+
+
+def summary_findings(estimates: pd.DataFrame, likert: Mapping[str, LikertTable],
+                     reliability: pd.DataFrame, themes: Themes, n_respondents: int,
+                     tests: pd.DataFrame | None = None) -> list[str]:
+    """3–5 plain Swedish key findings from the published (suppressed) tables."""
+    findings = []
+    overall = estimates[(estimates["Grupp"] == "Alla") & (estimates["Mått"] == "Medelvärde")]
+    parts = [f"{row['Fråga/index']} {format_number(row['Skattning'], 2)} (95 % KI "
+             f"{format_number(row['KI nedre (95 %)'], 2)}–{format_number(row['KI övre (95 %)'], 2)})"
+             for _, row in overall.iterrows() if pd.notna(row["Skattning"])]
+    if parts:
+        findings.append("Skattade medelvärden på skalan 1–5: " + "; ".join(parts) + ".")
+    agree = estimates[(estimates["Grupp"] == "Alla")
+                      & (estimates["Mått"] == "Andel som instämmer")].dropna(subset=["Skattning"])
+    if len(agree):
+        top = agree.loc[agree["Skattning"].idxmax()]
+        low = agree.loc[agree["Skattning"].idxmin()]
+        findings.append(f"Flest instämmer i ”{top['Fråga/index']}” "
+                        f"({format_percent(top['Skattning'] / 100, 0)}), färst i "
+                        f"”{low['Fråga/index']}” ({format_percent(low['Skattning'] / 100, 0)}).")
+    if tests is not None and len(tests):
+        top = tests.iloc[0]
+        p = top["p (Rao–Scott)"]
+        if pd.notna(p) and p < 0.05:
+            p_text = "p < 0,001" if p < 0.001 else f"p = {format_number(p, 3)}"
+            findings.append(f"Tydligast skillnad mellan grupper gäller ”{top['Fråga']}”, "
+                            f"uppdelat efter ”{top['Bakgrundsvariabel']}” (Rao–Scott "
+                            f"{p_text}, Cramérs V = {format_number(top['Cramérs V'], 2)}).")
+    if len(themes.table):
+        findings.append(f"De {format_number(themes.n_answers)} fritextsvaren handlar oftast om "
+                        f"temat ”{themes.table.iloc[0]['Tema']}”.")
+    whole = reliability[reliability["Fråga"] == "Hela indexet"] if len(reliability) else []
+    if len(whole):
+        parts = [f"{r['Index']} {format_number(r['Cronbachs alfa'], 2)}"
+                 for _, r in whole.iterrows()]
+        findings.append("Tillförlitlighet (Cronbachs alfa): " + "; ".join(parts) + ".")
+    return findings[:5] or [f"{format_number(n_respondents)} personer besvarade enkäten."]
+

@@ -1,0 +1,166 @@
+"""Disclosure control for the survey's tables: the one door to :mod:`research.privacy`.
+
+Every call from :mod:`research.survey` into ``research.privacy`` (cell suppression, masking
+of identifiers) goes through this module, so that the rules applied to the briefing's
+tables can be read — and later changed, e.g. to suppress linked tables together — in one
+place. The functions are small on purpose:
+
+- :func:`protect_table` — a table of counts with primary and complementary suppression
+  (:func:`research.privacy.suppress_counts`), rows with a total under the threshold hidden
+  whole, and a display copy with ``".."``;
+- :func:`protect_counts` — one list of counts with a public total
+  (:func:`research.privacy.suppress_series`);
+- :func:`suppressed_estimates`, :func:`agreement_hidden` — which estimate rows to blank;
+- :func:`combine_small_groups` — never break a group down below the threshold;
+- :func:`mask_text` — personal identifiers and listed names masked in free text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..privacy.core import SuppressionResult, mask_identifiers, suppress_counts, suppress_series
+
+__all__ = [
+    "OTHER_GROUPS_LABEL",
+    "MARKER",
+    "ProtectedTable",
+    "protect_table",
+    "protect_counts",
+    "suppressed_estimates",
+    "agreement_hidden",
+    "combine_small_groups",
+    "mask_text",
+    "hide_small_rows",
+    "marked_counts",
+]
+
+MARKER = ".."
+OTHER_GROUPS_LABEL = "Övriga grupper"
+
+
+@dataclass
+class ProtectedTable:
+    """A table of counts after disclosure control.
+
+    Attributes
+    ----------
+    table
+        Counts with a ``Totalt`` row and column (as :func:`research.privacy.suppress_counts`).
+    hidden
+        True where a cell is not published (primary, complementary, or in a small row).
+    marked
+        Whole-number counts for display and CSV, ``".."`` where hidden.
+    """
+
+    table: pd.DataFrame
+    hidden: pd.DataFrame
+    marked: pd.DataFrame
+
+
+def protect_table(counts: pd.DataFrame, min_cell: int) -> ProtectedTable:
+    """Suppress a rows × columns table of respondent counts for publication.
+
+    Cells under ``min_cell`` are suppressed with complements so that no hidden cell can be
+    recovered from the row and column totals; every cell of a row whose total is under
+    ``min_cell`` is hidden too (:func:`hide_small_rows`).
+    """
+    result = suppress_counts(counts, min_cell)
+    hidden = hide_small_rows(result.suppressed, counts, min_cell)
+    return ProtectedTable(table=result.table, hidden=hidden,
+                          marked=marked_counts(result.table, hidden))
+
+
+def protect_counts(counts: pd.Series, min_cell: int) -> SuppressionResult:
+    """Suppress one list of counts whose total is published (the total is the last
+    entry of the result; :func:`research.privacy.suppress_series`)."""
+    return suppress_series(counts, min_cell)
+
+
+def mask_text(text: str, names: Iterable[str] = ()) -> str:
+    """``text`` with personnummer, phone numbers, e-mail and street addresses and the
+    listed ``names`` masked (:func:`research.privacy.mask_identifiers`)."""
+    return mask_identifiers(text, list(names))
+
+
+def combine_small_groups(groups: pd.Series, min_cell: int = 5, *,
+                         label: str = OTHER_GROUPS_LABEL) -> pd.Series:
+    """Merge groups with fewer than ``min_cell`` respondents so no group is broken down
+    below the threshold.
+
+    Small groups are merged into ``label``; if that merged group is still smaller than
+    ``min_cell``, the smallest remaining group joins it. Missing values stay missing.
+    """
+    groups = groups.astype(object)
+    counts = groups.value_counts()
+    small = list(counts[counts < min_cell].index)
+    if not small:
+        return groups
+    merged = int(counts[small].sum())
+    rest = counts.drop(small).sort_values()
+    if merged < min_cell and len(rest):
+        small.append(rest.index[0])
+    result = groups.where(~groups.isin(small), label)
+    if (result == label).sum() < min_cell:  # everything is small: no breakdown at all
+        return groups.where(groups.isna(), label)
+    return result
+
+
+def suppressed_estimates(estimates: pd.DataFrame, min_cell: int = 5, *,
+                         count_column: str = "n",
+                         value_columns: Sequence[str] = ("estimate", "se", "ci_low",
+                                                         "ci_high")) -> pd.DataFrame:
+    """Blank the estimates of rows based on fewer than ``min_cell`` respondents.
+
+    The respondent counts go through :func:`research.privacy.suppress_series` (with a
+    total, so a single suppressed count is complemented); estimates and ``n`` of every
+    suppressed row become missing. A ``suppressed`` column says which rows.
+    """
+    out = estimates.copy().reset_index(drop=True)
+    counts = pd.Series(out[count_column].fillna(0).astype(int).to_numpy(), name="n")
+    result = protect_counts(counts, min_cell)
+    mask = result.suppressed.iloc[:-1].to_numpy()
+    for column in [*value_columns, count_column]:
+        if column in out.columns:
+            out[column] = out[column].astype(float).where(~mask)
+    out["suppressed"] = mask
+    return out
+
+
+def hide_small_rows(suppressed: pd.DataFrame, counts: pd.DataFrame, min_cell: int
+                    ) -> pd.DataFrame:
+    """Also hide every cell (zeros too) of a row whose total is under ``min_cell``: its
+    zeros would tell what the few in it answered. Hiding more never reveals more."""
+    out = suppressed.copy()
+    small = counts.index[(counts.sum(axis=1) > 0) & (counts.sum(axis=1) < min_cell)]
+    out.loc[small, :] = True
+    return out
+
+
+def marked_counts(table: pd.DataFrame, suppressed: pd.DataFrame, marker: str = MARKER
+                  ) -> pd.DataFrame:
+    """Whole-number counts for display, ``marker`` where suppressed."""
+    values = [[marker if hidden else int(value) for value, hidden in zip(row, mask)]
+              for row, mask in zip(table.fillna(0).to_numpy(), suppressed.to_numpy())]
+    return pd.DataFrame(values, index=table.index, columns=table.columns, dtype=object)
+
+
+def agreement_hidden(data: pd.DataFrame, column: str, group: str | None,
+                     min_cell: int) -> pd.Series:
+    """Which estimate rows (by group, or the one overall row) to suppress for a 0/1
+    column: either the count of 1s or of 0s under ``min_cell`` (p reveals both)."""
+    values = data[column]
+    valid = values.notna()
+    if group is None:
+        counts = pd.DataFrame({"ja": [int((values[valid] == 1).sum())],
+                               "nej": [int((values[valid] == 0).sum())]}, index=[None])
+        result = suppress_counts(counts, min_cell, totals=False)
+        return result.suppressed.any(axis=1)
+    frame = pd.DataFrame({"g": data[group], "v": values})[valid & data[group].notna()]
+    counts = pd.crosstab(frame["g"], frame["v"]).reindex(columns=[0.0, 1.0], fill_value=0)
+    result = suppress_counts(counts, min_cell)
+    return result.suppressed.drop(index="Totalt").drop(columns="Totalt").any(axis=1)
+
