@@ -191,8 +191,15 @@ def _valid_cell(value: str, spec: Mapping[str, Any]) -> bool:
     return True
 
 
-def check_table(path: Path, schema: TableSchema, *, max_problems: int = 5) -> list[str]:
-    """Problems of a published CSV against its schema (empty list: it matches)."""
+def check_table(path: Path, schema: TableSchema, *, version: int | None = None,
+                max_problems: int = 5) -> list[str]:
+    """Problems of a published CSV against its schema (empty list: it matches).
+
+    ``version``: the schema version the table was written with (default the current one);
+    columns declared ``since`` a later version are not required of it.
+    """
+    version = schema.version if version is None else version
+    required = [c for c, spec in schema.columns.items() if int(spec.get("since", 1)) <= version]
     import csv
 
     try:
@@ -203,7 +210,7 @@ def check_table(path: Path, schema: TableSchema, *, max_problems: int = 5) -> li
     if not rows:
         return [f"{path.name}: empty (no header)"]
     header, problems = rows[0], []
-    missing = [c for c in schema.columns if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         problems.append(f"{path.name}: missing column(s) {', '.join(missing)}")
     extra = [c for c in header if c not in schema.columns]
@@ -387,7 +394,8 @@ def export_bundle(run_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
     return write_bytes_atomic(target_dir / name, payload)
 
 
-def _refuse_unpublishable(where: str, files: Mapping[str, bytes], schema: NotebookSchema) -> None:
+def _refuse_unpublishable(where: str, files: Mapping[str, bytes], schema: NotebookSchema,
+                          versions: Mapping[str, int] | None = None) -> None:
     hits = [h for name, data in files.items() if not name.endswith(".pdf")
             for h in _scan_identity(name, data)]
     if hits:
@@ -415,7 +423,8 @@ def _refuse_unpublishable(where: str, files: Mapping[str, bytes], schema: Notebo
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / PurePosixPath(name).name
                 path.write_bytes(data)
-                problems += check_table(path, schema.tables[path.stem])
+                problems += check_table(path, schema.tables[path.stem],
+                                        version=(versions or {}).get(path.stem))
     if problems:
         raise BundleError(f"{where}: tables do not match {schema.source}: "
                           f"{'; '.join(problems[:5])}.", hint="fix the notebook's tables or "
@@ -560,7 +569,9 @@ def verify_bundle(path: str | os.PathLike[str], *,
     if not bundle_key(meta)[0]:
         raise BundleError(f"{target}: the bundle names no Kunskapshus.", file=str(target),
                           hint="export it again from a run with `kunskapshus` set")
-    _refuse_unpublishable(str(target), files, schema)
+    versions = {name: int((spec or {}).get("schema_version") or 0)
+                for name, spec in (meta.get("tables") or {}).items()}
+    _refuse_unpublishable(str(target), files, schema, versions)
     return meta
 
 

@@ -1,0 +1,266 @@
+"""The national synthesis briefing (nationell syntes): what the notebook calls.
+
+``analyse(inbox, …)`` reads the bundles the Kunskapshus shared and returns a
+:class:`NationalSynthesis` whose tables, figures and Swedish sentences the notebook shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..io.files import read_yaml
+from ..report.formatting import format_date, format_number
+from .inbox import Inbox, coverage, load_inbox
+from .pooling import method_evaluations, rising_everywhere, stratified_estimate, survey_indices
+from .situation import audit_union, national_table
+
+__all__ = ["NationalSynthesis", "analyse", "range_text"]
+
+
+def range_text(low: float, high: float) -> str:
+    """``"42"`` for an exact figure, ``"minst 4, högst 8"`` for a range."""
+    if low == high:
+        return format_number(low, 0)
+    upper = "okänt" if high == float("inf") else format_number(high, 0)
+    return f"minst {format_number(low, 0)}, högst {upper}"
+
+
+@dataclass
+class NationalSynthesis:
+    """Everything the national briefing shows."""
+
+    inbox: Inbox
+    coverage: pd.DataFrame
+    situation: pd.DataFrame
+    situation_audit: list[str]
+    evaluations: pd.DataFrame
+    pooled: list[Any] = field(default_factory=list)
+    indices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    national_indices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rising: pd.DataFrame = field(default_factory=pd.DataFrame)
+    as_of: dt.date = field(default_factory=dt.date.today)
+
+    # -- lägesbild -----------------------------------------------------------------------
+    def latest_period(self) -> str | None:
+        periods = sorted(set(self.situation["Period"])) if len(self.situation) else []
+        return periods[-1] if periods else None
+
+    def situation_display(self) -> pd.DataFrame:
+        """Latest period: theme × region, each cell exact or "minst …, högst …"."""
+        period = self.latest_period()
+        if period is None:
+            return pd.DataFrame(columns=["Tema"])
+        latest = self.situation.loc[self.situation["Period"] == period].copy()
+        latest["Värde"] = [range_text(lo, hi) for lo, hi in zip(latest["Minst"], latest["Högst"])]
+        wide = latest.pivot_table(index="Tema", columns="Region", values="Värde",
+                                  aggfunc="first", sort=False)
+        order = ["Hela landet"] + sorted(c for c in wide.columns if c != "Hela landet")
+        return wide[order].reset_index().rename_axis(columns=None)
+
+    def situation_csv(self) -> pd.DataFrame:
+        """Every period, theme and region with its bounds (for further aggregation)."""
+        return self.situation.rename(columns={"Minst": "Minst", "Högst": "Högst"})
+
+    def situation_caption(self) -> str:
+        period = self.latest_period()
+        return (f"Rapporter per tema och region, {period}" if period else
+                "Rapporter per tema och region (ingen lägesbild har delats)")
+
+    def period_text(self) -> str:
+        period = self.latest_period()
+        return f"{period} (lägesbild), sammanställd {format_date(self.as_of)}" if period else \
+            f"sammanställd {format_date(self.as_of)}"
+
+    def coverage_table(self) -> pd.DataFrame:
+        return self.coverage.drop(columns=["Förväntad"])
+
+    # -- enkäter och omvärld ---------------------------------------------------------------
+    def indices_table(self) -> pd.DataFrame:
+        if self.indices.empty:
+            return pd.DataFrame({"Index": [], "Kunskapshus": [], "Skattning": [],
+                                 "Nedre gräns": [], "Övre gräns": []})
+        rows = self.indices.rename(columns={"index": "Index", "kunskapshus": "Kunskapshus",
+                                            "estimate": "Skattning", "ci_low": "Nedre gräns",
+                                            "ci_high": "Övre gräns"})
+        table = rows[["Index", "Kunskapshus", "Skattning", "Nedre gräns", "Övre gräns"]]
+        if len(self.national_indices):
+            national = self.national_indices.rename(columns={
+                "index": "Index", "estimate": "Skattning", "ci_low": "Nedre gräns",
+                "ci_high": "Övre gräns"})
+            national["Kunskapshus"] = "Hela landet (Kunskapshus som strata)"
+            table = pd.concat([table, national[table.columns]], ignore_index=True)
+        return table.sort_values(["Index", "Kunskapshus"]).reset_index(drop=True)
+
+    def rising_table(self) -> pd.DataFrame:
+        return self.rising.rename(columns={"label": "Tema", "houses": "Antal Kunskapshus",
+                                           "kunskapshus": "Kunskapshus"}).drop(
+            columns=["theme"], errors="ignore")
+
+    # -- metoder -------------------------------------------------------------------------
+    def methods_figure(self) -> Any:
+        """Each local evaluation's effect with its 95 % interval, grouped by Kunskapshus."""
+        from ..report.figures import attach_alt, empty_figure, new_figure, number_axis
+
+        frame = self.evaluations
+        if frame.empty:
+            return empty_figure("Inga utvärderingar har delats ännu.")
+        frame = frame.sort_values(["method", "kunskapshus", "evaluation"]).reset_index(drop=True)
+        fig, ax = new_figure(height=max(2.5, 0.32 * len(frame) + 1.2))
+        half = 1.959963984540054 * frame["vi"] ** 0.5
+        positions = list(range(len(frame)))[::-1]
+        houses = list(dict.fromkeys(frame["kunskapshus"]))
+        from ..report.figures import OKABE_ITO
+
+        for number, house in enumerate(houses):
+            own = frame["kunskapshus"] == house
+            ax.errorbar(frame.loc[own, "yi"], [positions[i] for i in frame.index[own]],
+                        xerr=half[own], fmt="os^Dv<>"[number % 7], color=OKABE_ITO[number % 8],
+                        label=house.replace("Kunskapshus ", ""), capsize=2)
+        ax.axvline(0, color="#444444", linewidth=0.8, linestyle="--")
+        ax.set_yticks(positions, [str(e) for e in frame["evaluation"]])
+        ax.set_xlabel("Effekt på analysskalan (0 = ingen skillnad)")
+        number_axis(ax.xaxis)
+        from ..report.figures import legend_outside
+
+        legend_outside(ax)
+        alt = (f"Diagram över {len(frame)} lokala utvärderingar från {len(houses)} Kunskapshus "
+               f"({', '.join(houses)}), med effekt och 95 % konfidensintervall; "
+               f"{int((frame['yi'] < 0).sum())} visar en effekt under noll.")
+        return attach_alt(fig, alt)
+
+    def methods_table(self) -> pd.DataFrame:
+        rows = []
+        for result in self.pooled:
+            frame = result.to_frame()
+            rows.append(frame)
+        return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+            columns=["Metod", "Utvärderingar", "Kunskapshus"])
+
+    # -- sammanfattning ------------------------------------------------------------------
+    def findings(self) -> list[str]:
+        present = self.coverage.loc[self.coverage["Status"] != "saknas"]
+        missing = self.coverage.loc[self.coverage["Status"] == "saknas", "Kunskapshus"]
+        stale = self.coverage.loc[self.coverage["Status"] == "inaktuell", "Kunskapshus"]
+        out = [f"Underlaget kommer från {len(present)} Kunskapshus"
+               + (f"; {len(missing)} har inte skickat något ({', '.join(missing)})."
+                  if len(missing) else ".")]
+        if len(stale):
+            out.append(f"Underlaget från {', '.join(stale)} är äldre än fyra månader.")
+        period = self.latest_period()
+        if period is not None:
+            whole = self.situation.loc[(self.situation["Period"] == period)
+                                       & (self.situation["Region"] == "Hela landet")]
+            top = whole.sort_values("Minst", ascending=False).head(1)
+            if len(top):
+                row = top.iloc[0]
+                out.append(f"Flest rapporter i {period} gällde {row['Tema'].lower()} "
+                           f"({range_text(row['Minst'], row['Högst'])} i hela landet).")
+        if len(self.rising):
+            row = self.rising.iloc[0]
+            out.append(f"{row['label']} ökar i omvärldsbevakningen hos {row['houses']} "
+                       f"Kunskapshus samtidigt ({row['kunskapshus']}).")
+        return out[:5]
+
+    def key_figures(self) -> dict[str, object]:
+        present = int((self.coverage["Status"] != "saknas").sum())
+        return {"Kunskapshus med underlag": present,
+                "Bundlar": len(self.inbox.bundles),
+                "Utvärderingar i landet": len(self.evaluations)}
+
+    def sources_table(self) -> pd.DataFrame:
+        """Which bundles the briefing is built from (Om underlaget)."""
+        frame = self.inbox.bundles.copy()
+        return pd.DataFrame({"Kunskapshus": frame["kunskapshus"], "Briefingtyp": frame["notebook"],
+                             "Parameteruppsättning": frame["parameter_set"],
+                             "Period": frame["period"],
+                             "Skapad": frame["created"].astype(str).str[:10],
+                             "SHA-256 (början)": frame["sha256"].astype(str).str[:16]})
+
+    def method_notes(self) -> list[str]:
+        notes = [
+            "Varje Kunskapshus delar sina publicerade tabeller som en bundle (research export); "
+            "den nationella plattformen kontrollerar kontrollsummor, tabellscheman, "
+            "personnummer och röjandekontroll innan en bundle tas emot (research import).",
+            "Lägesbilden summerar kommunernas egna totaler per tema. Där en kommun har dolt "
+            "en total visas ett intervall: det minsta och största värde som kommunens "
+            "publicerade tabeller tillåter (en dold cell är minst 1). Den nationella tabellen "
+            "avslöjar därför inget som inte redan går att räkna fram ur kommunernas tabeller",
+        ]
+        notes[-1] += (" – kontrollerat för varje cell." if not self.situation_audit else
+                      " – men kontrollen hittade avvikelser; tabellen ska inte publiceras.")
+        if len(self.evaluations):
+            notes.append("Metoder som utvärderats i flera Kunskapshus vägs samman i en "
+                         "trenivåmodell (utvärderingar inom Kunskapshus, REML), som metafor:s "
+                         "rma.mv med random = ~ 1 | kunskapshus/utvärdering.")
+        notes.append("En nationell skattning av ett enkätindex görs bara när varje "
+                     "Kunskapshus enkät har en känd populationsstorlek: Kunskapshusen "
+                     "behandlas då som strata i en gemensam design.")
+        notes.append(f"Sammanställningen gjordes {format_date(self.as_of)}.")
+        return notes
+
+
+def _mapping(path: str | None, what: str, parameter: str) -> dict[str, str]:
+    if not path:
+        return {}
+    raw = read_yaml(path, what=what, parameter=parameter)
+    return {str(k): str(v) for k, v in (raw or {}).items()}
+
+
+def analyse(inbox: str | Path, *, expected: Sequence[str] = (), regions: str | None = None,
+            as_of: str | dt.date | None = None, stale_days: int = 120,
+            pool_methods: bool = True) -> NationalSynthesis:
+    """Build the national synthesis from an inbox folder.
+
+    Parameters
+    ----------
+    inbox
+        The inbox made by ``research import``.
+    expected
+        Kunskapshus expected to deliver (missing ones are listed).
+    regions
+        YAML file mapping Kunskapshus → region (län).
+    as_of
+        Date of the synthesis (default today): bundles older than ``stale_days`` are stale.
+    """
+    box = load_inbox(inbox)
+    day = dt.date.fromisoformat(str(as_of)) if as_of else dt.date.today()
+    counts = box.table("lagesbild", "counts")
+    situation = (national_table(counts, _mapping(regions, "Region file", "regions"))
+                 if len(counts) else pd.DataFrame(columns=["Region", "Period", "Tema", "Minst",
+                                                           "Högst", "Exakt", "Kunskapshus"]))
+    audit = audit_union(counts, situation) if len(counts) else []
+    effects = box.table("metodutvardering", "effect_sizes")
+    methods = {}
+    for _, row in box.of("metodutvardering").iterrows():
+        params = box.manifest(row).get("parameters") or {}
+        methods[row["sha256"][:12]] = str(params.get("method_name") or "okänd metod")
+    evaluations = method_evaluations(effects, pd.Series(methods, dtype=object))
+    pooled = _pool(evaluations) if pool_methods else []
+    estimates = box.table("enkatanalys", "estimates")
+    indices = survey_indices(estimates) if len(estimates) else pd.DataFrame()
+    themes = box.table("omvarldsbevakning", "themes")
+    return NationalSynthesis(
+        inbox=box, coverage=coverage(box, list(expected), as_of=day, stale_days=stale_days),
+        situation=situation, situation_audit=audit, evaluations=evaluations, pooled=pooled,
+        indices=indices,
+        national_indices=stratified_estimate(indices) if len(indices) else pd.DataFrame(),
+        rising=rising_everywhere(themes), as_of=day)
+
+
+def _pool(evaluations: pd.DataFrame) -> list[Any]:
+    """A three-level model per method evaluated in at least two Kunskapshus."""
+    try:
+        from ..evaluation import three_level_meta_analysis
+    except ImportError:
+        return []
+    out = []
+    for _, frame in evaluations.groupby("method", sort=True):
+        if frame["kunskapshus"].nunique() >= 2 and len(frame) >= 3:
+            out.append(three_level_meta_analysis(frame, cluster="kunskapshus"))
+    return out

@@ -1,0 +1,160 @@
+"""Lägesbild nationellt: themes × period × region from the municipalities' published tables.
+
+Each Kunskapshus publishes ``counts`` (Period, Stadsdel, Tema, Temanyckel, Antal) with its own
+disclosure control: ``".."`` is a hidden cell, zeros are shown as 0, and totals are rows
+named ``Totalt``. A national figure is the sum of the municipal theme totals. Where a
+municipality hid its theme total, the figure is an honest range: for that municipality and
+period the smallest and largest value the total can take given **everything it published**
+(area × theme cells, row and column totals, a hidden cell ≥ 1), computed by linear
+programming (scipy's HiGHS). Summing such per-municipality bounds gives the national range,
+which is therefore implied by what is already public: the national table adds no equation an
+attacker could use (checked by :func:`audit_union`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SchemaError
+
+__all__ = ["TOTAL", "HIDDEN", "TotalBounds", "theme_total_bounds", "national_table",
+           "audit_union"]
+
+TOTAL = "Totalt"
+HIDDEN = ".."
+_NEEDED = ("Period", "Stadsdel", "Tema", "Antal", "kunskapshus")
+
+
+@dataclass(frozen=True)
+class TotalBounds:
+    """What the published tables imply for one theme total of one municipality."""
+
+    low: float
+    high: float
+
+    @property
+    def exact(self) -> bool:
+        return self.low == self.high
+
+
+def _cells(block: pd.DataFrame) -> tuple[list[str], list[str], dict[tuple[str, str], str]]:
+    areas = list(dict.fromkeys(block["Stadsdel"]))
+    themes = list(dict.fromkeys(block["Tema"]))
+    values = {(a, t): v for a, t, v in zip(block["Stadsdel"], block["Tema"], block["Antal"])}
+    return areas, themes, values
+
+
+def theme_total_bounds(block: pd.DataFrame) -> dict[str, TotalBounds]:
+    """Bounds of every theme's municipal total in one municipality × period block."""
+    from scipy.optimize import linprog
+
+    areas, themes, values = _cells(block)
+    inner_areas = [a for a in areas if a != TOTAL]
+    inner_themes = [t for t in themes if t != TOTAL]
+    names = [(a, t) for a in areas for t in themes if values.get((a, t), "") == HIDDEN]
+    position = {name: i for i, name in enumerate(names)}
+    rows, rhs = [], []
+
+    def equation(total: tuple[str, str], parts: list[tuple[str, str]]) -> None:
+        cells = [total, *parts]
+        if any(c not in values for c in cells):
+            return
+        row, constant = np.zeros(len(names)), 0.0
+        for sign, cell in [(1.0, total)] + [(-1.0, p) for p in parts]:
+            if cell in position:
+                row[position[cell]] += sign
+            else:
+                constant -= sign * float(values[cell])
+        if row.any():
+            rows.append(row)
+            rhs.append(constant)
+
+    for area in areas:
+        equation((area, TOTAL), [(area, t) for t in inner_themes])
+    for theme in themes:
+        equation((TOTAL, theme), [(a, theme) for a in inner_areas])
+    result: dict[str, TotalBounds] = {}
+    for theme in inner_themes:
+        cell = (TOTAL, theme)
+        if cell not in values:
+            continue
+        if cell not in position:
+            number = float(values[cell])
+            result[theme] = TotalBounds(number, number)
+            continue
+        objective = np.zeros(len(names))
+        objective[position[cell]] = 1.0
+        bounds = [(1, None)] * len(names)
+        equations = dict(A_eq=np.array(rows), b_eq=np.array(rhs)) if rows else {}
+        low = linprog(objective, bounds=bounds, method="highs", **equations)
+        high = linprog(-objective, bounds=bounds, method="highs", **equations)
+        result[theme] = TotalBounds(float(round(low.fun)) if low.status == 0 else 1.0,
+                                    float(round(-high.fun)) if high.status == 0 else np.inf)
+    return result
+
+
+def national_table(counts: pd.DataFrame, regions: Mapping[str, str] | None = None
+                   ) -> pd.DataFrame:
+    """Theme × period × region (and Hela landet): low, high, whether exact, contributors.
+
+    Parameters
+    ----------
+    counts
+        The stacked ``counts`` tables of the lägesbild bundles (see
+        :meth:`research.national.inbox.Inbox.table`).
+    regions
+        Kunskapshus → region; unmapped Kunskapshus form the region "Övriga".
+    """
+    missing = [c for c in _NEEDED if c not in counts.columns]
+    if missing:
+        raise SchemaError(f"Lägesbild bundles lack column(s) {', '.join(missing)}.",
+                          hint="import bundles made with a current lagesbild notebook",
+                          column=missing[0])
+    regions = dict(regions or {})
+    records = []
+    for (house, period), block in counts.groupby(["kunskapshus", "Period"], sort=False):
+        for theme, bound in theme_total_bounds(block).items():
+            records.append({"kunskapshus": house, "Period": period, "Tema": theme,
+                            "low": bound.low, "high": bound.high,
+                            "region": regions.get(house, "Övriga")})
+    per_house = pd.DataFrame(records)
+    if per_house.empty:
+        return pd.DataFrame(columns=["Region", "Period", "Tema", "Minst", "Högst", "Exakt",
+                                     "Kunskapshus"])
+    out = []
+    for label, frame in (("Hela landet", per_house), *per_house.groupby("region")):
+        grouped = frame.groupby(["Period", "Tema"], sort=False).agg(
+            Minst=("low", "sum"), Högst=("high", "sum"), Kunskapshus=("kunskapshus", "nunique"))
+        grouped.insert(0, "Region", label)
+        out.append(grouped.reset_index())
+    table = pd.concat(out, ignore_index=True)
+    table["Exakt"] = table["Minst"] == table["Högst"]
+    return table[["Region", "Period", "Tema", "Minst", "Högst", "Exakt", "Kunskapshus"]]
+
+
+def audit_union(counts: pd.DataFrame, national: pd.DataFrame) -> list[str]:
+    """Problems (empty: passes) of publishing ``national`` beside the municipal tables.
+
+    Independent of :func:`national_table`'s aggregation: for every national cell it
+    recomputes, per municipality, what the municipal tables alone imply, and requires the
+    national figure to be exactly that implication — an exact national value only where
+    every contribution is public, a range never narrower than the municipal tables allow.
+    Such a table adds no constraint that could narrow a hidden municipal cell.
+    """
+    problems = []
+    implied: dict[tuple[str, str, str], tuple[float, float]] = {}
+    for (house, period), block in counts.groupby(["kunskapshus", "Period"], sort=False):
+        for theme, bound in theme_total_bounds(block).items():
+            implied[(house, str(period), theme)] = (bound.low, bound.high)
+    whole = national.loc[national["Region"] == "Hela landet"]
+    for row in whole.itertuples():
+        parts = [v for (h, p, t), v in implied.items() if p == str(row.Period) and t == row.Tema]
+        low, high = sum(v[0] for v in parts), sum(v[1] for v in parts)
+        if (row.Minst, row.Högst) != (low, high):
+            problems.append(f"{row.Period} / {row.Tema}: national [{row.Minst}, {row.Högst}] "
+                            f"differs from what the municipal tables imply [{low}, {high}]")
+    return problems
