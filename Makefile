@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test test-fast lab clean-reports hooks
+.PHONY: help install demo test test-fast lab lab-reset new clean-reports hooks
 
 help:
 	@echo "make demo   - create .venv, install, run every notebook on its sample data, publish the catalogue"
 	@echo "make test   - install and run the whole test suite (unit, end-to-end, browser)"
-	@echo "make lab    - JupyterLab on notebooks/ with the project's environment"
+	@echo "make lab    - JupyterLab on working copies of the notebooks (lab/, git-ignored)"
+	@echo "make new NAME=skolenkat - a new briefing type from the template (mall)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PYTHON=python3.11)")'
@@ -53,10 +54,32 @@ $(LAB_VENV)/.installed-stamp:
 	$(LAB_VENV)/bin/python -m pip install --quiet 'jupyterlab>=4.1' 'jupyterlab_widgets>=3'
 	@touch $@
 
+# Working copies: JupyterLab opens lab/ (git-ignored), where `make lab` puts a copy of each
+# notebook that is not there yet. Run All and autosave (every 120 s) write outputs and
+# kernel metadata into those copies only; the committed notebooks/ never change. To change
+# a shipped notebook, copy your working copy back (`cp lab/X.ipynb notebooks/`) and commit
+# it (nbstripout strips the outputs). `make lab-reset` replaces the copies with fresh ones.
+LAB_DIR   := lab
+LAB_ARGS  ?=
+LAB_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP) $(LAB_VENV)/.installed-stamp
 	$(BIN)/python -m ipykernel install --prefix $(LAB_VENV) --name python3 \
 	  --display-name "Python 3 (Kunskapshus Research)" >/dev/null
-	cd notebooks && ../$(LAB_VENV)/bin/jupyter lab
+	@mkdir -p $(LAB_DIR)
+	@for nb in notebooks/*.ipynb; do \
+	  [ -e "$(LAB_DIR)/$$(basename $$nb)" ] || cp "$$nb" "$(LAB_DIR)/"; \
+	done
+	@echo "Working copies in $(LAB_DIR)/ (git-ignored); notebooks/ stays as committed."
+	cd $(LAB_DIR) && ../$(LAB_VENV)/bin/jupyter lab $(LAB_ROOT) $(LAB_ARGS)
+
+lab-reset:
+	rm -f $(LAB_DIR)/*.ipynb
+	@echo "Removed the working copies; 'make lab' makes fresh ones from notebooks/."
+
+new: $(STAMP)
+	@[ -n "$(NAME)" ] || { echo "usage: make new NAME=skolenkat [KIND='Skolenkät']"; exit 2; }
+	$(BIN)/research new "$(NAME)" $(if $(KIND),--kind "$(KIND)")
 
 clean-reports:
 	rm -rf reports/runs reports/site reports/.site-builds

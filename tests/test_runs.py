@@ -132,12 +132,114 @@ def test_no_kernel_is_left_behind_when_finishing_fails(tmp_path: Path,
 
     import research.runs as runs
 
-    def broken_provenance(*args, **kwargs):
-        raise RuntimeError("crash while describing the inputs")
+    def broken(*args, **kwargs):
+        raise RuntimeError("crash while hashing the inputs again")
 
-    monkeypatch.setattr(runs, "_provenance", broken_provenance)
-    with pytest.raises(RuntimeError):
-        run_notebook(tiny_notebook(tmp_path), publish=False)
+    monkeypatch.setattr(runs, "mark_changed_inputs", broken)
+    result = run_notebook(tiny_notebook(tmp_path), publish=False)
+    # the run directory tells the truth about the crash
+    assert result.status == "failed" and "crash while hashing" in result.error
+    manifest = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "failed" and manifest["error"]["name"] == "InternalError"
     children = [c for c in psutil.Process().children(recursive=True) if c.is_running()
                 and c.status() != psutil.STATUS_ZOMBIE]
     assert not [c for c in children if "ipykernel" in " ".join(c.cmdline())]
+
+
+def test_inputs_are_hashed_before_the_kernel_and_changes_are_flagged(tmp_path: Path) -> None:
+    from notebook_factory import make_notebook
+
+    data = tmp_path / "logg.csv"
+    data.write_text("rad\n", encoding="utf-8")
+    nb = make_notebook(tmp_path / "writer.ipynb", f"log = {str(data)!r}  # loggfil", [
+        ("code", "with open(log, 'a', encoding='utf-8') as f:\n    f.write('ny rad\\n')"),
+    ])
+    result = run_notebook(nb, publish=False)  # the file is named by the default only
+    assert result.succeeded, result.error
+    record = next(i for i in result.manifest["inputs"] if i["path"].endswith("logg.csv"))
+    assert record["parameter"] == "log" and record["size"] == 4
+    import hashlib
+
+    assert record["sha256"] == hashlib.sha256(b"rad\n").hexdigest()
+    assert record["changed_by_run"] is True
+    assert record["sha256_after"] == hashlib.sha256(b"rad\nny rad\n").hexdigest()
+    notebook_record = next(i for i in result.manifest["inputs"] if i["path"].endswith("writer.ipynb"))
+    assert "changed_by_run" not in notebook_record
+
+
+def test_a_notebook_git_does_not_hold_makes_the_git_state_dirty(tmp_path: Path) -> None:
+    from research.manifest import git_commit
+    from research.paths import project_root
+
+    root = project_root()
+    state = git_commit(root, [tmp_path / "elsewhere.ipynb"])
+    if state is None:
+        pytest.skip("not a git checkout")
+    assert state["dirty"] and str(tmp_path / "elsewhere.ipynb") in state["untracked"]
+    scratch = root / "notebooks" / f".untracked-test-{tmp_path.name}.ipynb"
+    scratch.write_text("{}", encoding="utf-8")
+    try:
+        state = git_commit(root, [scratch])
+        assert state["dirty"] and f"notebooks/{scratch.name}" in state["untracked"]
+    finally:
+        scratch.unlink()
+
+
+def test_declared_parameter_sets_are_catalogue_entries_and_the_rest_drafts(tmp_path: Path) -> None:
+    from research.paths import project_root
+    from research.runs import declared_parameter_set
+
+    folder = project_root() / "parameters" / "mall"
+    default = folder / "default.yaml"
+    assert declared_parameter_set("mall", [default], False) == "default"
+    assert declared_parameter_set("mall", [default], True) is None  # -p changes the set
+    assert declared_parameter_set("mall", [], False) is None
+    assert declared_parameter_set("mall", [default, default], False) is None
+    other = tmp_path / "default.yaml"
+    other.write_text("kunskapshus: X\n", encoding="utf-8")
+    assert declared_parameter_set("mall", [other], False) is None
+    assert declared_parameter_set("enkatanalys", [default], False) is None
+
+
+def test_a_trial_run_is_a_draft_and_never_marks_an_entry_failed(tmp_path: Path,
+                                                                isolated_reports: Path) -> None:
+    from research.io.files import write_json_atomic
+    from research.publish import publish
+
+    good = isolated_reports / "runs" / "tiny" / "good"
+    good.mkdir(parents=True)
+    (good / "briefing.html").write_text("<html><body>ok</body></html>", encoding="utf-8")
+    write_json_atomic(good / "manifest.json", {
+        "notebook_stem": "tiny", "run_id": "good", "label": "sjoviken", "parameter_set": "sjoviken",
+        "status": "succeeded", "started": "2026-11-20T10:00:00+01:00",
+        "notebook_info": {"kind": "Liten briefing"}, "briefing": {"title": "Sjöviken"}})
+    trial = run_notebook(failing_notebook(tmp_path), run_id="trial", label="sjoviken",
+                         publish=False)
+    assert trial.draft and trial.manifest["parameter_set"] is None
+    draft = run_notebook(tiny_notebook(tmp_path), run_id="draft", publish=True)
+    assert draft.succeeded and draft.draft and not draft.published
+    site = isolated_reports / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "Sjöviken" in index and "Liten briefing" in index
+    assert "misslyckades" not in index and "Testbriefing" not in index
+    drafts = (site / "utkast.html").read_text(encoding="utf-8")
+    assert "Testbriefing" in drafts and "draft" in drafts
+    assert "draft" not in (site / "feed.xml").read_text(encoding="utf-8")
+    assert "draft" not in (site / "arkiv.html").read_text(encoding="utf-8")
+    assert publish(isolated_reports).published_runs >= {"good", "draft"}
+
+
+def test_the_kind_comes_from_the_notebook_itself(tmp_path: Path) -> None:
+    import nbformat
+
+    path = tiny_notebook(tmp_path, "egen_typ")
+    nb = nbformat.read(str(path), as_version=4)
+    nb.metadata["research"] = {"kind": "Egen briefingtyp", "description": "d", "audience": "a"}
+    nbformat.write(nb, str(path))
+    result = run_notebook(path, publish=False)
+    assert result.manifest["notebook_info"] == {"kind": "Egen briefingtyp", "description": "d",
+                                                "audience": "a"}
+    html = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
+    assert "Egen briefingtyp" in html
+    plain = run_notebook(tiny_notebook(tmp_path, "utan_typ"), publish=False)
+    assert plain.manifest["notebook_info"]["kind"] == "Utan typ"

@@ -18,6 +18,7 @@ __all__ = [
     "MAX_FILES_PER_FOLDER",
     "sha256_file",
     "input_files",
+    "mark_changed_inputs",
     "package_versions",
     "git_commit",
     "read_manifest",
@@ -100,18 +101,69 @@ def package_versions(names: Iterable[str] = KEY_PACKAGES) -> dict[str, str]:
     return versions
 
 
-def git_commit(root: Path | None = None) -> dict[str, Any] | None:
-    """The project's git commit (and whether the tree had changes), when there is one."""
-    root = root or project_root()
+def mark_changed_inputs(records: list[dict[str, Any]]) -> list[str]:
+    """Hash the inputs again after a run and flag each file the run changed (or removed).
+
+    Each changed record gets ``changed_by_run: true`` and ``sha256_after`` (None when the
+    file is gone); the ``sha256`` recorded before the kernel started stays. Returns the
+    changed paths.
+    """
+    root = project_root()
+    changed = []
+    for record in records:
+        if "sha256" not in record:
+            continue
+        path = Path(record["path"])
+        path = path if path.is_absolute() else root / path
+        try:
+            after = sha256_file(path)
+        except OSError:
+            after = None
+        if after != record["sha256"]:
+            record["changed_by_run"] = True
+            record["sha256_after"] = after
+            changed.append(record["path"])
+    return changed
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                          timeout=10, check=True).stdout.strip()
+
+
+def git_commit(root: Path | None = None, paths: Iterable[Path] = ()) -> dict[str, Any] | None:
+    """The project's git commit and whether the run used anything git does not hold.
+
+    ``dirty`` is true when tracked files have changes, or when one of ``paths`` (the
+    notebook, the parameter files) is untracked (or outside the project) or modified; those
+    are listed under ``untracked`` and ``modified``.
+    """
+    root = (root or project_root()).resolve()
+    inside, outside = [], []
+    for path in paths:
+        try:
+            inside.append(str(Path(path).resolve().relative_to(root)))
+        except ValueError:  # outside the project: git knows nothing about it
+            outside.append(str(Path(path).resolve()))
     try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
-                                text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
-                                "--untracked-files=no"], capture_output=True, text=True,
-                               timeout=10, check=True).stdout.strip()
+        commit = _git(root, "rev-parse", "HEAD")
+        dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no"))
+        status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *inside) \
+            if inside else ""
     except (OSError, subprocess.SubprocessError):
         return None
-    return {"commit": commit, "dirty": bool(dirty)} if commit else None
+    if not commit:
+        return None
+    untracked = sorted([line[3:] for line in status.splitlines() if line.startswith("??")]
+                       + outside)
+    modified = sorted(line[3:] for line in status.splitlines() if line and
+                      not line.startswith("??"))
+    described: dict[str, Any] = {"commit": commit, "dirty": dirty or bool(untracked or modified)}
+    if untracked:
+        described["untracked"] = untracked
+    if modified:
+        described["modified"] = modified
+    return described
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ root, never against the current directory.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 __all__ = [
@@ -18,6 +19,9 @@ __all__ = [
     "reports_dir",
     "resolve",
     "current_run_dir",
+    "is_interactive",
+    "scratch_copy",
+    "interactive_notice",
 ]
 
 ROOT_ENV = "RESEARCH_PROJECT_ROOT"
@@ -61,3 +65,47 @@ def current_run_dir() -> Path | None:
     """Return the run directory of the papermill run this kernel belongs to, if any."""
     env = os.environ.get(RUN_DIR_ENV)
     return Path(env) if env else None
+
+
+def is_interactive() -> bool:
+    """True when this code runs outside ``research run`` (JupyterLab, a script, a test).
+
+    ``research run`` (and every batch or scheduled run, which go through it) sets
+    ``$RESEARCH_RUN_DIR`` for its kernel; an interactive session has no run directory.
+    """
+    return current_run_dir() is None
+
+
+_SCRATCH: dict[Path, Path] = {}
+
+
+def scratch_copy(path: str | os.PathLike[str]) -> Path:
+    """The file to use for shared state (an archive, a ledger) that belongs to the declared
+    parameter sets, so that an interactive run never changes it.
+
+    In a ``research run`` this is ``path`` itself (resolved against the project root).
+    Interactively it is a private copy under ``<reports>/scratch/<process id>/``, made from
+    ``path`` the first time it is asked for in this session (an empty start when ``path``
+    does not exist yet); later calls in the same session return the same copy, so a session
+    sees its own changes and the shared file is never touched.
+    """
+    original = resolve(path)
+    if not is_interactive():
+        return original
+    if original in _SCRATCH:
+        return _SCRATCH[original]
+    folder = reports_dir() / "scratch" / str(os.getpid())
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / f"{len(_SCRATCH) + 1}-{original.name}"
+    if original.is_file():
+        shutil.copy2(original, copy)
+    _SCRATCH[original] = copy
+    return copy
+
+
+def interactive_notice(what: str) -> str:
+    """One Swedish line telling a JupyterLab user that ``what`` (e.g. "arkivet") is a
+    private copy in this session, so running the notebook here changes nothing shared."""
+    return (f"Interaktiv körning: {what} används som en privat kopia i den här sessionen. "
+            "Inget som de publicerade briefingarna bygger på ändras; kör med "
+            "`research run` för en körning som räknas.")

@@ -32,7 +32,7 @@ from .io.files import write_json_atomic
 from .manifest import read_manifest
 from .paths import reports_dir
 from .privacy.identity import find_personal_numbers
-from .render import NOTEBOOK_KINDS, TEMPLATES, is_private_parameter
+from .render import TEMPLATES, is_private_parameter, notebook_kind
 
 __all__ = [
     "DATA_URI",
@@ -77,7 +77,14 @@ class Entry:
 
     @property
     def kind(self) -> str:
-        return NOTEBOOK_KINDS.get(self.stem, self.stem)
+        declared = self.manifest.get("notebook_info") or {}
+        return str(declared.get("kind") or "") or notebook_kind(None, self.stem)["kind"]
+
+    @property
+    def draft(self) -> bool:
+        """A run of no declared parameter set (``parameters/<notebook>/*.yaml``): listed on
+        the drafts page only, never on the index, in the archive or the feed."""
+        return "parameter_set" in self.manifest and not self.manifest["parameter_set"]
 
     @property
     def title(self) -> str:
@@ -173,7 +180,8 @@ def collect_entries(reports: Path) -> list[Entry]:
         manifest = read_manifest(run_dir)
         if not manifest or manifest.get("status") not in ("succeeded", "failed"):
             continue
-        entries.append(Entry(run_dir.parent.name, str(manifest.get("label") or "standard"),
+        label = manifest.get("parameter_set") or manifest.get("label") or "standard"
+        entries.append(Entry(run_dir.parent.name, str(label),
                              run_dir.name, run_dir, manifest))
     entries.sort(key=lambda e: (e.started, e.run_id), reverse=True)
     return entries
@@ -309,9 +317,12 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int) -> Publ
             continue
         publishable.append(entry)
     report.published_runs = {e.run_id for e in publishable}
+    catalogue = [e for e in publishable if not e.draft]
 
     groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for entry in entries:  # newest first
+    for entry in entries:  # newest first; a draft never marks a catalogue entry
+        if entry.draft:
+            continue
         group = groups.setdefault((entry.stem, entry.label), {"latest": entry, "good": None})
         if group["good"] is None and entry in publishable:
             group["good"] = entry
@@ -335,7 +346,8 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int) -> Publ
                 reason = "stoppades av integritetskontrollen" if latest.run_id in \
                     report.withheld_runs else "misslyckades"
                 view["latest_note"] = (f"Senaste körningen ({format_date(latest.started[:10])}) "
-                                       f"{reason}; briefingen nedan är den senast lyckade.")
+                                       f"{reason}; länken ovan går till den senast lyckade "
+                                       "briefingen.")
             else:
                 view["latest_note"] = ""
             by_kind.setdefault(view["kind"], []).append(view)
@@ -345,8 +357,11 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int) -> Publ
             current="index", groups=sorted(by_kind.items()), **common))
         _write(build / "arkiv.html", env.get_template("archive.html.j2").render(
             page_title="Arkiv – Kunskapshus Research", heading="Arkiv", current="archive",
-            rows=[e.view() for e in publishable], **common))
-        _write(build / "feed.xml", _atom(publishable[:feed_size], now, base_url))
+            rows=[e.view() for e in catalogue], **common))
+        _write(build / "utkast.html", env.get_template("drafts.html.j2").render(
+            page_title="Utkast – Kunskapshus Research", heading="Utkast", current="drafts",
+            rows=[dict(e.view(), run_id=e.run_id) for e in publishable if e.draft], **common))
+        _write(build / "feed.xml", _atom(catalogue[:feed_size], now, base_url))
         link = _swap(reports, build)
     except BaseException as exc:
         shutil.rmtree(build, ignore_errors=True)

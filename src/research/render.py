@@ -32,10 +32,10 @@ __all__ = [
     "HIDDEN_TAGS",
     "HIDDEN_OUTPUT_TAGS",
     "DROPPED_MIMETYPES",
-    "DATA_PRIORITY",
+    "MAX_TEXT_CHARS",
     "OUTPUT_TAGS",
     "OUTPUT_ATTRIBUTES",
-    "NOTEBOOK_KINDS",
+    "notebook_kind",
     "sanitize_output_html",
     "split_title",
     "prepare",
@@ -55,8 +55,9 @@ HIDDEN_OUTPUT_TAGS = frozenset({"hide-output", "remove-output", "remove_output"}
 DROPPED_MIMETYPES = frozenset({BRIEFING_INFO_MIMETYPE, "application/javascript",
                                "application/vnd.jupyter.widget-view+json",
                                "application/vnd.jupyter.widget-state+json"})
-DATA_PRIORITY = ["text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown",
-                 "text/plain"]
+_SHOWN_BEFORE_JSON = {"text/html", "text/markdown", "image/png", "image/jpeg", "image/svg+xml"}
+TEXT_MIMETYPES = ("text/plain", "text/html", "text/markdown", "text/latex", "image/svg+xml")
+MAX_TEXT_CHARS = 20_000  # longer stream or text output is cut, with a note in Swedish
 
 # What HTML outputs may contain: structure, tables, text formatting, links. No script,
 # no style attributes, no forms, no images in HTML (figures come as image/png outputs).
@@ -76,14 +77,19 @@ OUTPUT_ATTRIBUTES = {
     "colgroup": {"span"},
 }
 
-NOTEBOOK_KINDS = {
-    "omvarldsbevakning": "Omvärldsbevakning",
-    "litteraturanalys": "Litteraturanalys",
-    "enkatanalys": "Enkätanalys",
-    "metodutvardering": "Metodutvärdering",
-    "lagesbild": "Lokal lägesbild",
-    "mall": "Mall",
-}
+
+
+def notebook_kind(metadata: Mapping[str, Any] | None, stem: str = "") -> dict[str, str]:
+    """What a notebook says about itself in ``metadata.research``: ``kind`` (its Swedish
+    display name), ``description`` and ``audience``. Without a kind, the file name stands in
+    (``min_briefing`` → "Min briefing")."""
+    declared = (metadata or {}).get("research") or {}
+    declared = declared if isinstance(declared, Mapping) else {}
+    info = {key: str(declared.get(key) or "").strip() for key in ("kind", "description",
+                                                                    "audience")}
+    if not info["kind"]:
+        info["kind"] = stem.replace("_", " ").replace("-", " ").strip().capitalize()
+    return info
 
 
 def sanitize_output_html(fragment: str) -> str:
@@ -123,21 +129,99 @@ def _plain_markdown(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
-def _clean_output(output: dict[str, Any]) -> dict[str, Any] | None:
+def _text(value: Any) -> str:
+    """Multi-line text as nbformat keeps it in memory (on disk it may be a list of lines)."""
+    if isinstance(value, list):
+        return "".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    return text[:MAX_TEXT_CHARS] + f"\n… (utdata förkortad: {len(text) - MAX_TEXT_CHARS} tecken till " \
+        "finns i körningens notebook.ipynb)"
+
+
+def _terminal_text(text: str) -> str:
+    """What a terminal shows: a carriage return overwrites its line (progress bars)."""
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.replace("\r\n", "\n").split("\n"))
+
+
+def _clean_output(output: Mapping[str, Any]) -> dict[str, Any] | None:
     kind = output.get("output_type")
     if kind == "stream":
-        return output if output.get("name") == "stdout" and output.get("text", "").strip() else None
+        text = _terminal_text(_text(output.get("text")))
+        if output.get("name") != "stdout" or not text.strip():
+            return None
+        return nbformat.from_dict({**output, "text": _shorten(text)})
     if kind == "error":
-        return output
-    data = dict(output.get("data", {}))
-    if set(data) & DROPPED_MIMETYPES:
+        return nbformat.from_dict({**output, "ename": _text(output.get("ename")),
+                                   "evalue": _text(output.get("evalue")),
+                                   "traceback": [_text(t) for t in output.get("traceback") or []]})
+    if kind not in ("display_data", "execute_result"):
         return None
+    data = dict(output.get("data") or {})
+    if not data or set(data) & DROPPED_MIMETYPES:
+        return None
+    for mimetype in TEXT_MIMETYPES:
+        if mimetype in data:
+            data[mimetype] = _text(data[mimetype])
+    if "application/json" in data and not set(data) & _SHOWN_BEFORE_JSON:
+        data = {"text/plain": json.dumps(data["application/json"], ensure_ascii=False, indent=2,
+                                         default=str)}
+    if "text/markdown" in data:
+        data["text/markdown"] = _local_markdown(data["text/markdown"])
+    if "text/plain" in data:
+        data["text/plain"] = _shorten(data["text/plain"])
     if "text/html" in data:
-        value = data["text/html"]
-        data["text/html"] = sanitize_output_html("".join(value) if isinstance(value, list) else value)
-    output = copy.deepcopy(output)
+        data["text/html"] = sanitize_output_html(data["text/html"])
+    for mimetype in ("image/png", "image/jpeg"):
+        if mimetype in data:
+            data[mimetype] = _text(data[mimetype]).replace("\n", "")
+    output = copy.deepcopy(dict(output))
     output["data"] = data
-    return output
+    return nbformat.from_dict(output)
+
+
+def _coalesce(outputs: list[Any]) -> list[Any]:
+    """Join consecutive stream outputs of the same stream, as Jupyter shows them (a
+    progress line printed with ``\\r`` arrives in many pieces)."""
+    joined: list[Any] = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if output.get("output_type") == "stream" and previous is not None and \
+                previous.get("output_type") == "stream" and \
+                previous.get("name") == output.get("name"):
+            joined[-1] = {**previous, "text": _text(previous.get("text")) + _text(output.get("text"))}
+        else:
+            joined.append(output)
+    return joined
+
+
+# A markdown image that is neither embedded (data:) nor a notebook attachment would be
+# fetched from elsewhere (or be missing): the briefing shows its description instead.
+_MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?(?!data:|attachment:)[^)\s>]*>?(?:\s+\"[^\"]*\")?\s*\)")
+_HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_HTML_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def _image_text(alt: str) -> str:
+    alt = alt.strip()
+    return f"*(Bild: {alt})*" if alt else "*(Bild utan beskrivning)*"
+
+
+def _local_markdown(text: str) -> str:
+    """Replace images the briefing cannot embed by their description."""
+    text = _MARKDOWN_IMAGE.sub(lambda m: _image_text(m.group(1)), text)
+
+    def html_image(match: re.Match[str]) -> str:
+        if re.search(r"""\bsrc\s*=\s*["']?data:""", match.group(0), re.IGNORECASE):
+            return match.group(0)
+        alt = _HTML_ALT.search(match.group(0))
+        return _image_text(html.unescape((alt.group(1) or alt.group(2) or "") if alt else ""))
+
+    return _HTML_IMAGE.sub(html_image, text)
 
 
 def prepare(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
@@ -156,7 +240,7 @@ def prepare(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict[str,
         if tags & HIDDEN_TAGS:
             continue
         if cell.cell_type == "markdown":
-            text = rest if index == title_index else _source(cell)
+            text = _local_markdown(rest if index == title_index else _source(cell))
             # one <h1> per page: demote any further level-1 heading
             text = re.sub(r"(?m)^#(\s)", r"##\1", text)
             if not text.strip():
@@ -169,7 +253,8 @@ def prepare(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict[str,
         elif cell.cell_type == "code":
             if tags & HIDDEN_OUTPUT_TAGS:
                 continue
-            outputs = [o for o in (_clean_output(o) for o in cell.get("outputs", [])) if o]
+            outputs = [o for o in (_clean_output(o) for o in _coalesce(cell.get("outputs", [])))
+                       if o]
             for output in outputs:
                 if output.get("output_type") in ("display_data", "execute_result"):
                     data = output.get("data", {})
@@ -253,10 +338,13 @@ def _provenance(manifest: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def briefing_context(manifest: Mapping[str, Any] | None, learned: Mapping[str, Any],
-                     info: Mapping[str, str], notebook_stem: str) -> dict[str, Any]:
-    """Everything the template's header, banner and provenance need."""
+                     info: Mapping[str, str], notebook_stem: str,
+                     notebook_metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the template's header, banner and provenance need (the kind's name from
+    the manifest, else from the notebook's own ``metadata.research``)."""
     manifest = manifest or {}
-    kind = NOTEBOOK_KINDS.get(notebook_stem, notebook_stem.replace("_", " ").capitalize())
+    declared = manifest.get("notebook_info") or notebook_kind(notebook_metadata, notebook_stem)
+    kind = declared.get("kind") or notebook_kind(None, notebook_stem)["kind"]
     title = info.get("title") or learned.get("title") or kind
     started = manifest.get("started")
     date_text = format_date(started[:10]) if started else format_date(dt.date.today())
@@ -294,7 +382,7 @@ def render_notebook(nb: nbformat.NotebookNode, manifest: Mapping[str, Any] | Non
     info = read_briefing_info(nb)
     prepared, learned = prepare(nb)
     resources = {
-        "briefing": briefing_context(manifest, learned, info, notebook_stem),
+        "briefing": briefing_context(manifest, learned, info, notebook_stem, nb.get("metadata")),
         "briefing_css": (TEMPLATES / "research.css").read_text(encoding="utf-8"),
     }
     body, _ = _exporter().from_notebook_node(prepared, resources=resources)
@@ -303,8 +391,13 @@ def render_notebook(nb: nbformat.NotebookNode, manifest: Mapping[str, Any] | Non
 
 
 def read_executed(path: Path) -> nbformat.NotebookNode:
-    """Read an executed notebook written by papermill (already valid; not re-validated)."""
-    return nbformat.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    """Read an executed notebook as nbformat itself would (multi-line text stored on disk as
+    lists of lines is joined, transient fields dropped), without re-validating it against
+    the schema: papermill wrote it, and validation costs more than the rest of rendering."""
+    nb = nbformat.reader.reads(path.read_text(encoding="utf-8"))
+    if nb.get("nbformat") != 4:
+        nb = nbformat.convert(nb, 4)
+    return nb
 
 
 def render(run_dir: str | Path, notebook: nbformat.NotebookNode | None = None) -> Path:

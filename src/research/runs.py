@@ -5,7 +5,9 @@ validate parameters → execute with papermill → write manifest → render →
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
 import re
 import secrets
 import shutil
@@ -16,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ParameterError
+from .errors import ParameterError, ResearchError
 from .execute import execute, stop_kernel
 from .io.files import write_json_atomic
-from .manifest import git_commit, input_files, package_versions
+from .manifest import git_commit, input_files, mark_changed_inputs, package_versions
 from .parameters import collect
 from .paths import project_root, reports_dir, resolve
 from .report.display import read_briefing_info
@@ -29,6 +31,8 @@ __all__ = [
     "LABEL",
     "RunResult",
     "default_label",
+    "declared_parameter_set",
+    "notebook_info",
     "new_run_id",
     "resolve_notebook",
     "run_notebook",
@@ -49,10 +53,16 @@ class RunResult:
     label: str = ""
     published: bool = False
     publish_messages: list[str] = field(default_factory=list)
+    publish_error: str | None = None
 
     @property
     def succeeded(self) -> bool:
         return self.status == "succeeded"
+
+    @property
+    def draft(self) -> bool:
+        """A run of no declared parameter set: kept, never on the coordinators' index."""
+        return not self.manifest.get("parameter_set")
 
 
 def _now() -> dt.datetime:
@@ -62,6 +72,31 @@ def _now() -> dt.datetime:
 def default_label(parameter_files: Sequence[str | Path]) -> str:
     """The parameter set's label: the stem of the last parameter file, else 'standard'."""
     return Path(parameter_files[-1]).stem if parameter_files else "standard"
+
+
+def declared_parameter_set(stem: str, files: Sequence[Path], customised: bool) -> str | None:
+    """The catalogue entry a run belongs to: the name of ``parameters/<stem>/<name>.yaml``
+    when the run used exactly that file and nothing else (no overrides); otherwise None,
+    and the run is a draft."""
+    if customised or len(files) != 1:
+        return None
+    file = Path(files[0]).resolve()
+    folder = (project_root() / "parameters" / stem).resolve()
+    if file.parent != folder or file.suffix not in (".yaml", ".yml") or not file.is_file():
+        return None
+    return file.stem
+
+
+def notebook_info(notebook: Path) -> dict[str, str]:
+    """What the notebook declares about itself (``metadata.research``: kind, description,
+    audience); the kind falls back to the file name."""
+    from .render import notebook_kind
+
+    try:
+        metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata")
+    except (OSError, ValueError, AttributeError):
+        metadata = None
+    return notebook_kind(metadata if isinstance(metadata, Mapping) else None, notebook.stem)
 
 
 def new_run_id(label: str, when: dt.datetime | None = None) -> str:
@@ -81,8 +116,11 @@ def resolve_notebook(notebook: str | Path) -> Path:
     if not name.endswith(".ipynb"):
         candidates.append(project_root() / "notebooks" / f"{name}.ipynb")
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
+        try:
+            if candidate.is_file():
+                return candidate.resolve()
+        except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+            continue
     raise ParameterError(f"Notebook not found: {notebook}",
                          hint="give a path to a .ipynb file or a name from notebooks/, e.g. 'mall'",
                          parameter="NOTEBOOK")
@@ -106,16 +144,42 @@ def _error_text(manifest: Mapping[str, Any]) -> str:
     return f"{where} failed: {error.get('name')}: {error.get('message')}"
 
 
-def _provenance(parameters: Mapping[str, Any], extra: Sequence[Path], root: Path) -> dict[str, Any]:
-    """Inputs, versions and commit of a run (computed while the kernel runs), and a warm
-    renderer."""
+def _provenance(parameters: Mapping[str, Any], extra: Sequence[Path], root: Path,
+                paths: Sequence[Path]) -> dict[str, Any]:
+    """Inputs (hashed before the kernel starts, so no cell can have changed them yet),
+    versions and the git state of a run."""
+    return {"inputs": input_files(parameters, extra=extra), "versions": package_versions(),
+            "git": git_commit(root, paths)}
+
+
+def _warm_up() -> None:
+    """Load the renderer and the publisher while the kernel works (rendering afterwards is
+    then cheap)."""
     from . import publish  # noqa: F401  (loaded now, used after the run)
     from .render import warm_up
 
-    described = {"inputs": input_files(parameters, extra=extra), "versions": package_versions(),
-                 "git": git_commit(root)}
     warm_up()
-    return described
+
+
+def _stop_kernel_and_loop(kernel: Any) -> None:
+    """Stop a kernel from a worker thread, then close that thread's event loop: left open,
+    it would be collected at interpreter exit and print a stray traceback."""
+    try:
+        stop_kernel(kernel)
+    finally:
+        _close_thread_loop()
+
+
+def _close_thread_loop() -> None:
+    try:
+        from jupyter_core.utils import _loop  # the loop run_sync keeps for this thread
+    except ImportError:  # pragma: no cover - other jupyter_core versions
+        return
+    loop = _loop.get()
+    if loop is not None and not loop.is_closed() and not loop.is_running():
+        loop.close()
+        _loop.set(None)
+        asyncio.set_event_loop(None)
 
 
 def run_notebook(
@@ -161,8 +225,10 @@ def run_notebook(
     notebook_path = resolve_notebook(notebook)
     files = _resolve_files(parameter_files)
     raw_overrides = list(raw_overrides)
-    parameters, _ = collect(notebook_path, files, overrides, raw_overrides)
-    label = label or default_label(files)
+    parameters, specs = collect(notebook_path, files, overrides, raw_overrides)
+    parameter_set = declared_parameter_set(notebook_path.stem, files,
+                                           bool(overrides) or bool(raw_overrides))
+    label = label or parameter_set or default_label(files)
     if timeout is not None and (not isinstance(timeout, int) or timeout <= 0):
         raise ParameterError(f"Invalid timeout {timeout!r}.", hint="give whole seconds > 0",
                              parameter="timeout")
@@ -189,28 +255,49 @@ def run_notebook(
         "notebook_stem": stem,
         "run_id": run_id,
         "label": label,
+        "parameter_set": parameter_set,
+        "notebook_info": notebook_info(notebook_path),
         "parameter_files": [str(f) for f in files],
         "parameters": parameters,
         "status": "running",
         "started": started.isoformat(timespec="seconds"),
     }
     write_json_atomic(run_dir / "manifest.json", manifest)
+    try:
+        return _run(notebook_path, files, parameters, specs, manifest, run_dir, root, timeout,
+                    label, run_id, base, publish)
+    except Exception as exc:  # whatever broke, the run directory tells the truth
+        _fail(manifest, "InternalError", f"{type(exc).__name__}: {exc}")
+        manifest["finished"] = _now().isoformat(timespec="seconds")
+        write_json_atomic(run_dir / "manifest.json", manifest)
+        return RunResult(run_dir, "failed", manifest, _error_text(manifest), label)
 
+
+def _run(notebook_path: Path, files: Sequence[Path], parameters: Mapping[str, Any],
+         specs: Mapping[str, Any], manifest: dict[str, Any], run_dir: Path, root: Path,
+         timeout: int | None, label: str, run_id: str, base: Path, publish: bool) -> RunResult:
+    """Describe the inputs, execute, then finish (the run directory exists)."""
+    # Inputs are described before the kernel starts (a cell may write to an archive or a
+    # log it also reads) and hashed again afterwards, to flag what the run changed. The
+    # notebook's own defaults count: a data file named only there is an input too.
+    effective = {name: spec.default_value for name, spec in specs.items()}
+    effective.update(parameters)
+    described = _provenance(effective, [notebook_path, *files], root, [notebook_path, *files])
     t0 = time.perf_counter()
     output = run_dir / "notebook.ipynb"
-    # While the kernel works, this process mostly waits on a socket: use that time to
-    # describe the inputs and to load the renderer, so rendering after the run is cheap.
-    # Afterwards the kernel is stopped while the briefing is rendered.
+    # While the kernel works, this process mostly waits on a socket: load the renderer
+    # then. Afterwards the kernel is stopped while the briefing is rendered.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="research-prepare")
     kernels: list[Any] = []
     stopping = []
     try:
-        provenance = pool.submit(_provenance, parameters, [notebook_path, *files], root)
+        warming = pool.submit(_warm_up)
         outcome = execute(notebook_path, output, parameters, run_dir=run_dir, timeout=timeout,
                           stop_later=kernels)
         duration = time.perf_counter() - t0
-        described = provenance.result()
-        stopping = [pool.submit(stop_kernel, kernel) for kernel in kernels]
+        stopping = [pool.submit(_stop_kernel_and_loop, kernel) for kernel in kernels]
+        mark_changed_inputs(described["inputs"])
+        warming.result()
         return _finish(run_dir, output, notebook_path, manifest, outcome, duration, described,
                        label, run_id, base, publish)
     finally:  # never leave a kernel behind, whatever happened above
@@ -220,6 +307,7 @@ def run_notebook(
         for future in stopping:
             future.result()
         pool.shutdown(wait=True)
+        _close_thread_loop()
 
 
 def _finish(run_dir: Path, output: Path, notebook_path: Path, manifest: dict[str, Any],
@@ -247,20 +335,48 @@ def _finish(run_dir: Path, output: Path, notebook_path: Path, manifest: dict[str
             title = split_title(executed)[0]
             if title:
                 manifest["briefing"]["title"] = title
-    except Exception:  # an unreadable executed notebook must not hide the run's outcome
+    except Exception as exc:  # an unreadable executed notebook must not hide the outcome
         manifest["briefing"] = {}
+        if outcome.succeeded:
+            _fail(manifest, "UnreadableNotebook",
+                  f"the executed notebook could not be read: {type(exc).__name__}: {exc}")
     if not outcome.succeeded:
         manifest["error"] = {"name": outcome.error_name, "message": outcome.error_message,
                              "cell_index": outcome.cell_index}
     write_json_atomic(run_dir / "manifest.json", manifest)
 
-    render(run_dir, executed)
+    try:
+        if executed is not None:
+            render(run_dir, executed)
+    except Exception as exc:  # the manifest must say what happened, never "succeeded"
+        _fail(manifest, "RenderError",
+              f"the briefing could not be rendered: {type(exc).__name__}: {exc}")
+        write_json_atomic(run_dir / "manifest.json", manifest)
+        executed = None
+    if executed is None:  # a briefing that says the run failed, without the notebook's cells
+        try:
+            import nbformat
+
+            render(run_dir, nbformat.v4.new_notebook())
+        except Exception:  # the manifest and the executed notebook are the evidence then
+            pass
+    failed = manifest["status"] != "succeeded"
     result = RunResult(run_dir, manifest["status"], manifest,
-                       None if outcome.succeeded else _error_text(manifest), label)
+                       _error_text(manifest) if failed else None, label)
     if publish:
         from .publish import publish as publish_site
 
-        report = publish_site(base)
-        result.published = outcome.succeeded and run_id in report.published_runs
-        result.publish_messages = report.messages
+        try:
+            report = publish_site(base)
+        except ResearchError as exc:  # the run is done and kept; the catalogue is not
+            result.publish_error = str(exc)
+        else:
+            result.published = (not failed and not result.draft
+                                and run_id in report.published_runs)
+            result.publish_messages = report.messages
     return result
+
+
+def _fail(manifest: dict[str, Any], name: str, message: str) -> None:
+    manifest["status"] = "failed"
+    manifest["error"] = {"name": name, "message": message[:500], "cell_index": None}

@@ -12,14 +12,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputDataError, SchemaError
-from ..io.files import decode_text
+from ..io.tables import read_table
+from ..report.figures import OKABE_ITO, attach_alt, count_axis, legend_outside, new_figure
 from ..report.formatting import format_date, format_number
-from ..report.display import attach_alt
 
 __all__ = [
     "COLUMNS",
     "ACTIVITY_LABELS",
-    "OKABE_ITO",
     "HATCHES",
     "read_activities",
     "select_period",
@@ -38,32 +37,18 @@ ACTIVITY_LABELS = {
     "anhorigstod": "Anhörigstöd",
     "dialogmote": "Dialogmöte",
 }
-OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-             "#000000"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++", "--", "oo"]
 
 
 def read_activities(path: str | Path) -> pd.DataFrame:
-    """Read and validate an activity log CSV (UTF-8, UTF-8 with BOM or cp1252; ``,`` or ``;``).
+    """Read and validate an activity log (CSV in UTF-8, UTF-8 with BOM or cp1252 with ``,``
+    or ``;``, or XLSX: :func:`research.io.tables.read_table`).
 
     Columns: ``datum`` (ISO date), ``aktivitet`` (one of :data:`ACTIVITY_LABELS`),
     ``malgrupp`` (free category), ``deltagare`` (whole number ≥ 0).
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputDataError(f"Activity log not found: {path}", hint="check the 'data' parameter",
-                             file=str(path))
-    text, _ = decode_text(path.read_bytes(), name=str(path))
-    if not text.strip():
-        raise InputDataError(f"{path} is empty.", hint="export the activity log again", file=str(path))
-    first = text.splitlines()[0]
-    sep = ";" if first.count(";") > first.count(",") else ","
-    from io import StringIO
-
-    try:
-        df = pd.read_csv(StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        raise InputDataError(f"{path} is not a readable CSV file: {exc}", file=str(path)) from exc
+    df = read_table(path, what="activity log", parameter="data")
     df.columns = [c.strip().lower() for c in df.columns]
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
@@ -162,12 +147,7 @@ def findings(df: pd.DataFrame, start: str, end: str) -> list[str]:
 
 def plot_by_month(table: pd.DataFrame):
     """Stacked bars of activities per month; returns a Figure with Swedish alt text."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = new_figure(aspect=0.55)
     bottom = pd.Series(0, index=table.index, dtype=float)
     for position, column in enumerate(table.columns):
         ax.bar(table.index, table[column], bottom=bottom, label=column,
@@ -177,10 +157,9 @@ def plot_by_month(table: pd.DataFrame):
     ax.set_xlabel("Månad")
     ax.set_ylabel("Antal tillfällen")
     ax.set_title("Aktiviteter per månad och typ")
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    count_axis(ax.yaxis)
     ax.tick_params(axis="x", labelrotation=45)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    legend_outside(ax, where="right")
     totals = table.sum(axis=1)
     alt = (f"Stapeldiagram över aktiviteter per månad från {table.index[0]} till "
            f"{table.index[-1]}, uppdelat på typ av aktivitet. Flest tillfällen "

@@ -1,4 +1,4 @@
-"""Command line: ``research run | params | render | publish`` (+ batch, schedule,
+"""Command line: ``research run | new | params | render | publish`` (+ batch, schedule,
 literature, survey). Parses arguments, sets up logging, calls the library and maps errors
 to exit codes: 0 ok, 1 a run failed, 2 bad usage or input.
 """
@@ -11,12 +11,14 @@ import importlib.util
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .. import __version__
 from ..errors import ResearchError
 
 __all__ = [
     "PLUGINS",
+    "QUIET_LOGGERS",
     "log",
     "build_parser",
     "main",
@@ -29,6 +31,8 @@ PLUGINS = {
     "schedule": ("batch", "scheduled runs: list jobs, or run one pass"),
     "literature": ("literature", "literature tools (screening simulation)"),
     "survey": ("survey", "survey tools (codebook from an SPSS file)"),
+    "export": ("exchange", "write bundles of published runs for the national platform"),
+    "import": ("exchange", "verify bundles and store them in the national inbox"),
 }
 log = logging.getLogger("research")
 
@@ -40,25 +44,37 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from ..execute import discard_spare_kernel, prestart_kernel
     from ..runs import run_notebook
 
-    result = run_notebook(
-        args.notebook,
-        args.file or [],
-        raw_overrides=[(name, value) for name, value in (args.param or [])],
-        run_id=args.run_id,
-        label=args.label,
-        publish=not args.no_publish,
-        timeout=args.timeout,
-    )
+    prestart_kernel()  # it boots while the parameters are validated and the inputs hashed
+    try:
+        result = run_notebook(
+            args.notebook,
+            args.file or [],
+            raw_overrides=[(name, value) for name, value in (args.param or [])],
+            run_id=args.run_id,
+            label=args.label,
+            publish=not args.no_publish,
+            timeout=args.timeout,
+        )
+    finally:
+        discard_spare_kernel()  # still there only when the run stopped before it started
     for message in result.publish_messages:
         print(f"publish: {message}", file=sys.stderr)
+    if result.publish_error:
+        print(f"research run: the catalogue was not rebuilt: {result.publish_error}",
+              file=sys.stderr)
     if not result.succeeded:
         print(f"research run: {result.manifest.get('notebook')}: {result.error}", file=sys.stderr)
         print("The executed notebook, its manifest and a briefing showing the error are kept "
               "in the run directory.", file=sys.stderr)
+    elif result.draft and not args.no_publish:
+        print("research run: a draft (no declared parameter set, or parameters changed with "
+              "-p): listed on the catalogue's drafts page (utkast.html), not on its index.",
+              file=sys.stderr)
     print(result.run_dir)
-    return 0 if result.succeeded else 1
+    return 0 if result.succeeded and not result.publish_error else 1
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
@@ -95,6 +111,19 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_new(args: argparse.Namespace) -> int:
+    from ..scaffold import new_notebook_type
+
+    created = new_notebook_type(args.name, kind=args.kind, description=args.description or "",
+                                audience=args.audience or "")
+    print(f"Created {created.notebook} and {created.parameters}.", file=sys.stderr)
+    print(f"Next: edit them (make lab), then: research run {args.name} "
+          f"-f parameters/{args.name}/default.yaml",
+          file=sys.stderr)
+    print(created.notebook)
+    return 0
+
+
 def _requested_command(argv: Sequence[str] | None) -> str | None:
     for token in (sys.argv[1:] if argv is None else argv):
         if not token.startswith("-"):
@@ -124,6 +153,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     run.add_argument("--no-publish", action="store_true", help="do not rebuild the catalogue")
     run.set_defaults(handler=_cmd_run)
 
+    new = commands.add_parser("new", help="a new briefing type from the template (mall)")
+    new.add_argument("name", help="file name without .ipynb: a-z, 0-9, _ (no å/ä/ö)")
+    new.add_argument("--kind", help="the kind's Swedish name (default: from NAME)")
+    new.add_argument("--description", help="one sentence: what the briefing shows")
+    new.add_argument("--audience", help="who reads it (default: coordinators and management)")
+    new.set_defaults(handler=_cmd_new)
+
     params = commands.add_parser("params", help="list a notebook's parameters")
     params.add_argument("notebook")
     params.set_defaults(handler=_cmd_params)
@@ -148,12 +184,51 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# Libraries that log what the run's outcome already says (a timeout, a dead kernel) or
+# report clean-up noise; shown with --verbose.
+QUIET_LOGGERS = ("papermill", "asyncio", "nbclient", "traitlets", "jupyter_client")
+
+
+def _quiet_unraisable(previous: Any) -> Any:
+    """An unraisable-exception hook that drops the event loop clean-up noise some
+    libraries leave for interpreter exit (``BaseEventLoop.__del__`` … ``Invalid file
+    descriptor: -1``); anything else goes to the previous hook."""
+
+    def hook(unraisable: Any) -> None:
+        where = getattr(unraisable.object, "__qualname__", "") or repr(unraisable.object)
+        if "EventLoop.__del__" in where or isinstance(unraisable.exc_value, ResourceWarning):
+            return
+        previous(unraisable)
+
+    return hook
+
+
+def _close_event_loop() -> None:
+    """Close the event loop jupyter_client kept for this thread (left open, it is
+    collected at exit, sometimes with a traceback)."""
+    try:
+        from jupyter_core.utils import _loop
+    except ImportError:
+        return
+    loop = _loop.get()
+    if loop is not None and not loop.is_closed() and not loop.is_running():
+        try:
+            loop.close()
+        except Exception:  # already half-closed by a library: nothing left to release
+            pass
+        _loop.set(None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``research`` console script."""
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        sys.unraisablehook = _quiet_unraisable(sys.unraisablehook)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
@@ -165,6 +240,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("research: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a path the system refuses (too long, a folder, no permission)
+        if args.verbose:
+            raise
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"research: error: {exc.strerror or exc}{where}\n  hint: check the path "
+              "and its permissions", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug, not the user's mistake: no traceback unless asked
+        if args.verbose:
+            raise
+        print(f"research: internal error: {type(exc).__name__}: {exc}\n"
+              "  hint: this is a bug in research; run again with -v for the details and "
+              "report them", file=sys.stderr)
+        return 1
+    finally:
+        _close_event_loop()
 
 
 if __name__ == "__main__":  # pragma: no cover
