@@ -16,6 +16,7 @@ from research.errors import ConfigError, ParameterError
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED_KEYS = {
+    "extremism_terrorism": "Terrorism och våldsbejakande extremism",
     "hogerextremism": "Våldsbejakande högerextremism",
     "vansterextremism": "Våldsbejakande vänsterextremism",
     "islamism": "Våldsbejakande islamism",
@@ -24,6 +25,7 @@ SHARED_KEYS = {
     "anhorigstod": "Anhörigstöd",
     "radikalisering_online": "Radikalisering online",
     "hot_och_hat": "Hot och hat mot förtroendevalda",
+    "rasism_hatbrott": "Rasism, antisemitism och hatbrott",
     "demokratiframjande": "Demokratifrämjande arbete",
     "ideburen_sektor": "Idéburen sektor och IOP",
     "skola_och_unga": "Skola och unga",
@@ -100,10 +102,11 @@ def test_theme_evidence_lists_matched_terms(small_taxonomy: scanning.Taxonomy) -
     frame = scanning.match_themes(
         scanning.build_corpus(["Extremistmiljöerna och vit makt-rörelsen", "", "Avhoppare"]),
         small_taxonomy)
-    assert frame.loc[0, "evidence"] == {"extremism": ["extremism", "miljö", "vit makt"]}
+    # one word is one piece of evidence, even when it matches two terms of the theme
+    assert frame.loc[0, "evidence"] == {"extremism": ["extremism", "vit makt"]}
     assert frame.loc[1, "themes"] == [] and frame.loc[2, "avhopp"]
     assert scanning.format_evidence(frame.loc[0, "evidence"], small_taxonomy) == \
-        "Extremism: extremism, miljö, vit makt"
+        "Extremism: extremism, vit makt"
 
 
 def test_default_taxonomy_on_swedish_news() -> None:
@@ -116,18 +119,32 @@ def test_default_taxonomy_on_swedish_news() -> None:
     assert frame.loc[0, "themes"] == ["hogerextremism", "radikalisering_online"]
     assert frame.loc[1, "themes"] == ["avhoppare"]
     assert "hot_och_hat" in frame.loc[2, "themes"]
-    assert "ideburen_sektor" in frame.loc[3, "themes"]
+    assert frame.loc[3, "themes"] == []  # civil society outside the field: no theme
 
 
 @pytest.mark.parametrize(
     ("text", "themes"),
     [("Unga i Sjöviken fick en ny mötesplats", []),
-     ("Unga samlas på fritidsgården i Centrum", ["skola_och_unga"]),
-     ("Unga och ungdomar fick mer fritid", ["skola_och_unga"]),
-     ("Samverkan kring lägesbilden förbättras", ["samverkan_lagesbild"]),
-     ("Bättre samverkan i kommunen", [])],
+     ("Fältassistenterna mötte unga på fritidsgården efter skjutningen",
+      ["kriminella_natverk", "skola_och_unga"]),
+     ("Skolan bygger ny idrottshall och eleverna får nya skåp", []),
+     ("Eleverna på skolan fick lära sig om våldsbejakande extremism",
+      ["extremism_terrorism", "skola_och_unga"]),
+     ("Samverkan kring lägesbilden om gängen förbättras",
+      ["kriminella_natverk", "samverkan_lagesbild"]),
+     ("Bättre samverkan i kommunen", []),
+     ("Lägesbild: elpriset stiger", []),
+     ("Hotet mot klimatet växer", []),
+     ("Nytt fibernätverk i kommunen", []),
+     ("Anhörigstöd till demenssjuka", []),
+     ("Kommunalrådet fick hotfulla mejl", ["hot_och_hat"]),
+     ("Säkerhetspolisen har beslutat om höjd terrorhotnivå", ["extremism_terrorism"]),
+     ("Möte om kommande strategi mot våldsbejakande extremism och terrorism",
+      ["extremism_terrorism"]),
+     ("Samtliga turer inställda och statliga vägar stängda", []),
+     ("Ni ska komma till mötet", [])],
 )
-def test_weak_terms_need_company(text: str, themes: list[str]) -> None:
+def test_themes_need_strong_evidence_and_context(text: str, themes: list[str]) -> None:
     frame = scanning.match_themes(scanning.build_corpus([text]), scanning.load_taxonomy())
     assert frame.loc[0, "themes"] == themes
 
@@ -477,3 +494,51 @@ def test_emerging_terms_counted_per_story_and_inflections_merged() -> None:
     assert "spelplattformar" not in set(per_story["term"])  # one story, counted once
     bh = scanning.emerging_terms(corpus, dates, window, correction="fdr_bh")
     assert set(per_item.index) <= set(bh["term"])
+
+
+def test_long_text_needs_more_than_one_incidental_word() -> None:
+    taxonomy = scanning.load_taxonomy()
+    filler = " ".join(["Kommunen redovisar budgeten för vägar och vatten i år."] * 20)
+    once = scanning.match_themes(scanning.build_corpus([f"{filler} Ett gäng cyklister."]),
+                                 taxonomy)
+    assert once.loc[0, "themes"] == []  # about 200 words: one hit is not enough
+    twice = scanning.match_themes(scanning.build_corpus(
+        [f"{filler} Skjutningen i går. Gängen i konflikt."]), taxonomy)
+    assert twice.loc[0, "themes"] == ["kriminella_natverk"]
+    assert scanning.required_evidence(100) == 1 and scanning.required_evidence(700) == 3
+
+
+def test_together_groups_and_bad_together(tmp_path: Path) -> None:
+    taxonomy = scanning.load_taxonomy(taxonomy_file(tmp_path, """
+themes:
+  hot:
+    label: Hot
+    terms: [dödshot]
+    together: [[hot, hota], [politiker, förtroendevald]]
+"""))
+    frame = scanning.match_themes(scanning.build_corpus(
+        ["Politikern hotades", "Hotet mot klimatet", "Politikern talade"]), taxonomy)
+    assert list(frame["themes"]) == [["hot"], [], []]
+    assert frame.loc[0, "evidence"] == {"hot": ["hot + politiker"]}
+    with pytest.raises(ConfigError, match="together"):
+        scanning.load_taxonomy(taxonomy_file(tmp_path, """
+themes:
+  hot:
+    label: Hot
+    terms: [dödshot]
+    together: [[hot]]
+"""))
+
+
+def test_development_corpus_targets_on_the_held_out_half() -> None:
+    """The shipped taxonomy on the held-out half of the hand-labelled corpus: no theme on
+    more than 5 % of the unrelated documents, and recall of every theme at least 0.7
+    (precision and the full table: benchmarks/README.md)."""
+    from research.scanning.validation import evaluate_themes
+
+    evaluation = evaluate_themes(scanning.load_taxonomy(), PROJECT / scanning.DEV_CORPUS)
+    table = evaluation.per_theme.set_index("theme")
+    assert evaluation.n_documents >= 140 and evaluation.n_unrelated >= 50
+    assert (table["unrelated_rate"] <= 0.05).all()
+    assert (table["recall"] >= 0.7).all()
+    assert set(table.index) == set(SHARED_KEYS)

@@ -6,7 +6,8 @@ The notebook calls :func:`analyse` (in :mod:`.briefing`); the pure computation l
 :mod:`.sources` and the memory between runs in :mod:`.archive`.
 """
 
-from . import analysis, briefing, classifier, corpus, figures, stories, tables, themes, trends
+from . import (analysis, briefing, classifier, corpus, figures, stories, tables, themes,
+               trends, validation)
 from .analysis import *  # noqa: F401,F403
 from .briefing import *  # noqa: F401,F403
 from .classifier import *  # noqa: F401,F403
@@ -16,8 +17,10 @@ from .stories import *  # noqa: F401,F403
 from .tables import *  # noqa: F401,F403
 from .themes import *  # noqa: F401,F403
 from .trends import *  # noqa: F401,F403
+from .validation import *  # noqa: F401,F403
 
 __all__ = [
     *analysis.__all__, *briefing.__all__, *classifier.__all__, *corpus.__all__,
     *figures.__all__, *stories.__all__, *tables.__all__, *themes.__all__, *trends.__all__,
+    *validation.__all__,
 ]

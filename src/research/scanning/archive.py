@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputDataError
-from ..paths import reports_dir, resolve
+from ..paths import reports_dir, resolve, scratch_copy
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -97,8 +97,11 @@ def archive_path(path: str | Path) -> Path:
     """
     candidate = Path(path).expanduser()
     if not candidate.is_absolute() and candidate.parts[:1] == ("reports",):
-        return reports_dir().joinpath(*candidate.parts[1:])
-    return resolve(candidate)
+        target = reports_dir().joinpath(*candidate.parts[1:])
+    else:
+        target = resolve(candidate)
+    # outside `research run` (JupyterLab) a private copy: Run All never moves shared state
+    return scratch_copy(target)
 
 
 def _utc_now() -> dt.datetime:

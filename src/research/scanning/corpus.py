@@ -46,6 +46,14 @@ class Corpus:
         """The text index of every token position."""
         return np.repeat(np.arange(self.n_texts), np.diff(self.offsets))
 
+    def counts(self) -> sparse.csr_matrix:
+        """Text × vocabulary matrix of occurrence counts (int32)."""
+        data = np.ones(len(self.token_ids), dtype=np.int32)
+        matrix = sparse.csr_matrix((data, self.token_ids, self.offsets),
+                                   shape=(self.n_texts, len(self.vocabulary)))
+        matrix.sum_duplicates()
+        return matrix
+
     def presence(self) -> sparse.csr_matrix:
         """Binary text × vocabulary matrix."""
         data = np.ones(len(self.token_ids), dtype=np.int8)

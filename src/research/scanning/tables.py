@@ -55,11 +55,13 @@ def new_items_table(items: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
 def new_items_by_theme(new_items: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     """New items listed under each of their themes, with Swedish column names.
 
-    Items without a theme come last under "Övrigt (inget tema)". The URL column
-    ``Länk`` is meant as the link target of ``Rubrik`` (it is hidden when shown that way).
+    Items without a theme come last under "Övrigt (inget tema)". ``Belägg`` lists the
+    words that gave the item this theme. The URL column ``Länk`` is meant as the link
+    target of ``Rubrik`` (it is hidden when shown that way).
     """
     if new_items.empty:
-        return pd.DataFrame(columns=["Tema", "Rubrik", "Källa", "Publicerad", "Länk"])
+        return pd.DataFrame(columns=["Tema", "Rubrik", "Belägg", "Källa", "Publicerad",
+                                     "Länk"])
     exploded = new_items.assign(theme=new_items["themes"].astype(str).str.split("; ")) \
         .explode("theme")
     exploded["theme"] = exploded["theme"].replace("", NO_THEME).fillna(NO_THEME)
@@ -67,13 +69,26 @@ def new_items_by_theme(new_items: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFr
     exploded["order"] = exploded["theme"].map(order).fillna(len(order))
     exploded = exploded.sort_values(["order", "published", "title"],
                                     ascending=[True, False, True])
+    labels = exploded["theme"].map(taxonomy.label)
+    evidence = [_evidence_of(text, label) for text, label in zip(exploded["evidence"], labels)] \
+        if "evidence" in exploded else [""] * len(exploded)
     return pd.DataFrame({
-        "Tema": exploded["theme"].map(taxonomy.label),
+        "Tema": labels,
         "Rubrik": exploded["title"],
+        "Belägg": evidence,
         "Källa": exploded["source"],
         "Publicerad": exploded["published"],
         "Länk": exploded["url"],
     }).reset_index(drop=True)
+
+
+def _evidence_of(evidence: object, label: str) -> str:
+    """The terms for one theme label out of :func:`format_evidence`'s text."""
+    for part in str(evidence or "").split("; "):
+        name, _, terms = part.partition(": ")
+        if name == label:
+            return terms
+    return ""
 
 
 def story_table(items: pd.DataFrame, *, min_sources: int = 2) -> pd.DataFrame:

@@ -35,6 +35,8 @@ __all__ = [
     "Theme",
     "Taxonomy",
     "load_taxonomy",
+    "CONTEXT",
+    "required_evidence",
     "match_themes",
     "assign_themes",
     "format_evidence",
@@ -116,43 +118,76 @@ def split_compound(word: str, known: Iterable[str] | Mapping[str, Any]) -> list[
 
 @dataclass(frozen=True)
 class Theme:
-    """One theme: ASCII ``key``, Swedish ``label``, its terms and its weak terms.
+    """One theme: ASCII ``key``, Swedish ``label`` and its evidence.
 
-    A weak term (a common word such as "unga" or "samverkan") is evidence only together
-    with another term of the same theme; alone it does not assign the theme.
+    ``terms`` are strong evidence. A ``weak`` term (a common word such as "unga" or
+    "samverkan") counts half and only next to strong evidence. ``together`` lists groups
+    of words of which one from *every* group must occur ("hot" with "politiker"); such a
+    combination is strong evidence. A theme with ``needs_context`` is assigned only in a
+    text that is about the field: one with a word of the taxonomy's ``context`` list or
+    with evidence of a theme that needs no context (a school text about school lunches is
+    not about "Skola och unga" in prevention work). ``min_evidence`` multiplies the
+    evidence the text's length requires (2 for a theme whose words are common in the
+    field, so that one passing mention does not assign it).
     """
 
     key: str
     label: str
     terms: tuple[str, ...]
     weak: tuple[str, ...] = ()
+    together: tuple[tuple[str, ...], ...] = ()
+    needs_context: bool = False
+    min_evidence: float = 1.0
+
+
+#: Pseudo theme under which the taxonomy's context words are indexed.
+CONTEXT = "@context"
 
 
 @dataclass
 class Taxonomy:
-    """A theme taxonomy with its matching tables (built by :func:`load_taxonomy`)."""
+    """A theme taxonomy with its matching tables (built by :func:`load_taxonomy`).
+
+    ``roles`` maps every indexed ``(theme, term)`` to ``"strong"``, ``"weak"``,
+    ``"context"`` or ``("group", number)`` (a word of the theme's ``together`` group).
+    """
 
     themes: dict[str, Theme]
+    context: tuple[str, ...] = ()
     single: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     compound: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     phrases: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
-    weak: set[tuple[str, str]] = field(default_factory=set)
+    exact: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    roles: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.weak = {(t.key, term) for t in self.themes.values() for term in t.weak}
         for theme in self.themes.values():
-            for term in dict.fromkeys((*theme.terms, *theme.weak)):
-                words = tokens(term)
-                if not words:
-                    continue
-                if len(words) == 1:
-                    for key in _word_keys(words[0]):
-                        self.single.setdefault(key, []).append((theme.key, term))
-                        if len(key) >= _MIN_COMPOUND:
-                            self.compound.setdefault(key, []).append((theme.key, term))
-                else:
-                    self.phrases.setdefault(tuple(word_key(w) for w in words), []).append(
-                        (theme.key, term))
+            for term in theme.weak:
+                self._index(theme.key, term, "weak")
+            for number, group in enumerate(theme.together):
+                for term in group:
+                    self._index(theme.key, term, ("group", number))
+            for term in theme.terms:  # strong last: a strong role wins over a weak one
+                self._index(theme.key, term, "strong")
+        for term in self.context:
+            self._index(CONTEXT, term, "context")
+
+    def _index(self, theme: str, term: str, role: Any) -> None:
+        pair = (theme, term)
+        known = pair in self.roles
+        self.roles[pair] = role
+        words = tokens(term)
+        if known or not words:
+            return
+        if term.startswith("="):  # an exact word form: no lemma, no compounds
+            self.exact.setdefault(term[1:], []).append(pair)
+        elif len(words) == 1:
+            for key in _word_keys(words[0]):
+                self.single.setdefault(key, []).append(pair)
+                if len(key) >= _MIN_COMPOUND:
+                    self.compound.setdefault(key, []).append(pair)
+        else:
+            self.phrases.setdefault(tuple(word_key(w) for w in words), []).append(pair)
 
     @property
     def keys(self) -> list[str]:
@@ -171,15 +206,26 @@ def _terms_of_word(taxonomy: Taxonomy, word: str) -> tuple[tuple[str, str], ...]
     cache = taxonomy.__dict__.setdefault("_word_cache", {})
     if word in cache:
         return cache[word]
-    hits: list[tuple[str, str]] = []
+    hits: list[tuple[str, str]] = list(taxonomy.exact.get(word, ()))
     for key in _word_keys(word):
         hits.extend(taxonomy.single.get(key, ()))
     if not hits and len(word) >= 2 * _MIN_COMPOUND:
         for key in split_compound(word, taxonomy.compound):
             hits.extend(taxonomy.compound[key])
-    result = tuple(dict.fromkeys(hits))
+    result = _one_per_role(hits, taxonomy.roles)
     cache[word] = result
     return result
+
+
+def _one_per_role(hits: Iterable[tuple[str, str]], roles: Mapping[tuple[str, str], Any]
+                  ) -> tuple[tuple[str, str], ...]:
+    """One ``(theme, term)`` per theme and role: a word counts once per theme ("nazister"
+    matches the terms nazism and nazist, but is one piece of evidence)."""
+    chosen: dict[tuple[str, Any], tuple[str, str]] = {}
+    for pair in hits:
+        chosen.setdefault((pair[0], roles[pair]), pair)
+    return tuple(pair for (theme, role), pair in chosen.items()
+                 if not (role == "weak" and (theme, "strong") in chosen))
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
@@ -217,32 +263,56 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
             raise ConfigError(f"{name}: theme key {key!r} is not lower-case ASCII.",
                               hint="use keys like 'kriminella_natverk'", file=name,
                               column=str(key))
-        if not isinstance(entry, dict) or not entry.get("label") or not entry.get("terms"):
+        if not isinstance(entry, dict) or not entry.get("label") or not (
+                entry.get("terms") or entry.get("together")):
             raise ConfigError(f"{name}: theme {key!r} needs a 'label' and a list of 'terms'.",
                               hint="e.g. label: Avhoppare, terms: [avhoppare, avhopp]",
                               file=name, column=str(key))
-        terms = entry["terms"]
-        weak = entry.get("weak") or []
-        terms = [terms] if isinstance(terms, str) else list(terms)
-        weak = [weak] if isinstance(weak, str) else list(weak)
-        themes[str(key)] = Theme(str(key), str(entry["label"]),
-                                 tuple(str(t).strip().lower() for t in terms if str(t).strip()),
-                                 tuple(str(t).strip().lower() for t in weak if str(t).strip()))
-    return Taxonomy(themes)
+        groups = entry.get("together") or []
+        if not isinstance(groups, list) or any(not isinstance(g, list) or not g
+                                               for g in groups) or len(groups) == 1:
+            raise ConfigError(f"{name}: theme {key!r}: 'together' must be a list of at "
+                              "least two lists of words.", file=name, column=str(key),
+                              hint="e.g. together: [[hot, hat], [politiker, förtroendevald]]")
+        themes[str(key)] = Theme(str(key), str(entry["label"]), _term_list(entry.get("terms")),
+                                 _term_list(entry.get("weak")),
+                                 tuple(_term_list(g) for g in groups),
+                                 bool(entry.get("needs_context", False)),
+                                 float(entry.get("min_evidence", 1.0)))
+    return Taxonomy(themes, _term_list(data.get("context")))
+
+
+def _term_list(value: Any) -> tuple[str, ...]:
+    values = [value] if isinstance(value, str) else list(value or [])
+    return tuple(dict.fromkeys(str(t).strip().lower() for t in values if str(t).strip()))
 
 
 # ---------------------------------------------------------------------------------------
 # themes
 
 
+def required_evidence(n_words: int) -> float:
+    """Evidence a theme needs in a text of ``n_words`` words: one strong hit up to 150
+    words, two up to 600, three beyond (an incidental word in a long report is not enough).
+    """
+    return 1.0 + (n_words > 150) + (n_words > 600)
+
+
 def match_themes(corpus: Corpus, taxonomy: Taxonomy) -> pd.DataFrame:
     """Assign themes to every text of ``corpus`` with the matched terms as evidence.
+
+    Evidence of a theme in a text: every occurrence of a strong term counts 1, of a weak
+    term ½; a ``together`` combination counts as often as its rarest group occurs. The
+    theme is assigned when there is strong evidence (a strong term or a combination), the
+    sum reaches :func:`required_evidence` for the text's length, and — for a theme that
+    ``needs_context`` — the text is about the field (see :class:`Theme`).
 
     Returns
     -------
     DataFrame
         One row per text: ``themes`` (list of keys, taxonomy order), ``evidence``
-        (``{key: [terms]}``) and one boolean column per theme key.
+        (``{key: [terms]}``, combinations written "hot + politiker") and one boolean column
+        per theme key.
     """
     term_index: dict[tuple[str, str], int] = {}
     rows, columns = [], []
@@ -253,43 +323,67 @@ def match_themes(corpus: Corpus, taxonomy: Taxonomy) -> pd.DataFrame:
     for pairs in taxonomy.phrases.values():
         for pair in pairs:
             term_index.setdefault(pair, len(term_index))
-    n_terms = len(term_index)
+    n_terms = max(len(term_index), 1)
     word_terms = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)),
-                                   shape=(len(corpus.vocabulary), max(n_terms, 1)))
-    hits = (corpus.presence().astype(np.int32) @ word_terms).tocsr()
-    phrase_hits = _phrase_hits(corpus, taxonomy, term_index, max(n_terms, 1))
+                                   shape=(len(corpus.vocabulary), n_terms))
+    hits = (corpus.counts() @ word_terms).tocsr()
+    phrase_hits = _phrase_hits(corpus, taxonomy, term_index, n_terms)
     if phrase_hits is not None:
         hits = (hits + phrase_hits).tocsr()
-    pairs = sorted(term_index, key=term_index.get)
-    order = {key: i for i, key in enumerate(taxonomy.keys)}
-    # renumber columns so that ascending column order is (theme order, term)
-    ranked = sorted(range(len(pairs)), key=lambda c: (order[pairs[c][0]], pairs[c][1]))
-    rank = np.empty(max(len(pairs), 1), dtype=np.int64)
-    rank[ranked] = np.arange(len(ranked))
-    hits = hits.tocoo()
-    hits = sparse.csr_matrix((np.ones(len(hits.data), dtype=np.int8),
-                              (hits.row, rank[hits.col])), shape=hits.shape)
     hits.sum_duplicates()
-    ranked_pairs = [pairs[c] for c in ranked]
+    pairs = sorted(term_index, key=term_index.get)
+    lengths = np.diff(corpus.offsets)
+    order = {key: i for i, key in enumerate(taxonomy.keys)}
     themes_column: list[list[str]] = []
     evidence_column: list[dict[str, list[str]]] = []
-    indptr, indices = hits.indptr, hits.indices
-    weak = taxonomy.weak
     flags = np.zeros((corpus.n_texts, len(order)), dtype=bool)
+    indptr, indices, data = hits.indptr, hits.indices, hits.data
     for row in range(corpus.n_texts):
-        evidence: dict[str, list[str]] = {}
-        for column in indices[indptr[row]:indptr[row + 1]].tolist():
-            theme, term = ranked_pairs[column]
-            evidence.setdefault(theme, []).append(term)
-        if weak:
-            evidence = {theme: terms for theme, terms in evidence.items()
-                        if len(terms) > 1 or (theme, terms[0]) not in weak}
+        found = {pairs[c]: int(n) for c, n in zip(indices[indptr[row]:indptr[row + 1]].tolist(),
+                                                   data[indptr[row]:indptr[row + 1]].tolist())}
+        evidence = _assign(found, taxonomy, required_evidence(int(lengths[row])))
+        evidence = {k: evidence[k] for k in sorted(evidence, key=order.get)}
         themes_column.append(list(evidence))
         evidence_column.append(evidence)
         for theme in evidence:
             flags[row, order[theme]] = True
     frame = pd.DataFrame({"themes": themes_column, "evidence": evidence_column})
     return pd.concat([frame, pd.DataFrame(flags, columns=taxonomy.keys)], axis=1)
+
+
+def _assign(found: Mapping[tuple[str, str], int], taxonomy: Taxonomy,
+            required: float) -> dict[str, list[str]]:
+    """The themes one text's term counts support, with their evidence (see match_themes)."""
+    per_theme: dict[str, dict[str, Any]] = {}
+    context = False
+    for (theme, term), count in found.items():
+        role = taxonomy.roles[(theme, term)]
+        if role == "context":
+            context = True
+            continue
+        entry = per_theme.setdefault(theme, {"strong": {}, "weak": {}, "groups": {}})
+        if role == "strong":
+            entry["strong"][term] = count
+        elif role == "weak":
+            entry["weak"][term] = count
+        else:
+            entry["groups"].setdefault(role[1], {})[term] = count
+    supported: dict[str, list[str]] = {}
+    for theme, entry in per_theme.items():
+        score = float(sum(entry["strong"].values()))
+        terms = list(entry["strong"])
+        groups = taxonomy.themes[theme].together
+        if groups and len(entry["groups"]) == len(groups):
+            score += min(sum(g.values()) for g in entry["groups"].values())
+            terms.append(" + ".join(next(iter(entry["groups"][n])) for n in range(len(groups))))
+        if not terms:
+            continue
+        score += 0.5 * sum(entry["weak"].values())
+        if score >= required * taxonomy.themes[theme].min_evidence:
+            supported[theme] = [t.lstrip("=") for t in terms + list(entry["weak"])]
+    context = context or any(not taxonomy.themes[t].needs_context for t in supported)
+    return {t: terms for t, terms in supported.items()
+            if context or not taxonomy.themes[t].needs_context}
 
 
 def _phrase_hits(corpus: Corpus, taxonomy: Taxonomy, term_index: Mapping[tuple[str, str], int],
