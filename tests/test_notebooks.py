@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -19,13 +21,24 @@ def _tags(cell) -> set[str]:
     return set(cell.get("metadata", {}).get("tags", []))
 
 
+def committed(path: Path) -> nbformat.NotebookNode:
+    """The notebook as committed (``git show HEAD:…``), not a researcher's working file;
+    the working file when git does not know it yet (a new notebook before its commit)."""
+    relative = path.resolve().relative_to(ROOT).as_posix()
+    shown = subprocess.run(["git", "-C", str(ROOT), "show", f"HEAD:{relative}"],
+                           capture_output=True, text=True)
+    if shown.returncode != 0:
+        return nbformat.read(str(path), as_version=4)
+    return nbformat.reads(shown.stdout, as_version=4)
+
+
 def test_there_are_notebooks() -> None:
     assert any(nb.stem == "mall" for nb in NOTEBOOKS)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_committed_without_outputs(path: Path) -> None:
-    nb = nbformat.read(str(path), as_version=4)
+    nb = committed(path)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.get("outputs") for c in code), f"{path.name}: strip outputs (nbstripout)"
     assert all(c.get("execution_count") is None for c in code), f"{path.name}: execution counts"
@@ -33,7 +46,10 @@ def test_notebook_is_committed_without_outputs(path: Path) -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_follows_the_house_layout(path: Path) -> None:
-    nb = nbformat.read(str(path), as_version=4)
+    nb = committed(path)
+    declared = nb.metadata.get("research") or {}
+    assert declared.get("kind") and declared.get("description") and declared.get("audience"), \
+        f"{path.name}: declare kind, description and audience in metadata.research"
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     parameters = [c for c in nb.cells if "parameters" in _tags(c)]
     assert len(parameters) == 1 and nb.cells[1] is parameters[0]
@@ -56,6 +72,17 @@ def test_parameter_sets_validate_against_their_notebook(params: Path) -> None:
     notebook = ROOT / "notebooks" / f"{params.parent.name}.ipynb"
     assert notebook.is_file(), f"{params} has no notebook {notebook.name}"
     collect(notebook, [params])
+
+
+@pytest.mark.parametrize("params", [p for p in PARAMETER_SETS if p.stem == "default"],
+                         ids=lambda p: p.parent.name)
+def test_notebook_defaults_equal_its_default_parameter_set(params: Path) -> None:
+    """Run All in JupyterLab and `research run -f default.yaml` compute the same briefing."""
+    notebook = ROOT / "notebooks" / f"{params.parent.name}.ipynb"
+    values, specs = collect(notebook, [params])
+    differing = {name: (specs[name].default, value) for name, value in values.items()
+                 if specs[name].default_value != value}
+    assert not differing, f"{notebook.name}: defaults differ from {params.name}: {differing}"
 
 
 @pytest.mark.e2e
@@ -94,8 +121,12 @@ def test_notebook_runs_as_is_from_the_notebooks_folder(path: Path, monkeypatch: 
     nb = nbformat.read(str(path), as_version=4)
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    reports = Path(os.environ["RESEARCH_REPORTS_DIR"])
     client.execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors
     assert not (ROOT / "notebooks" / "tables").exists()
+    # an interactive run moves no shared state: at most private scratch copies
+    written = [p for p in reports.rglob("*") if p.is_file()] if reports.exists() else []
+    assert all("scratch" in p.relative_to(reports).parts for p in written), written

@@ -243,3 +243,32 @@ def test_the_kind_comes_from_the_notebook_itself(tmp_path: Path) -> None:
     assert "Egen briefingtyp" in html
     plain = run_notebook(tiny_notebook(tmp_path, "utan_typ"), publish=False)
     assert plain.manifest["notebook_info"]["kind"] == "Utan typ"
+
+
+def test_interactive_sessions_work_on_scratch_copies(tmp_path: Path, isolated_reports: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import IPython
+
+    from research import paths
+
+    shared = tmp_path / "arkiv.sqlite"
+    shared.write_bytes(b"delat")
+    assert not paths.is_interactive()  # a test or script names its own files
+    assert paths.scratch_copy(shared) == shared
+
+    class ZMQInteractiveShell:  # what a JupyterLab kernel runs
+        pass
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: ZMQInteractiveShell())
+    monkeypatch.setattr(paths, "_SCRATCH", {})
+    assert paths.is_interactive()
+    copy = paths.scratch_copy(shared)
+    assert copy != shared and copy.read_bytes() == b"delat"
+    assert isolated_reports / "scratch" in copy.parents
+    copy.write_bytes(b"andrad i sessionen")
+    assert paths.scratch_copy(shared) == copy and paths.scratch_copy(copy) == copy
+    assert shared.read_bytes() == b"delat"
+    assert paths.scratch_copy(tmp_path / "ny.sqlite").exists() is False  # starts empty
+    assert "Interaktiv körning" in paths.interactive_notice("postarkivet")
+    monkeypatch.setenv("RESEARCH_RUN_DIR", str(tmp_path))  # inside `research run`
+    assert not paths.is_interactive() and paths.scratch_copy(shared) == shared

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 __all__ = [
@@ -68,12 +69,19 @@ def current_run_dir() -> Path | None:
 
 
 def is_interactive() -> bool:
-    """True when this code runs outside ``research run`` (JupyterLab, a script, a test).
+    """True in a Jupyter kernel that is not part of ``research run`` (JupyterLab, a
+    notebook opened by hand).
 
     ``research run`` (and every batch or scheduled run, which go through it) sets
-    ``$RESEARCH_RUN_DIR`` for its kernel; an interactive session has no run directory.
+    ``$RESEARCH_RUN_DIR`` for its kernel; a JupyterLab kernel has no run directory. Plain
+    scripts and tests are not interactive: they name their files themselves.
     """
-    return current_run_dir() is None
+    if current_run_dir() is not None:
+        return False
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") \
+        else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
 
 _SCRATCH: dict[Path, Path] = {}
@@ -90,7 +98,7 @@ def scratch_copy(path: str | os.PathLike[str]) -> Path:
     sees its own changes and the shared file is never touched.
     """
     original = resolve(path)
-    if not is_interactive():
+    if not is_interactive() or original in _SCRATCH.values():  # already the copy
         return original
     if original in _SCRATCH:
         return _SCRATCH[original]
