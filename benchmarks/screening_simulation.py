@@ -1,26 +1,26 @@
-"""Benchmark: active-learning screening simulation on nudging.csv, side by side with ASReview.
+"""Benchmark: choose the screening defaults by simulation across labelled development sets.
 
-Replays ``../shared/data/literature/nudging.csv`` (1,847 records, 100 relevant) with
-1 + 1 random prior records per seed and reports WSS@95, WSS@100, RRF@10, ATD and loss
-(asreview-insights definitions, priors excluded) as mean and standard deviation over
-seeds, plus seconds per 1,000 records screened. The published ASReview result on exactly
-this file (naive Bayes + TF-IDF, max query, double balance, tuned, 15 trials) is
-WSS@95 = 71.7 %, RRF@10 = 65.3 %, ATD = 9.4 % of records; ratios ours/published are printed.
+Replays every set in ``../shared/data/literature/`` (nudging, virus, Bannach-Brown_2019,
+Kitchenham_2010; 1 relevant + 1 irrelevant random prior record per seed) with several
+feature/model settings and reports per set WSS@95, RRF@10 and ATD (asreview-insights
+definitions, priors excluded) beside ASReview's published figure where one exists
+(``../shared/data/README.md``), plus two stopping heuristics (knee method, fixed run of
+irrelevant records): recall at the suggested stop and the share of records screened.
 
-With ``--asreview PYTHON`` (a Python that has ``asreview`` installed, e.g. a separate
-venv, so the project's venv is not touched) ASReview's own simulation runs on the same
-file and seeds and its labels go through the same metric code.
+The setting with the best mean rank over sets (WSS@95, then RRF@10) is printed as the
+choice; :data:`research.literature.screening.DEFAULT_MODEL` holds it.
 
-Run: ``.venv/bin/python benchmarks/screening_simulation.py [--seeds 15] [--asreview PY]``
+Run (modest compute: few seeds, batched retraining, one process)::
+
+    nice .venv/bin/python benchmarks/screening_simulation.py --seeds 3 --batch-fraction 0.01 \
+        [--settings svm,svm-bigram] [--sets nudging,virus] [--jsonl runs.jsonl]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,126 +32,101 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from research.literature import screening  # noqa: E402
 
-PUBLISHED = {"wss95": 0.717, "rrf10": 0.653, "atd_fraction": 0.094}
-
-# Runs inside the other Python: ASReview 3 simulation with its default ("ELAS u4": SVM,
-# TF-IDF 1-2 grams, balanced) model,
-# the given seed's priors, printing the screening order (record positions) as JSON.
-ASREVIEW_SCRIPT = r"""
-import json, sys
-import numpy as np, pandas as pd
-import asreview
-from asreview.models.models import get_ai_config
-path, priors = sys.argv[1], json.loads(sys.argv[2])
-data = pd.read_csv(path)
-labels = data["included"].to_numpy()
-texts = pd.DataFrame({"title": data["title"].fillna(""),
-                      "abstract": data["abstract"].fillna("")})
-cycle = asreview.ActiveLearningCycle.from_meta(get_ai_config()["value"])
-sim = asreview.Simulate(texts, labels, [cycle], print_progress=False)
-sim.label(priors)
-sim.review()
-order = sim._results["record_id"].tolist()
-print(json.dumps([int(r) for r in order if r not in priors]))
-"""
+SETS = {
+    "nudging": ("nudging.csv", "included"),
+    "virus": ("virus.csv", "included"),
+    "Bannach-Brown_2019": ("Bannach-Brown_2019.csv", "label_included"),
+    "Kitchenham_2010": ("Kitchenham_2010.csv", "label_included"),
+}
+# ASReview's published NB + TF-IDF result on exactly these files (README of shared data)
+PUBLISHED = {
+    "nudging": {"wss95": 0.717, "rrf10": 0.653, "atd_fraction": 0.094},
+    "virus": {"wss95": 0.712, "rrf10": 0.739, "atd_fraction": 0.082},
+}
+SETTINGS = {
+    "svm": {"model": "svm", "C": 0.3, "ngram_max": 1},
+    "svm-bigram": {"model": "svm", "C": 0.3, "ngram_max": 2},
+    "logistic": {"model": "logistic", "C": 10.0, "ngram_max": 1},
+    "nb": {"model": "nb", "alpha": 3.822, "ngram_max": 1},
+    "nb-bigram": {"model": "nb", "alpha": 3.822, "ngram_max": 2},
+    "ensemble": {"model": "ensemble", "ngram_max": 1},
+}
 
 
-def our_runs(texts: list[str], labels: np.ndarray, seeds: list[int],
-             options: dict) -> tuple[pd.DataFrame, list]:
-    return screening.simulate_many(texts, labels, seeds=seeds, **options)
-
-
-def asreview_runs(python: str, path: Path, labels: np.ndarray, seeds: list[int]) -> pd.DataFrame:
+def run(shared: Path, sets: list[str], settings: list[str], seeds: int,
+        batch_fraction: float, jsonl: Path | None) -> pd.DataFrame:
     rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "run_asreview.py"
-        script.write_text(ASREVIEW_SCRIPT, encoding="utf-8")
-        for seed in seeds:
-            rng = np.random.default_rng(seed)
-            priors = [int(rng.choice(np.flatnonzero(labels == 1))),
-                      int(rng.choice(np.flatnonzero(labels == 0)))]
-            started = time.perf_counter()
-            done = subprocess.run([python, str(script), str(path), json.dumps(priors)],
-                                  capture_output=True, text=True, check=False,
-                                  cwd=folder)  # asreview's imports write a cache file here
-            seconds = time.perf_counter() - started
-            if done.returncode != 0:
-                raise SystemExit(f"ASReview failed: {done.stderr[-2000:]}")
-            order = json.loads(done.stdout.strip().splitlines()[-1])
-            ordered = labels[np.asarray(order, dtype=int)]
-            padded = np.zeros(len(labels) - 2, dtype=int)
-            padded[: len(ordered)] = ordered
-            metrics = screening.screening_metrics(padded)
-            rows.append({"seed": seed, **metrics, "seconds": seconds,
-                         "records_screened": len(order)})
+    for name in sets:
+        file, label = SETS[name]
+        texts, labels = screening.read_labelled_file(shared / "literature" / file, label)
+        features: dict[int, object] = {}
+        for setting in settings:
+            options = dict(SETTINGS[setting])
+            ngram = options.pop("ngram_max")
+            if ngram not in features:
+                features[ngram] = screening.build_features(texts, ngram_max=ngram)
+            for seed in range(seeds):
+                started = time.perf_counter()
+                result = screening.simulate(features[ngram], labels, seed=seed,
+                                            batch_fraction=batch_fraction, **options)
+                full = np.concatenate([labels[result.priors], result.labels])
+                row = {"set": name, "setting": setting, "seed": seed,
+                       "seconds": time.perf_counter() - started,
+                       **{k: result.metrics[k] for k in ("wss95", "rrf10", "atd_fraction")}}
+                for rule in ("knee", "run"):
+                    stop = screening.evaluate_stopping(full, rule)
+                    row[f"{rule}_recall"] = stop["recall"]
+                    row[f"{rule}_screened"] = stop["screened"]
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+                if jsonl is not None:
+                    with open(jsonl, "a", encoding="utf-8") as stream:
+                        stream.write(json.dumps(row) + "\n")
     return pd.DataFrame(rows)
 
 
-def describe(name: str, table: pd.DataFrame) -> None:
-    per_thousand = table["seconds"].sum() / table["records_screened"].sum() * 1000
-    parts = []
-    for metric in ("wss95", "wss100", "rrf10", "atd_fraction", "loss"):
-        values = table[metric]
-        if metric == "loss":
-            parts.append(f"loss={values.mean():.3f}±{values.std(ddof=0):.3f}")
-        else:
-            parts.append(f"{metric}={values.mean() * 100:.1f}±{values.std(ddof=0) * 100:.1f}")
-    print(f"{name:<34}" + "  ".join(parts) + f"  s/1000={per_thousand:.2f}")
+def report(table: pd.DataFrame) -> str:
+    metrics = ["wss95", "rrf10", "atd_fraction", "knee_recall", "knee_screened", "run_recall",
+               "run_screened"]
+    means = table.groupby(["set", "setting"])[metrics].mean()
+    ranks = means.groupby(level="set")[["wss95", "rrf10"]].rank(ascending=False)
+    order = (ranks["wss95"] + 0.5 * ranks["rrf10"]).groupby(level="setting").mean().sort_values()
+    lines = ["| set | setting | WSS@95 | RRF@10 | ATD | knee: recall / screened | "
+             "run: recall / screened | ASReview published WSS@95 / RRF@10 / ATD |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for (name, setting), row in means.iterrows():
+        published = PUBLISHED.get(name)
+        ref = (f"{published['wss95']:.1%} / {published['rrf10']:.1%} / "
+               f"{published['atd_fraction']:.1%}" if published else "–")
+        lines.append(f"| {name} | {setting} | {row.wss95:.1%} | {row.rrf10:.1%} | "
+                     f"{row.atd_fraction:.1%} | {row.knee_recall:.1%} / "
+                     f"{row.knee_screened:.1%} | {row.run_recall:.1%} / {row.run_screened:.1%}"
+                     f" | {ref} |")
+    lines.append("")
+    lines.append("mean rank over sets (WSS@95 + ½ RRF@10): " + ", ".join(
+        f"{s} {v:.2f}" for s, v in order.items()))
+    lines.append(f"choice: {order.index[0]}")
+    return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--seeds", type=int, default=15)
-    parser.add_argument("--batch-fraction", type=float, default=0.0)
-    parser.add_argument("--asreview", default=None,
-                        help="a Python interpreter with asreview installed")
-    parser.add_argument("--asreview-seeds", type=int, default=None,
-                        help="seeds for the ASReview run (default: --seeds)")
-    parser.add_argument("--compare-defaults", action="store_true",
-                        help="also run logistic regression, naive Bayes and the SVM without "
-                             "pseudo-negatives (slower: about 8 more minutes)")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--batch-fraction", type=float, default=0.01)
+    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--settings", default=",".join(SETTINGS))
+    parser.add_argument("--jsonl", type=Path, default=None,
+                        help="append each run as a JSON line (and read earlier lines first)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only summarise the runs already in --jsonl")
     args = parser.parse_args()
-    path = args.shared / "literature" / "nudging.csv"
-    if not path.is_file():
-        print(f"nudging.csv not found at {path}; nothing to measure")
-        return 0
-    texts, labels = screening.read_labelled_file(path, "included")
-    seeds = list(range(args.seeds))
-    print(f"nudging.csv: {len(labels)} records, {labels.sum()} relevant, {len(seeds)} seeds, "
-          "priors 1+1")
-    configs = {"ours (default)": dict(screening.DEFAULT_SIMULATION,
-                                      batch_fraction=args.batch_fraction)}
-    if args.compare_defaults:
-        configs["logistic C=10 (+pseudo-neg.)"] = dict(model="logistic", C=10.0,
-                                                       batch_fraction=args.batch_fraction)
-        configs["naive Bayes (+pseudo-neg.)"] = dict(model="nb",
-                                                     batch_fraction=args.batch_fraction)
-        configs["svm, no pseudo-negatives"] = dict(screening.DEFAULT_SIMULATION,
-                                                   pseudo_negatives=0,
-                                                   batch_fraction=args.batch_fraction)
-    results = {}
-    for name, options in configs.items():
-        table, _ = our_runs(texts, labels, seeds, options)
-        results[name] = table
-        describe(name, table)
-    ours = results["ours (default)"]
-    for metric, value in PUBLISHED.items():
-        print(f"ratio ours/published ASReview {metric}: {ours[metric].mean() / value:.3f} "
-              f"(ours {ours[metric].mean() * 100:.1f} %, published {value * 100:.1f} %)")
-    if args.asreview:
-        asreview_seeds = seeds[: args.asreview_seeds] if args.asreview_seeds else seeds
-        table = asreview_runs(args.asreview, path, labels, asreview_seeds)
-        mine = ours[ours["seed"].isin(asreview_seeds)]
-        describe(f"ours on the same {len(asreview_seeds)} seeds", mine)
-        describe("ASReview (installed, default)", table)
-        for metric in ("wss95", "rrf10"):
-            print(f"ratio ours/ASReview-run {metric}: "
-                  f"{mine[metric].mean() / table[metric].mean():.3f}")
-        per_ours = mine["seconds"].sum() / mine["records_screened"].sum()
-        per_theirs = table["seconds"].sum() / table["records_screened"].sum()
-        print(f"ratio seconds per record ours/ASReview-run: {per_ours / per_theirs:.3f} "
-              "(ASReview time includes its process start and feature extraction)")
+    if args.report_only:
+        table = pd.read_json(args.jsonl, lines=True)
+    else:
+        table = run(args.shared, args.sets.split(","), args.settings.split(","), args.seeds,
+                    args.batch_fraction, args.jsonl)
+    print(report(table))
     return 0
 
 
