@@ -1,6 +1,6 @@
 """Benchmark: `research run` (execute + render + manifest + publish, one process) against
 `papermill` CLI followed by `jupyter nbconvert --to html` CLI, on the same small notebook
-(a parameter, a DataFrame, a matplotlib figure). Alternating, several rounds; prints the
+(a parameter, a DataFrame, a figure from the figure factory). Alternating, several rounds; prints the
 median of each and the ratio research/peer (target ≤ 0.6).
 
     .venv/bin/python benchmarks/run_render.py [--rounds 7]
@@ -27,12 +27,13 @@ def small_notebook(path: Path) -> Path:
     nb = new_notebook(cells=[
         new_markdown_cell("# Liten briefing\n\nFör mätning."),
         new_code_cell("n = 50  # antal rader", metadata={"tags": ["parameters"]}),
-        new_code_cell("import pandas as pd\nimport matplotlib.pyplot as plt\nfrom research import report",
+        new_code_cell("import pandas as pd\nfrom research import report\n"
+                      "from research.report.figures import new_figure",
                       metadata={"tags": ["setup"]}),
         new_markdown_cell("## Sammanfattning"),
         new_code_cell("df = pd.DataFrame({'x': range(n), 'y': [i * i for i in range(n)]})\n"
                       "report.show_table(df, 'data', 'Värden')"),
-        new_code_cell("fig, ax = plt.subplots()\nax.plot(df.x, df.y)\n"
+        new_code_cell("fig, ax = new_figure()\nax.plot(df.x, df.y)\n"
                       "report.show_figure(fig, 'Kurva som växer kvadratiskt')"),
         new_markdown_cell("## Om underlaget\n\nSyntetiskt."),
     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})

@@ -16,6 +16,7 @@ import pytest
 
 from research.orchestration import batch
 from research.orchestration.batch import BatchResult, BatchTask, TaskResult, make_tasks, run_batch
+from research.orchestration import cluster, ledger as ledger_module
 from research.errors import ConfigError, ParameterError, ResearchError
 
 from conftest import FIXTURES
@@ -42,6 +43,10 @@ def _fake_result(reports, label, status="succeeded", error_name=None):
 def fake_runner(notebook, parameter_files, overrides, *, label, publish, timeout, reports):
     """Behaves as the overrides say: ok, fail, die once (marker file), hang, crash, invalid."""
     assert publish is False
+    if overrides.get("calls"):  # one line per attempt, to show what was (not) redone
+        with open(Path(overrides["calls"]) / f"{label}.txt", "a", encoding="utf-8") as handle:
+            handle.write("x\n")
+    time.sleep(float(overrides.get("sleep", 0)))
     mode = overrides.get("mode", "ok")
     if mode == "invalid":
         raise ParameterError("Unknown parameter 'perod_days'.", hint="did you mean 'period_days'?")
@@ -183,10 +188,10 @@ def _archive(members: dict[str, bytes]) -> bytes:
 
 def test_unpack_run_is_atomic_and_never_overwrites(tmp_path):
     data = _archive({"r1/manifest.json": b"{}", "r1/tables/a.csv": b"x\n1\n"})
-    first = batch.unpack_run(data, "runs/nb/r1", tmp_path)
+    first = cluster.unpack_run(data, "runs/nb/r1", tmp_path)
     assert first == tmp_path / "runs" / "nb" / "r1"
     assert (first / "tables" / "a.csv").read_bytes() == b"x\n1\n"
-    second = batch.unpack_run(data, "runs/nb/r1", tmp_path)
+    second = cluster.unpack_run(data, "runs/nb/r1", tmp_path)
     assert second.name == "r1-2" and (first / "manifest.json").is_file()
     assert [p.name for p in (tmp_path / "runs" / "nb").iterdir() if p.name.startswith(".")] \
         == []
@@ -200,7 +205,7 @@ def test_unpack_run_is_atomic_and_never_overwrites(tmp_path):
 ])
 def test_unpack_run_rejects_hostile_archives(tmp_path, relative, members):
     with pytest.raises((ConfigError, tarfile.TarError)):
-        batch.unpack_run(_archive(members), relative, tmp_path / "reports")
+        cluster.unpack_run(_archive(members), relative, tmp_path / "reports")
     assert not (tmp_path / "evil").exists()
 
 
@@ -322,3 +327,130 @@ def test_dask_local_cluster_batch_brings_artefacts_home(isolated_reports, tmp_pa
     leftovers = [p for p in (isolated_reports / "runs" / "ok").iterdir()
                  if p.name.startswith(".")]
     assert leftovers == []
+
+
+# ---------------------------------------------------------------------------------------
+# folders of parameter sets, the ledger, resuming after a crash
+
+
+def test_a_folder_stands_for_its_yaml_files(tmp_path):
+    from research.orchestration.samples import write_parameter_sets
+
+    files = write_parameter_sets(tmp_path / "sets", 5)
+    (tmp_path / "sets" / "notes.txt").write_text("not a parameter set", encoding="utf-8")
+    tasks = make_tasks("x.ipynb", [str(tmp_path / "sets")])
+    assert [t.label for t in tasks] == sorted(f.stem for f in files)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match="holds no parameter files"):
+        make_tasks("x.ipynb", [str(tmp_path / "empty")])
+
+
+def test_fictional_municipalities_are_distinct_swedish_and_reproducible(tmp_path):
+    import yaml
+
+    from research.orchestration.samples import fictional_municipalities, write_parameter_sets
+
+    names = fictional_municipalities(290)
+    assert len(set(names)) == 290 and names == fictional_municipalities(290)
+    assert names != fictional_municipalities(290, seed=1)
+    assert any(ch in "".join(names) for ch in "åäö")
+    with pytest.raises(ValueError):
+        fictional_municipalities(10_000)
+    files = write_parameter_sets(tmp_path, 3)
+    data = yaml.safe_load(files[0].read_text(encoding="utf-8"))
+    assert data == {"kunskapshus": f"Kunskapshus {names[0]}", "value": 1}
+    assert all(f.name.isascii() for f in files)
+
+
+def test_ledger_ignores_a_line_cut_off_by_a_crash(tmp_path):
+    run_dir = tmp_path / "runs" / "nb" / "r1"
+    run_dir.mkdir(parents=True)
+    (run_dir / "manifest.json").write_text("{}", encoding="utf-8")
+    ledger = ledger_module.Ledger(tmp_path / "batches" / "nb-x.jsonl", tmp_path)
+    ledger.record("k1", "a", "succeeded", run_dir, 1.0, 1)
+    ledger.record("k2", "b", "failed", run_dir, 1.0, 1)
+    with open(ledger.path, "ab") as handle:
+        handle.write(b'{"task": "k3", "label": "c", "stat')  # power cut mid-write
+    ledger.record("k4", "d", "succeeded", tmp_path / "runs" / "nb" / "gone", 1.0, 1)
+    ledger.record("k5", "e", "succeeded", run_dir, 2.0, 2)
+    finished = ledger.finished()
+    # failed runs and runs whose folder is gone are run again; the torn line is skipped
+    assert sorted(finished) == ["k1", "k5"] and finished["k5"]["attempts"] == 2
+    assert ledger.run_dir(finished["k1"]) == run_dir
+    assert ledger.path.read_text(encoding="utf-8").count("\n") == 5
+
+
+def test_the_same_batch_cannot_run_twice_at_once(tmp_path):
+    ledger = ledger_module.Ledger(tmp_path / "batches" / "nb-x.jsonl", tmp_path)
+    with ledger:
+        with pytest.raises(ConfigError, match="Another batch"):
+            with ledger_module.Ledger(ledger.path, tmp_path):
+                pass
+
+
+def test_a_finished_batch_is_closed_and_runs_again_in_full(tmp_path, isolated_reports):
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    tasks = [task(f"k{i}", calls=str(calls)) for i in range(3)]
+    first = run_batch("fake", tasks=tasks, jobs=2, publish=False, runner=fake_runner)
+    second = run_batch("fake", tasks=tasks, jobs=2, publish=False, runner=fake_runner)
+    assert first.succeeded and second.succeeded
+    assert not any(r.resumed for r in second.results)
+    assert all((calls / f"k{i}.txt").read_text().count("x") == 2 for i in range(3))
+    done = sorted(p.name for p in (isolated_reports / "batches").glob("*.done.jsonl"))
+    open_ledgers = [p for p in (isolated_reports / "batches").glob("*.jsonl")
+                    if ".done." not in p.name]
+    assert len(done) == 2 and open_ledgers == []
+
+
+BATCH_SCRIPT = """
+import sys
+from research.orchestration.batch import run_batch, BatchTask
+from test_batch import fake_runner
+calls = sys.argv[1]
+tasks = [BatchTask("fake.ipynb", (), {"calls": calls, "sleep": 0.4}, f"kommun{i:02d}")
+         for i in range(12)]
+run_batch("fake", tasks=tasks, jobs=2, publish=False, runner=fake_runner)
+"""
+
+
+def test_a_batch_killed_mid_run_resumes_without_redoing_finished_runs(tmp_path,
+                                                                      isolated_reports):
+    import signal
+    import subprocess
+    import sys
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    process = subprocess.Popen([sys.executable, "-c", BATCH_SCRIPT, str(calls)], env=env,
+                               start_new_session=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    folder = isolated_reports / "batches"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait until a few runs are in the ledger
+        ledgers = list(folder.glob("*.jsonl")) if folder.is_dir() else []
+        if ledgers and ledgers[0].read_text(encoding="utf-8").count("\n") >= 3:
+            break
+        assert process.poll() is None, process.stderr.read()
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # a power cut: client and workers at once
+    process.wait(30)
+    recorded = [json.loads(line)["label"] for line in
+                ledgers[0].read_text(encoding="utf-8").splitlines()]
+    assert 3 <= len(recorded) < 12
+
+    tasks = [BatchTask("fake.ipynb", (), {"calls": str(calls), "sleep": 0.4}, f"kommun{i:02d}")
+             for i in range(12)]
+    result = run_batch("fake", tasks=tasks, jobs=2, publish=False, runner=fake_runner)
+    assert result.succeeded and len(result.results) == 12
+    resumed = {r.label for r in result.results if r.resumed}
+    assert resumed == set(recorded)
+    for label in recorded:  # finished before the crash: not run again
+        assert (calls / f"{label}.txt").read_text().count("x") == 1
+    for r in result.results:
+        assert (calls / f"{r.label}.txt").is_file() and r.run_dir.is_dir()
+    assert f"({len(recorded)} finished by an earlier, interrupted batch)" in \
+        result.summary_table()
+    fresh = run_batch("fake", tasks=tasks, jobs=2, publish=False, runner=fake_runner)
+    assert not any(r.resumed for r in fresh.results)

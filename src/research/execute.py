@@ -6,9 +6,11 @@ in parallel use separate processes (see :mod:`research.batch`).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
+import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,10 @@ __all__ = [
     "ExecutionOutcome",
     "execute",
     "KERNEL_ARGUMENTS",
+    "discard_spare_kernel",
+    "kernel_pids",
+    "keep_spare_kernel",
+    "prestart_kernel",
     "stop_kernel",
 ]
 
@@ -79,17 +85,21 @@ def execute(
 
     The kernel runs in the project root (so relative data paths mean the same as in the
     README), with ``RESEARCH_RUN_DIR`` pointing at ``run_dir`` (where tables are saved) and
-    a non-interactive matplotlib backend (figures appear only through the report helpers).
+    matplotlib's inline backend, as in JupyterLab (a figure a cell leaves open is shown).
     A cell error never raises: the executed notebook is saved either way. With
     ``stop_later`` (a list), a kernel this function started is appended to it instead of
     being stopped, for the caller to stop with :func:`stop_kernel` (e.g. in parallel with
     rendering).
     """
     root = project_root()
-    env = {RUN_DIR_ENV: str(run_dir), ROOT_ENV: str(root), "MPLBACKEND": "Agg",
-           "PYTHONWARNINGS": "ignore", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    # Start the kernel first: it boots while this process imports papermill and nbclient.
-    kernel = _start_kernel(kernel_name or "python3", root, env)
+    env = {RUN_DIR_ENV: str(run_dir), **_kernel_environment(root)}
+    # A kernel started ahead (prestart_kernel) is taken if it fits; otherwise start one now:
+    # it boots while this process imports papermill and nbclient.
+    kernel = _take_spare(kernel_name or "python3", root, run_dir)
+    if kernel is None:
+        kernel = _start_kernel(kernel_name or "python3", root, env)
+    if _KEEP_SPARE:  # batch workers: the next run's kernel boots while this one runs
+        prestart_kernel(kernel_name or "python3")
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -133,31 +143,228 @@ def execute(
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"]
 
 
-def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str]) -> Any:
-    """Start a kernel in the background and return its manager (None: let papermill do it)."""
+def _kernel_environment(root: Path) -> dict[str, str]:
+    """What every run's kernel gets on top of this process's environment (no run dir)."""
+    # matplotlib's inline backend, as in JupyterLab: plt.show() and display(fig) give figures
+    return {ROOT_ENV: str(root), "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "PYTHONWARNINGS": "ignore", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+# ---------------------------------------------------------------------------------------
+# kernels started ahead: a fresh, never-used kernel waits for the next run of this process
+
+
+@dataclass
+class _Spare:
+    manager: Any
+    signature: tuple[Any, ...]
+
+
+_SPARE: _Spare | None = None
+_KEEP_SPARE = False
+
+
+def _signature(kernel_name: str, root: Path) -> tuple[Any, ...]:
+    """What a spare kernel must share with the run that takes it: name, folder, environment."""
+    merged = {key: value for key, value in os.environ.items() if key != RUN_DIR_ENV}
+    merged.update(_kernel_environment(root))
+    return kernel_name, str(root), tuple(sorted(merged.items()))
+
+
+def prestart_kernel(kernel_name: str = "python3") -> None:
+    """Start a kernel now for the next :func:`execute` in this process (if none is waiting).
+
+    It boots while the caller validates parameters, hashes inputs or runs another notebook.
+    The kernel is fresh: nothing runs in it before the run that takes it, except setting
+    ``RESEARCH_RUN_DIR`` (silently, outside the history). A spare whose name, folder or
+    environment no longer fits is stopped and a new kernel started instead; one never
+    taken is stopped when this process exits.
+    """
+    global _SPARE
+    if _SPARE is not None:
+        return
+    root = project_root()
+    manager = _start_kernel(kernel_name, root, _kernel_environment(root))
+    if manager is not None:
+        _SPARE = _Spare(manager, _signature(kernel_name, root))
+
+
+def keep_spare_kernel(enabled: bool = True) -> None:
+    """Let every :func:`execute` in this process start the next run's kernel (batch workers)."""
+    global _KEEP_SPARE
+    _KEEP_SPARE = bool(enabled)
+    if not enabled:
+        discard_spare_kernel()
+
+
+def discard_spare_kernel() -> None:
+    """Stop the kernel waiting for the next run, if any."""
+    global _SPARE
+    spare, _SPARE = _SPARE, None
+    if spare is not None:
+        stop_kernel(spare.manager)
+
+
+def kernel_pids() -> list[int]:
+    """Process ids of the kernels running a notebook in this process now (the spare is not
+    one of them), for watchdogs."""
+    spare = _SPARE
+    process = getattr(getattr(spare.manager, "provisioner", None), "process", None) \
+        if spare is not None else None
+    return sorted(_PIDS - {getattr(process, "pid", None)})
+
+
+def _take_spare(kernel_name: str, root: Path, run_dir: Path) -> Any:
+    """The spare kernel, ready and told its run directory; None when there is none that fits."""
+    global _SPARE
+    spare, _SPARE = _SPARE, None
+    if spare is None:
+        return None
+    if spare.signature != _signature(kernel_name, root):
+        stop_kernel(spare.manager)
+        return None
+    from jupyter_core.utils import run_sync
+
+    client = spare.manager.__dict__.get("_research_ready_client")
     try:
-        from jupyter_client.manager import AsyncKernelManager
+        run_sync(client.wait_for_ready)(timeout=60)
+        _run_silently(client, f"__import__('os').environ[{RUN_DIR_ENV!r}] = {str(run_dir)!r}")
+    except Exception:  # the spare died or does not answer: start a fresh one instead
+        stop_kernel(spare.manager)
+        return None
+    return spare.manager
+
+
+def _run_silently(client: Any, code: str, timeout: float = 60.0) -> None:
+    """Execute ``code`` without output, history or execution count; raise if it fails."""
+    from jupyter_core.utils import run_sync
+
+    msg_id = client.execute(code, silent=True, store_history=False, allow_stdin=False)
+    reply = run_sync(client._async_recv_reply)(msg_id, timeout=timeout)
+    if reply["content"].get("status") != "ok":
+        raise RuntimeError(f"setting up the kernel failed: {reply['content'].get('ename')}")
+
+
+@atexit.register
+def _stop_spare_at_exit() -> None:
+    try:
+        discard_spare_kernel()
+    except Exception:  # interpreter teardown: the kernel's parent poller ends it anyway
+        pass
+
+
+# ---------------------------------------------------------------------------------------
+# starting and stopping kernels
+
+
+_PIDS: set[int] = set()
+
+
+def _kernel_classes() -> tuple[type, type]:
+    """(manager class, client class), defined on first use (jupyter_client loads lazily)."""
+    global _CLASSES
+    if _CLASSES is not None:
+        return _CLASSES
+    import queue
+    import time
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuickReadyClient(AsyncKernelClient):
+        """A client whose readiness check returns as soon as the kernel has answered.
+
+        jupyter_client's own check ends by waiting until IOPub has been quiet for 0.2 s,
+        on every run. Here readiness is a ``kernel_info`` reply on the shell channel plus
+        the kernel's ``idle`` status for that request on IOPub (which shows IOPub is
+        connected); nbclient ignores IOPub messages of other requests anyway.
+        """
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            limit = time.monotonic() + (60.0 if timeout is None else timeout)
+            while True:
+                msg_id = self.kernel_info()
+                try:
+                    reply = await self._async_recv_reply(msg_id, timeout=1.0)
+                    if await self._idle_seen(msg_id, 0.5):
+                        self._handle_kernel_info_reply(reply)
+                        return
+                except (queue.Empty, TimeoutError):
+                    pass
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > limit:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+        async def _idle_seen(self, msg_id: str, wait: float) -> bool:
+            until = time.monotonic() + wait
+            while (left := until - time.monotonic()) > 0:
+                try:
+                    msg = await self.iopub_channel.get_msg(timeout=left)
+                except queue.Empty:
+                    return False
+                if (msg["parent_header"].get("msg_id") == msg_id
+                        and msg["msg_type"] == "status"
+                        and msg["content"].get("execution_state") == "idle"):
+                    return True
+            return False
+
+    class TrackingKernelManager(AsyncKernelManager):
+        """Remembers the clients it hands out, so they can be closed with the kernel; the
+        first client, connected right after the kernel was spawned, goes to nbclient."""
+
+        def client(self, **kwargs: Any) -> Any:
+            ready = self.__dict__.pop("_research_ready_client", None)
+            if ready is not None and not kwargs:
+                return ready
+            options = {**self.get_connection_info(session=True),
+                       "connection_file": self.connection_file, "parent": self, **kwargs}
+            created = QuickReadyClient(**options)
+            self.__dict__.setdefault("_research_clients", []).append(created)
+            return created
+
+    _CLASSES = (TrackingKernelManager, QuickReadyClient)
+    return _CLASSES
+
+
+_CLASSES: tuple[type, type] | None = None
+
+
+def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str]) -> Any:
+    """Start a kernel in the background and return its manager (None: let papermill do it).
+
+    A client is connected at once (without heartbeat, which nbclient starts): its IOPub
+    subscription is in place by the time the kernel first reports, so the readiness check
+    needs a single round trip.
+    """
+    try:
         from jupyter_core.utils import run_sync
 
-        class TrackingKernelManager(AsyncKernelManager):
-            """Remembers the clients it hands out, so they can be closed with the kernel."""
-
-            def client(self, **kwargs: Any) -> Any:
-                created = super().client(**kwargs)
-                self.__dict__.setdefault("_research_clients", []).append(created)
-                return created
-
-        manager = TrackingKernelManager(kernel_name=kernel_name)
+        manager_class, _ = _kernel_classes()
+        manager = manager_class(kernel_name=kernel_name)
+        # the kernel's own stdout/stderr (fd-level writes, crash noise) stay out of the
+        # caller's terminal: what a cell prints reaches the notebook through ipykernel
         run_sync(manager.start_kernel)(cwd=str(cwd), env={**os.environ, **env},
-                                       extra_arguments=list(KERNEL_ARGUMENTS))
-        return manager
+                                       extra_arguments=list(KERNEL_ARGUMENTS),
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except Exception:  # no such kernel etc.: papermill reports it the usual way
         return None
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    if process is not None:
+        _PIDS.add(process.pid)
+    try:
+        client = manager.client()
+        client.start_channels(hb=False)
+        manager.__dict__["_research_ready_client"] = client
+    except Exception:  # nbclient makes its own client then
+        pass
+    return manager
 
 
 def _close_clients(manager: Any) -> None:
     """Close the channels of the clients handed out for this kernel (once)."""
     clients = manager.__dict__.pop("_research_clients", [])
+    manager.__dict__.pop("_research_ready_client", None)
     for client in clients:
         try:
             client.stop_channels()
@@ -190,6 +397,9 @@ def stop_kernel(manager: Any) -> None:
             run_sync(manager.shutdown_kernel)(now=True)
         except Exception:
             pass
+    finally:
+        if process is not None:
+            _PIDS.discard(process.pid)
 
 
 def _first_line(text: str | None, limit: int = 500) -> str:

@@ -1,7 +1,7 @@
 """Command line for batches and the scheduler: ``research batch`` and
-``research schedule list|run``. Parses arguments, calls :mod:`research.batch` and
-:mod:`research.schedule`, prints the summary; bad input raises a ``ResearchError`` that the
-main CLI maps to exit status 2.
+``research schedule list|run``. Parses arguments, calls :mod:`research.orchestration.batch`
+and :mod:`research.orchestration.schedule`, prints the summary; bad input raises a
+``ResearchError`` that the main CLI maps to exit status 2.
 """
 
 from __future__ import annotations
@@ -59,9 +59,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     overrides = {name: parse_override(name, value) for name, value in (args.param or [])}
     result = run_batch(
-        args.notebook, args.params, overrides, jobs=args.jobs, timeout=args.timeout,
-        retries=args.retries, backoff=args.backoff, dask=args.dask,
-        publish=not args.no_publish, reports=args.reports, progress=_progress_wanted(args))
+        args.notebook, [*args.params, *(args.file or [])], overrides, jobs=args.jobs,
+        timeout=args.timeout, retries=args.retries, backoff=args.backoff, dask=args.dask,
+        publish=not args.no_publish, reports=args.reports, progress=_progress_wanted(args),
+        resume=not args.fresh)
     print(result.summary_table())
     for message in result.publish_messages:
         print(f"publish: {message}", file=sys.stderr)
@@ -126,12 +127,18 @@ def add_parser(subparsers: Any) -> None:
     """Add ``batch`` and ``schedule`` (``list``, ``run``) to the ``research`` command line."""
     batch = subparsers.add_parser(
         "batch", help="run a notebook for many parameter sets in parallel",
-        description="Run NOTEBOOK once per parameter file (globs allowed) in separate "
-                    "processes or on a Dask cluster; print a summary; exit 1 if any failed.")
+        description="Run NOTEBOOK once per parameter file (files, folders, globs) in "
+                    "separate processes or on a Dask cluster; print a summary; exit 1 if any "
+                    "failed. An interrupted batch started again resumes: runs that finished "
+                    "are not redone.")
     batch.add_argument("notebook", help="path to a .ipynb, or a name in notebooks/")
     batch.add_argument("params", nargs="*", metavar="PARAMS.yaml",
-                       help="parameter files or quoted globs ('parameters/mall/*.yaml'); "
-                            "each file is one run. None: one run with the defaults")
+                       help="parameter files, folders or quoted globs "
+                            "('parameters/mall/*.yaml'); each file is one run. "
+                            "None: one run with the defaults")
+    batch.add_argument("-f", "--file", action="append", metavar="PATH",
+                       help="a parameter file, a folder of them (every *.yaml in it) or a "
+                            "quoted glob (repeatable)")
     batch.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
                        help="runs at the same time (default: CPUs, or the cluster's threads)")
     batch.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
@@ -149,6 +156,9 @@ def add_parser(subparsers: Any) -> None:
     batch.add_argument("--reports", help="reports folder (default: reports/)")
     batch.add_argument("--no-publish", action="store_true",
                        help="do not rebuild the catalogue at the end")
+    batch.add_argument("--fresh", action="store_true",
+                       help="run every set again, even those an interrupted start of the "
+                            "same batch already finished (default: resume)")
     _progress_options(batch)
     batch.set_defaults(handler=_cmd_batch)
 
