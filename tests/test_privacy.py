@@ -378,9 +378,12 @@ def test_series_single_nonzero_cell_hides_total():
     assert result.suppressed.tolist() == [True, False, True]
 
 
-def test_series_two_small_cells_need_no_complement():
+def test_series_two_small_cells_need_a_complement_too():
+    """3 and 2 hidden beside a shown 30 and total 35 hold exactly 5 together: each is
+    1–4, an interval of width 3 < 4. The old method stopped there; now 30 is hidden too."""
     result = privacy.suppress_series(pd.Series([3, 2, 30]))
-    assert result.suppressed.tolist() == [True, True, False, False]
+    assert result.suppressed.tolist() == [True, True, True, False]
+    assert result.audit.passed
 
 
 def test_forced_cells_are_suppressed_and_protected():

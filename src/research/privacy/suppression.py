@@ -1,0 +1,561 @@
+"""Cell suppression for count tables published together (primary and complementary).
+
+**Primary suppression** hides every count with ``0 < n < min_cell`` — totals included.
+**Complementary suppression** works on all linked tables of a run at once
+(:class:`LinkedTables`: e.g. area × theme and unit × theme of a period share their theme
+totals and grand total; a one-way table shares the grand total). A cell that must be
+protected needs an alternative table that agrees with everything published and in which the
+cell is ``max(min_cell, n + protection)`` (the true table is the other end of the
+interval, so the reader's interval is at least ``protection`` wide and reaches
+``min_cell``). For each such target one linear program
+(HiGHS) finds the cheapest change of the table that reaches it while keeping every
+published cell and total; the cells it has to change are hidden. This is the incremental
+linear-programming heuristic of Fischetti and Salazar-González, the family of τ-ARGUS'
+and sdcTable's optimal methods, applied to a hypercube of linked tables; each program is
+small because the tables split into independent parts (periods).
+
+**What is minimised**: a weighted count of hidden cells — a hidden inner cell costs
+1 + its share of the largest count (small cells first, zeros allowed as complements), a
+total costs 2 more per dimension it sums over — through the programs' linear relaxation
+(so close to, not provably, the fewest cells).
+
+Then the **independent audit** (:mod:`research.privacy.audit`, which never calls this
+module) attacks the result; every cell or line it can narrow becomes a new target, until
+it passes or ``max_rounds`` is reached (the result then carries the failing audit, so the
+caller can refuse to publish and say why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputDataError, ParameterError
+from .audit import AuditResult, Constraint, Key, PublishedSystem, audit_system, cell_key
+
+__all__ = [
+    "TOTAL_LABEL",
+    "DEFAULT_MARKER",
+    "SuppressionResult",
+    "LinkedTables",
+    "LinkedSuppression",
+    "protect",
+    "suppress_counts",
+    "suppress_series",
+]
+
+TOTAL_LABEL = "Totalt"
+DEFAULT_MARKER = ".."
+
+
+@dataclass(frozen=True)
+class SuppressionResult:
+    """A count table after disclosure control.
+
+    Attributes
+    ----------
+    table
+        Float counts, ``NaN`` where suppressed; with a ``"Totalt"`` row and column (or,
+        for one-way tables, a ``"Totalt"`` entry) when totals were requested.
+    suppressed
+        True for every suppressed cell (primary and secondary), same shape as ``table``.
+    primary
+        True for the cells suppressed because 0 < n < ``min_cell``.
+    min_cell
+        The threshold that was applied.
+    audit
+        The audit of the tables this one was suppressed with (``None`` without totals).
+    """
+
+    table: pd.DataFrame | pd.Series
+    suppressed: pd.DataFrame | pd.Series
+    primary: pd.DataFrame | pd.Series
+    min_cell: int
+    audit: AuditResult | None = None
+
+    @property
+    def secondary(self) -> pd.DataFrame | pd.Series:
+        """Cells suppressed only to protect others."""
+        return self.suppressed & ~self.primary
+
+    def marked(self, marker: str = DEFAULT_MARKER) -> pd.DataFrame | pd.Series:
+        """The table for display or CSV: integers, ``marker`` where suppressed (object
+        dtype). Suppressed values are never present."""
+        values = self.table.to_numpy()
+        hidden = self.suppressed.to_numpy()
+        flat = [marker if s else int(v) for v, s in zip(values.ravel(), hidden.ravel())]
+        data = np.array(flat, dtype=object).reshape(values.shape)
+        if isinstance(self.table, pd.Series):
+            return pd.Series(data, index=self.table.index, name=self.table.name, dtype=object)
+        return pd.DataFrame(data, index=self.table.index, columns=self.table.columns,
+                            dtype=object)
+
+
+def _as_counts(counts: pd.DataFrame | pd.Series, what: str) -> np.ndarray:
+    try:
+        values = counts.to_numpy(dtype=float)
+    except (TypeError, ValueError) as error:
+        raise InputDataError(
+            f"The {what} for disclosure control holds non-numeric values.",
+            hint="pass a table of non-negative whole-number counts",
+        ) from error
+    if np.isnan(values).any():
+        raise InputDataError(
+            f"The {what} for disclosure control has missing cells.",
+            hint="fill empty cells with 0 (e.g. DataFrame.fillna(0)) before suppressing",
+        )
+    if (values < 0).any() or (values != np.round(values)).any():
+        raise InputDataError(
+            f"The {what} for disclosure control must hold non-negative whole numbers.",
+            hint="suppress raw counts, not shares, means or differences",
+        )
+    return values
+
+
+def _check_whole(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ParameterError(
+            f"{name} must be a whole number ≥ {minimum}, got {value!r}.",
+            hint="the usual threshold is min_cell = 5 (protection defaults to min_cell − 1)",
+            parameter=name,
+        )
+    return int(value)
+
+
+# ---------------------------------------------------------------------------------------
+# Linked tables
+
+
+@dataclass
+class _Table:
+    index: list[Any]
+    columns: list[Any] | None  # None: a one-way table
+    cells: np.ndarray  # cell number per position
+    name: Any = None
+    index_name: Any = None
+    columns_name: Any = None
+
+
+@dataclass
+class LinkedTables:
+    """Count tables that share cells (margins), as one set of cells and lines.
+
+    A cell is identified by its coordinates (:func:`research.privacy.audit.cell_key`): the
+    dimensions it is fixed on, with summed dimensions absent. Tables that show the same
+    coordinates (the theme totals of area × theme and unit × theme) share those cells.
+    """
+
+    keys: list[Key] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    lines: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    tables: dict[str, _Table] = field(default_factory=dict)
+    _index: dict[Key, int] = field(default_factory=dict)
+
+    def _cell(self, coordinates: Mapping[str, Any], value: float) -> int:
+        key = cell_key(coordinates)
+        index = self._index.get(key)
+        if index is None:
+            index = self._index[key] = len(self.keys)
+            self.keys.append(key)
+            self.values.append(float(value))
+        elif abs(self.values[index] - value) > 1e-9:
+            raise InputDataError(
+                f"Linked tables disagree on the cell {dict(key)}.",
+                hint="tables suppressed together must be counted from the same records",
+            )
+        return index
+
+    def add_table(self, name: str, counts: pd.DataFrame, *, fixed: Mapping[str, Any] | None = None,
+                  totals: bool = True, row_dim: str | None = None,
+                  column_dim: str | None = None) -> None:
+        """Add a two-way table (rows × columns, no totals); with ``totals`` its row,
+        column and grand totals are cells too, and every line is a sum."""
+        if not isinstance(counts, pd.DataFrame):
+            raise InputDataError("suppress_counts expects a DataFrame (rows × columns).",
+                                 hint="use suppress_series for a one-way table")
+        if isinstance(counts.index, pd.MultiIndex) or isinstance(counts.columns, pd.MultiIndex):
+            raise InputDataError("suppress_counts expects a flat two-way table.",
+                                 hint="unstack to one row and one column dimension first")
+        values = _as_counts(counts, "table")
+        fixed = dict(fixed or {})
+        rows = str(row_dim or counts.index.name or "rad")
+        cols = str(column_dim or counts.columns.name or "kolumn")
+        n_rows, n_cols = values.shape
+        index, columns = list(counts.index), list(counts.columns)
+        shape = (n_rows + 1, n_cols + 1) if totals else (n_rows, n_cols)
+        cells = np.zeros(shape, dtype=int)
+        for i, row in enumerate(index):
+            for j, column in enumerate(columns):
+                cells[i, j] = self._cell({**fixed, rows: row, cols: column}, values[i, j])
+        if totals:
+            for i, row in enumerate(index):
+                cells[i, n_cols] = self._cell({**fixed, rows: row}, values[i].sum())
+                self.lines.append((int(cells[i, n_cols]), tuple(map(int, cells[i, :n_cols]))))
+            for j, column in enumerate(columns):
+                cells[n_rows, j] = self._cell({**fixed, cols: column}, values[:, j].sum())
+                self.lines.append((int(cells[n_rows, j]), tuple(map(int, cells[:n_rows, j]))))
+            cells[n_rows, n_cols] = self._cell(fixed, values.sum())
+            grand = int(cells[n_rows, n_cols])
+            self.lines.append((grand, tuple(map(int, cells[n_rows, :n_cols]))))
+            self.lines.append((grand, tuple(map(int, cells[:n_rows, n_cols]))))
+            index, columns = index + [TOTAL_LABEL], columns + [TOTAL_LABEL]
+        self.tables[name] = _Table(index, columns, cells, None, counts.index.name,
+                                   counts.columns.name)
+
+    def add_series(self, name: str, counts: pd.Series, *, fixed: Mapping[str, Any] | None = None,
+                   total: bool = True, dim: str | None = None) -> None:
+        """Add a one-way table; with ``total`` its total is a cell and the sum a line."""
+        if isinstance(counts, pd.DataFrame):
+            raise InputDataError("suppress_series expects a Series (one-way table).",
+                                 hint="use suppress_counts for a two-way table")
+        counts = pd.Series(counts)
+        values = _as_counts(counts, "series")
+        fixed = dict(fixed or {})
+        dimension = str(dim or counts.index.name or "kategori")
+        cells = [self._cell({**fixed, dimension: label}, v) for label, v in zip(counts.index, values)]
+        index = list(counts.index)
+        if total:
+            grand = self._cell(fixed, values.sum())
+            self.lines.append((grand, tuple(cells)))
+            cells.append(grand)
+            index.append(TOTAL_LABEL)
+        self.tables[name] = _Table(index, None, np.array(cells, dtype=int), counts.name,
+                                   counts.index.name)
+
+    def published(self, hidden: np.ndarray) -> PublishedSystem:
+        """The cells and lines as a reader sees them (for the audit); places name cell
+        numbers and line numbers so findings lead back here."""
+        system = PublishedSystem()
+        for index, key in enumerate(self.keys):
+            system.cell(key, None if hidden[index] else self.values[index], ("cell", index, ""))
+        for number, (total, children) in enumerate(self.lines):
+            where = ("line", number, "")
+            system.lines.append((total, children, where))
+            coefficients = {total: 1.0}
+            for child in children:
+                coefficients[child] = coefficients.get(child, 0.0) - 1.0
+            system.constraints.append(Constraint(coefficients, 0.0, 0.0, where))
+        system.tables = list(self.tables)
+        return system
+
+
+# ---------------------------------------------------------------------------------------
+# Protection
+
+
+@dataclass
+class LinkedSuppression:
+    """Which cells of linked tables are hidden, and the audit's verdict on it."""
+
+    linked: LinkedTables
+    hidden: np.ndarray
+    primary: np.ndarray
+    min_cell: int
+    protection: int
+    audit: AuditResult
+    rounds: int
+
+    @property
+    def passed(self) -> bool:
+        return self.audit.passed
+
+    def counts(self) -> dict[str, int]:
+        """Cells hidden: primary and secondary (complementary)."""
+        return {"primary": int(self.primary.sum()),
+                "secondary": int((self.hidden & ~self.primary).sum())}
+
+    def primary_keys(self) -> list[Key]:
+        return [self.linked.keys[i] for i in np.flatnonzero(self.primary)]
+
+    def zero_keys(self) -> list[Key]:
+        values = np.asarray(self.linked.values)
+        return [self.linked.keys[i] for i in np.flatnonzero(self.hidden & (values == 0))]
+
+    def result(self, name: str) -> SuppressionResult:
+        """One table of the set, as :class:`SuppressionResult`."""
+        table = self.linked.tables[name]
+        values = np.asarray(self.linked.values)[table.cells]
+        hidden, primary = self.hidden[table.cells], self.primary[table.cells]
+        if table.columns is None:
+            index = pd.Index(table.index, name=table.index_name)
+            make = lambda data: pd.Series(data, index=index, name=table.name)  # noqa: E731
+        else:
+            index = pd.Index(table.index, name=table.index_name)
+            columns = pd.Index(table.columns, name=table.columns_name)
+            make = lambda data: pd.DataFrame(data, index=index, columns=columns)  # noqa: E731
+        return SuppressionResult(make(np.where(hidden, np.nan, values)), make(hidden),
+                                 make(primary), self.min_cell, self.audit)
+
+
+class _Part:
+    """One independent part of the linked tables (cells joined by lines) as the matrix of
+    its lines, for the alternative-table programs."""
+
+    def __init__(self, cells: np.ndarray, lines: list[tuple[int, tuple[int, ...]]]) -> None:
+        from scipy.sparse import csr_matrix
+
+        self.cells = cells
+        self.position = {int(c): k for k, c in enumerate(cells)}
+        data, rows, cols = [], [], []
+        for number, (total, children) in enumerate(lines):
+            entries = {self.position[total]: 1.0}
+            for child in children:
+                entries[self.position[child]] = entries.get(self.position[child], 0.0) - 1.0
+            for col, value in entries.items():
+                data.append(value), rows.append(number), cols.append(col)
+        self.lines = csr_matrix((data, (rows, cols)), shape=(len(lines), len(cells)))
+        self.witnesses: list[np.ndarray] = []
+
+
+def _parts(linked: LinkedTables) -> tuple[list[_Part], np.ndarray]:
+    n = len(linked.keys)
+    parent = np.arange(n)
+
+    def find(v: int) -> int:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return int(v)
+
+    for total, children in linked.lines:
+        for child in children:
+            a, b = find(total), find(child)
+            if a != b:
+                parent[a] = b
+    roots = np.array([find(v) for v in range(n)])
+    by_root: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
+    for line in linked.lines:
+        by_root.setdefault(int(roots[line[0]]), []).append(line)
+    parts, part_of = [], np.full(n, -1)
+    for root in sorted(set(roots.tolist())):
+        cells = np.flatnonzero(roots == root)
+        part_of[cells] = len(parts)
+        parts.append(_Part(cells, by_root.get(root, [])))
+    return parts, part_of
+
+
+def _costs(linked: LinkedTables) -> np.ndarray:
+    values = np.asarray(linked.values, dtype=float)
+    level = np.zeros(len(values))
+    dims: dict[int, set[str]] = {}
+    for total, children in linked.lines:
+        if children:
+            summed = set(dict(linked.keys[children[0]])) - set(dict(linked.keys[total]))
+            dims.setdefault(total, set()).update(summed)
+    for total, summed in dims.items():
+        level[total] = len(summed)
+    return 1.0 + 2.0 * level + values / (1.0 + values.max(initial=0.0))
+
+
+def _alternative(part: _Part, values: np.ndarray, floors: np.ndarray, hidden: np.ndarray,
+                 costs: np.ndarray, cell: int, target: float) -> np.ndarray | None:
+    """The cheapest alternative table of ``part`` with ``cell`` at ``target`` that keeps
+    every published cell; returns the alternative's values (or ``None``)."""
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix, hstack, vstack
+
+    n = len(part.cells)
+    a = values[part.cells]
+    weight = np.where(hidden[part.cells], 1e-4, costs[part.cells])
+    k = part.position[cell]
+    pick = csr_matrix(([1.0, -1.0], ([0, 0], [k, n + k])), shape=(1, 2 * n))
+    a_eq = vstack([hstack([part.lines, -part.lines]), pick]).tocsr()
+    b_eq = np.zeros(a_eq.shape[0])
+    b_eq[-1] = target - a[k]
+    down = a - floors[part.cells]
+    bounds = [(0.0, None)] * n + [(0.0, float(d)) for d in down]
+    result = linprog(np.concatenate([weight, weight]), A_eq=a_eq, b_eq=b_eq, bounds=bounds,
+                     method="highs")
+    if result.status != 0:
+        return None
+    change = result.x[:n] - result.x[n:]
+    change[np.abs(change) < 1e-7] = 0.0
+    return a + change
+
+
+def _targets(values: np.ndarray, floors: np.ndarray, cell: int, small: bool, min_cell: int,
+             protection: int) -> list[float]:
+    if small:  # an alternative table with the cell ``protection`` higher, reaching min_cell
+        return [max(float(min_cell), values[cell] + protection)]
+    return [values[cell] + 1]
+
+
+def _reach(parts: list[_Part], part_of: np.ndarray, values: np.ndarray, floors: np.ndarray,
+           hidden: np.ndarray, costs: np.ndarray, targets: Iterable[tuple[int, float]]) -> None:
+    """Hide what each target's alternative table changes (in place)."""
+    for cell, target in targets:
+        part = parts[part_of[cell]]
+        k = part.position[cell]
+        up = target > values[cell]
+        if any((w[k] >= target - 1e-9) if up else (w[k] <= target + 1e-9)
+               for w in part.witnesses):
+            continue
+        alternative = _alternative(part, values, floors, hidden, costs, cell, target)
+        if alternative is None:
+            continue
+        part.witnesses.append(alternative)
+        changed = part.cells[np.abs(alternative - values[part.cells]) > 1e-7]
+        hidden[changed] = True
+
+
+def protect(linked: LinkedTables, min_cell: int = 5, protection: int | None = None, *,
+            force: Iterable[int] = (), max_rounds: int = 10) -> LinkedSuppression:
+    """Suppress ``linked`` so that the audit passes (or say, through the returned audit,
+    why it could not in ``max_rounds`` rounds).
+
+    Parameters
+    ----------
+    linked
+        The tables published together.
+    min_cell
+        Smallest count that may be published (default 5).
+    protection
+        Width a small hidden cell's feasible interval must have (default ``min_cell − 1``).
+    force
+        Cell numbers that must be hidden as well (protected like primary cells when they are
+        small, otherwise kept from being pinned).
+    """
+    min_cell = _check_whole(min_cell, "min_cell", 1)
+    protection = min_cell - 1 if protection is None else _check_whole(protection, "protection", 0)
+    values = np.asarray(linked.values, dtype=float)
+    primary = (values > 0) & (values < min_cell)
+    hidden = primary.copy()
+    hidden[list(force)] = True
+    floors = np.where(values >= 1, 1.0, 0.0)
+    costs = _costs(linked)
+    parts, part_of = _parts(linked)
+    targets = [(int(c), t) for c in np.flatnonzero(hidden)
+               for t in _targets(values, floors, int(c), bool(primary[c]) or values[c] < min_cell,
+                                 min_cell, protection)]
+    targets.sort(key=lambda item: (values[item[0]], item[0]))
+    audit: AuditResult | None = None
+    rounds = 0
+    for rounds in range(1, max_rounds + 1):
+        _reach(parts, part_of, values, floors, hidden, costs, targets)
+        audit = audit_system(linked.published(hidden), min_cell, protection,
+                             primary=[linked.keys[i] for i in np.flatnonzero(primary)],
+                             zeros=[linked.keys[i] for i in np.flatnonzero(hidden & (values == 0))])
+        if audit.passed:
+            break
+        targets = _repairs(linked, audit, values, floors, hidden, primary, costs, min_cell,
+                           protection)
+        if not targets and not audit.passed:
+            break
+    assert audit is not None
+    return LinkedSuppression(linked, hidden, primary, min_cell, protection, audit, rounds)
+
+
+def _repairs(linked: LinkedTables, audit: AuditResult, values: np.ndarray, floors: np.ndarray,
+             hidden: np.ndarray, primary: np.ndarray, costs: np.ndarray, min_cell: int,
+             protection: int) -> list[tuple[int, float]]:
+    """New targets from the audit's findings: narrow or pinned cells get alternatives
+    again (witnesses are dropped: they did not suffice); a line whose hidden cells hold too
+    few hides its cheapest published cell too."""
+    targets: list[tuple[int, float]] = []
+    for finding in audit.findings:
+        if finding.table == "cell":
+            cell = finding.line
+            targets += [(cell, t) for t in _targets(values, floors, cell,
+                                                    bool(primary[cell]) or values[cell] < min_cell,
+                                                    min_cell, protection)]
+        elif finding.table == "line":
+            total, children = linked.lines[finding.line]
+            candidates = [c for c in (*children, total) if not hidden[c] and values[c] > 0]
+            if not candidates:
+                candidates = [c for c in (*children, total) if not hidden[c]]
+            if candidates:
+                chosen = min(candidates, key=lambda c: (costs[c], c))
+                hidden[chosen] = True
+                targets.append((chosen, values[chosen] + 1))
+    return targets
+
+
+# ---------------------------------------------------------------------------------------
+# One table at a time
+
+
+def _forced(force: pd.DataFrame | None, table: _Table) -> list[int]:
+    if force is None:
+        return []
+    aligned = force.reindex(index=table.index, columns=table.columns).fillna(False)
+    return [int(c) for c in table.cells[aligned.to_numpy(dtype=bool)]]
+
+
+def suppress_counts(
+    counts: pd.DataFrame,
+    min_cell: int = 5,
+    *,
+    totals: bool = True,
+    force: pd.DataFrame | None = None,
+    protection: int | None = None,
+) -> SuppressionResult:
+    """Suppress small cells of a two-way count table so that no small count can be read
+    off or worked out from the published table and its totals.
+
+    Primary suppression hides every cell with ``0 < n < min_cell`` — totals included.
+    Zeros are shown unless one is needed as a complement. Complementary cells are chosen
+    with :func:`protect` and judged by the independent audit: every hidden small cell can be
+    anything from 1 to at least ``min_cell`` (``protection`` wide) as far as the published
+    cells and totals tell.
+
+    Parameters
+    ----------
+    counts
+        Rows × columns of non-negative whole-number counts (no totals).
+    min_cell
+        Smallest count that may be published (default 5).
+    totals
+        Add and protect a ``"Totalt"`` row and column (and grand total). Without totals
+        primary suppression suffices unless the same counts are published elsewhere.
+    force
+        Optional boolean table (labels as in the result, ``"Totalt"`` included) of cells
+        that must be hidden as well.
+    protection
+        Width of a hidden small cell's interval (default ``min_cell − 1``).
+
+    Raises
+    ------
+    InputDataError
+        When the table holds missing, negative, fractional or non-numeric values.
+    """
+    min_cell = _check_whole(min_cell, "min_cell", 1)
+    linked = LinkedTables()
+    linked.add_table("table", counts, totals=totals)
+    forced = _forced(force, linked.tables["table"])
+    if not totals:
+        values = np.asarray(linked.values)
+        primary = (values > 0) & (values < min_cell)
+        hidden = primary.copy()
+        hidden[forced] = True
+        audit = audit_system(linked.published(hidden), min_cell, protection)
+        return LinkedSuppression(linked, hidden, primary, min_cell,
+                                 min_cell - 1 if protection is None else protection, audit,
+                                 0).result("table")
+    return protect(linked, min_cell, protection, force=forced).result("table")
+
+
+def suppress_series(
+    counts: pd.Series,
+    min_cell: int = 5,
+    *,
+    total: bool = True,
+    protection: int | None = None,
+) -> SuppressionResult:
+    """Suppress small cells of a one-way count table (e.g. answers per option) and, when a
+    total is shown, enough further cells that no hidden small cell can be worked out or
+    narrowed from it (see :func:`suppress_counts`)."""
+    min_cell = _check_whole(min_cell, "min_cell", 1)
+    linked = LinkedTables()
+    linked.add_series("series", counts, total=total)
+    if not total:
+        values = np.asarray(linked.values)
+        primary = (values > 0) & (values < min_cell)
+        audit = audit_system(linked.published(primary), min_cell, protection)
+        return LinkedSuppression(linked, primary.copy(), primary, min_cell,
+                                 min_cell - 1 if protection is None else protection, audit,
+                                 0).result("series")
+    return protect(linked, min_cell, protection).result("series")
