@@ -106,18 +106,6 @@ def test_bcg_meta_regression_and_egger_match_metafor(bcg: pd.DataFrame) -> None:
     assert egger.p == pytest.approx(0.4218, abs=5e-4)
 
 
-def test_dl_and_pm_agree_with_statsmodels(bcg: pd.DataFrame) -> None:
-    from statsmodels.stats.meta_analysis import combine_effects
-
-    y, v = bcg["yi"].to_numpy(), bcg["vi"].to_numpy()
-    for ours, theirs in (("DL", "dl"), ("PM", "pm")):
-        res = ev.meta_analysis(y, v, method=ours)
-        peer = combine_effects(y, v, method_re=theirs)
-        assert res.estimate == pytest.approx(peer.summary_frame().loc["random effect", "eff"],
-                                             abs=1e-6)
-        assert res.tau2 == pytest.approx(peer.tau2, abs=1e-6)
-
-
 def test_knapp_hartung_uses_t_with_k_minus_1_df(bcg: pd.DataFrame) -> None:
     y, v = bcg["yi"].to_numpy(), bcg["vi"].to_numpy()
     plain = ev.meta_analysis(y, v)
@@ -129,9 +117,13 @@ def test_knapp_hartung_uses_t_with_k_minus_1_df(bcg: pd.DataFrame) -> None:
     crit = stats.t.ppf(0.975, 12)
     assert kh.ci_high - kh.estimate == pytest.approx(crit * kh.se)
     assert kh.pi_high - kh.estimate == pytest.approx(crit * math.sqrt(kh.se**2 + kh.tau2))
-    # without KH the prediction interval uses z
+    # without KH metafor's prediction interval uses z; the briefing's (Higgins) t on k − 2
     assert plain.pi_high - plain.estimate == pytest.approx(
         stats.norm.ppf(0.975) * math.sqrt(plain.se**2 + plain.tau2))
+    assert plain.pi_t_high - plain.estimate == pytest.approx(
+        stats.t.ppf(0.975, 11) * math.sqrt(plain.se**2 + plain.tau2))
+    assert kh.pi_t_high - kh.estimate == pytest.approx(
+        stats.t.ppf(0.975, 11) * math.sqrt(kh.se**2 + kh.tau2))
 
 
 def test_to_frame_and_summary_table(bcg: pd.DataFrame) -> None:
@@ -623,3 +615,143 @@ def test_notebook_with_hostile_cp1252_input_and_with_an_empty_file(tmp_path: Pat
     failed = run_notebook(NOTEBOOK, overrides={"evaluations": str(empty)}, publish=False)
     assert failed.status == "failed"
     assert "tom.csv" in (failed.error or "")
+
+
+# ---------------------------------------------------------------------------------------
+# briefing honesty and the analyse() entry point
+
+
+def test_confidence_level_95_is_a_clear_error() -> None:
+    with pytest.raises(ParameterError, match="percentage") as info:
+        ev.meta_analysis([0.1, 0.2, 0.3], [0.01, 0.02, 0.03], level=95)
+    assert "0.95" in info.value.hint
+    with pytest.raises(ParameterError, match="percentage"):
+        ev.effect_sizes(frame([{"yi": 0.1, "vi": 0.1}]), "SMD", level=95)
+    for bad in (1.5, 0, -0.95, 100):
+        with pytest.raises(ParameterError, match="between 0 and 1"):
+            ev.meta_analysis([0.1, 0.2], [0.01, 0.02], level=bad)
+    res = ev.meta_analysis([0.1, 0.2, 0.3], [0.01, 0.02, 0.03], level=0.9)
+    assert "90 % konfidensintervall" in ev.key_figures(res)
+    assert "Nedre gräns (90 %)" in res.summary_table().columns
+
+
+def test_odds_ratio_is_never_called_a_risk_reduction() -> None:
+    rows = [{"study": f"S{i}", "design": "rct", "ai": 10 + i, "n1i": 100, "ci": 25, "n2i": 100}
+            for i in range(4)]
+    effects = ev.effect_sizes(frame(rows), "OR")
+    res = ev.meta_analysis_from_effects(effects)
+    text = " ".join(ev.summary_findings(effects, res, None, favourable="lower"))
+    assert "lägre risk" not in text and "högre risk" not in text and "riskminskning" not in text
+    assert "Oddsen för utfallet är ungefär" in text and "lägre" in text
+    rr = ev.effect_sizes(frame(rows), "RR")
+    rr_text = " ".join(ev.summary_findings(rr, ev.meta_analysis_from_effects(rr), None))
+    assert "lägre risk för utfallet" in rr_text
+
+
+def test_briefing_prediction_interval_is_higgins_and_absent_for_two_studies() -> None:
+    rows = [{"study": f"S{i}", "yi": y, "vi": 0.02} for i, y in enumerate([-0.6, -0.1, -0.4, 0.1])]
+    effects = ev.effect_sizes(frame(rows), "SMD")
+    res = ev.meta_analysis_from_effects(effects)
+    low, high = res.effect_pi
+    text = " ".join(ev.summary_findings(effects, res, None))
+    assert f"mellan {format_number(low, 2)} och {format_number(high, 2)}" in text
+    assert (low, high) != pytest.approx(res.effect_pi_metafor)
+    assert any("k − 2" in n for n in ev.data_notes(effects, res))
+    two = ev.effect_sizes(frame(rows[:2]), "SMD")
+    res2 = ev.meta_analysis_from_effects(two)
+    assert not res2.has_prediction_interval and math.isnan(res2.pi_t_low)
+    assert "går inget prediktionsintervall" in " ".join(ev.summary_findings(two, res2, None))
+    assert "Prediktionsintervall" not in " ".join(res2.summary_table()["Storhet"])
+    assert "prediktionsintervallet" not in ev.forest_alt_text(res2)
+
+
+def test_all_infinite_effect_sizes_name_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "oandliga.csv"
+    path.write_text("study,yi,vi\nA,inf,0.1\nB,-inf,0.2\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as info:
+        ev.analyse(path, measure="SMD")
+    err = info.value
+    assert "oandliga.csv" in str(err) and err.fields["row"] == 2 and err.fields["column"] == "yi"
+    assert "finite" in err.message and "spreadsheet" in err.hint
+    with pytest.raises(InputDataError, match="infinite for study number 1 in x.csv"):
+        ev.meta_analysis([math.inf, 0.1], [0.1, 0.1], source="x.csv")
+
+
+def test_analyse_is_the_one_entry_point() -> None:
+    analysis = ev.analyse(SAMPLE, measure="RR", moderator="setting", method_name="Mentorskap",
+                          favourable="lower", register=REGISTER)
+    assert analysis.result.k == 6 and analysis.grade is not None
+    assert 3 <= len(analysis.findings()) <= 5
+    assert "Evidensgrad" in analysis.key_figures()
+    assert analysis.period and analysis.effect_table().shape[0] == 6
+    assert analysis.sensitivity_table()["Analys"].iloc[0] == "Huvudanalys"
+    assert get_alt(analysis.forest_plot()) and get_alt(analysis.funnel_plot())
+    assert analysis.register_table()["Metod"].iloc[0] == "Mentorskap"
+    assert analysis.dropped()[0].startswith("Alla utvärderingar")
+    assert analysis.method_notes()[0].startswith("Underlag: utvarderingar.csv")
+    with pytest.raises(SchemaError, match="Moderator column 'saknas'"):
+        ev.analyse(SAMPLE, moderator="saknas", method_name="Mentorskap")
+    with pytest.raises(ParameterError, match="favourable"):
+        ev.analyse(SAMPLE, favourable="bättre")
+
+
+def test_analyse_reports_dropped_studies(tmp_path: Path) -> None:
+    path = tmp_path / "utv.csv"
+    path.write_text("study;design;yi;vi\nA;rct;-0,3;0,02\nB;rct;-0,1;\nC;rct;-0,2;0,03\n"
+                    "D;rct;-0,4;0,05\n", encoding="cp1252")
+    analysis = ev.analyse(path, measure="SMD")
+    assert analysis.result.k == 3
+    assert analysis.dropped()[0].startswith("B (rad 3): effektstorleken finns")
+    assert any("kunde inte ingå" in f for f in analysis.findings())
+
+
+def test_figures_use_the_factory_and_keep_the_legend_outside() -> None:
+    effects = ev.effect_sizes(ev.select_method(ev.read_evaluations(SAMPLE), "Mentorskap"), "RR")
+    res = ev.meta_analysis_from_effects(effects)
+    fig = ev.funnel_plot(effects, res)
+    legends = [*fig.legends, *(a.get_legend() for a in fig.axes if a.get_legend())]
+    assert len(legends) == 1
+    legend = legends[0]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    box = legend.get_window_extent(renderer)
+    axes_box = fig.axes[0].get_window_extent(renderer)
+    assert box.y1 <= axes_box.y0 + 1  # below the data area
+    import research.evaluation.figures as figures_module
+
+    source = Path(figures_module.__file__).read_text(encoding="utf-8")
+    assert "import pyplot" not in source and "matplotlib.use" not in source
+
+
+# ---------------------------------------------------------------------------------------
+# three-level model: bad input (agreement with rma.mv is in test_evaluation_oracle.py)
+
+
+def nested(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame([{"kunskapshus": c, "study": f"U{i}", "yi": y, "vi": v}
+                         for i, (c, y, v) in enumerate(rows)])
+
+
+def test_three_level_model_api_and_bad_input() -> None:
+    data = nested([("A", -0.3, 0.02), ("A", -0.1, 0.03), ("B", -0.5, 0.02), ("B", -0.4, 0.04),
+                   ("C", 0.0, 0.03)])
+    data.attrs["measure"] = "SMD"
+    res = ev.three_level_meta_analysis(data)
+    assert res.k == 5 and res.n_clusters == 3 and res.cluster == "kunskapshus"
+    assert res.sigma2_cluster >= 0 and res.sigma2_evaluation >= 0
+    assert res.ci_low < res.estimate < res.ci_high and res.measure == "SMD"
+    assert list(res.to_frame().columns[:4]) == ["k", "n_clusters", "cluster", "method"]
+    with pytest.raises(SchemaError, match="'region'"):
+        ev.three_level_meta_analysis(data, cluster="region")
+    with pytest.raises(InputDataError, match="at least two"):
+        ev.three_level_meta_analysis(data.assign(kunskapshus="A"))
+    with pytest.raises(InputDataError, match="more than once"):
+        ev.three_level_meta_analysis(data.assign(study="U1"))
+    with pytest.raises(InputDataError, match="finite yi and a positive vi"):
+        ev.three_level_meta_analysis(data.assign(vi=[0.02, 0.0, 0.02, 0.04, 0.03]))
+    with pytest.raises(ParameterError, match="REML"):
+        ev.three_level_meta_analysis(data, method="ML")
+    with pytest.raises(InputDataError, match="empty"):
+        ev.three_level_meta_analysis(data.assign(kunskapshus=["A", "", "B", "B", "C"]))

@@ -76,7 +76,7 @@ def _ratio_sentence(result: MetaAnalysisResult) -> str | None:
                 "utfallet i insatsgruppen än i jämförelsegruppen.")
     return (f"Oddsen för utfallet är ungefär {format_number(change, 0)} procent {word} i "
             "insatsgruppen än i jämförelsegruppen. En oddskvot är inte en riskkvot: när utfallet "
-            "är vanligt är skillnaden i risk mindre än skillnaden i odds.")
+            "är vanligt överdriver oddskvoten hur mycket sannolikheten för utfallet ändras.")
 
 
 def _prediction_sentence(result: MetaAnalysisResult) -> str:

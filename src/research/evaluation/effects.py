@@ -188,7 +188,7 @@ def _row_error(file: str, row: int, column: str, problem: str, hint: str) -> Inp
                           file=file, row=row, column=column)
 
 
-def _two_by_two(r: _Row, *, add: float, drop00: bool, **_: Any) -> _Effect | _Drop | None:
+def _two_by_two(r: _Row, *, add: float, drop00: bool | None, **_: Any) -> _Effect | _Drop | None:
     """RR, OR, RD from 2×2 counts (metafor: ``add=1/2, to="only0"``)."""
     if not r.present("ai", "ci"):
         return None
@@ -204,9 +204,11 @@ def _two_by_two(r: _Row, *, add: float, drop00: bool, **_: Any) -> _Effect | _Dr
     ai, ci = r.values["ai"], r.values["ci"]
     if ai + bi == 0 or ci + di == 0:
         return _Drop("en grupp har inga deltagare (n = 0)")
-    if drop00 and r.measure in RATIO_MEASURES and ((ai == 0 and ci == 0) or (bi == 0 and di == 0)):
-        return _Drop("inga händelser (eller bara händelser) i båda grupperna, så en kvot "
-                     "kan inte beräknas")
+    if drop00 is None:
+        drop00 = r.measure in RATIO_MEASURES
+    if drop00 and ((ai == 0 and ci == 0) or (bi == 0 and di == 0)):
+        return _Drop("inga händelser (eller bara händelser) i båda grupperna"
+                     + (", så en kvot kan inte beräknas" if r.measure in RATIO_MEASURES else ""))
     corrected = min(ai, bi, ci, di) == 0
     if corrected:
         ai, bi, ci, di = ai + add, bi + add, ci + add, di + add
@@ -406,7 +408,7 @@ def effect_sizes(
     pre_post_r: float | None = None,
     level: float = 0.95,
     add: float = 0.5,
-    drop00: bool = True,
+    drop00: bool | None = None,
 ) -> pd.DataFrame:
     """Compute effect sizes ``yi`` and sampling variances ``vi``, one row per evaluation.
 
@@ -431,8 +433,10 @@ def effect_sizes(
         Added to all four cells of a 2×2 table that has a zero cell (metafor's
         ``add=1/2, to="only0"``).
     drop00
-        Drop RR/OR studies with no events (or only events) in both groups (metafor's
-        ``drop00=TRUE``; metafor's own default keeps them with the correction).
+        Drop 2×2 studies with no events (or only events) in both groups, as metafor's
+        ``drop00=TRUE``. ``None`` (default) drops them for RR and OR, where no ratio can be
+        estimated, and keeps them for RD; ``False`` keeps them with the correction (metafor's
+        own default).
 
     Returns
     -------
@@ -492,7 +496,7 @@ def check_level(level: float) -> float:
     except (TypeError, ValueError):
         raise ParameterError(f"Confidence level {level!r} is not a number.",
                              hint="give it as a fraction, e.g. 0.95", parameter="level") from None
-    if 1 < value < 100:
+    if 50 <= value < 100:
         raise ParameterError(f"Confidence level {value:g} looks like a percentage.",
                              hint=f"give it as a fraction: {value / 100:g} instead of {value:g}",
                              parameter="level")

@@ -7,7 +7,9 @@ stopping rules, so the numbers agree with R to its printed precision and beyond:
 - REML by Fisher scoring from the Hedges starting value, step halving at τ² = 0, stopping when
   τ² changes by at most :data:`REML_THRESHOLD` (metafor's ``control$threshold``, 1e-5);
 - DerSimonian–Laird in closed form; Paule–Mandel by root finding on the generalised Q;
-- Q-profile CI for τ² (Viechtbauer 2007), as ``confint``;
+- Q-profile CI for τ² (Viechtbauer 2007), as ``confint`` — except that metafor reports its
+  search limit ``max(100, 10 τ²)`` when the upper bound lies beyond it (k = 2, say), where
+  we report the root itself;
 - I² and H² from τ² and the "typical" within-study variance (for FE from Q), as metafor;
 - the prediction interval twice: metafor's (``predict``: z, or t with k − 1 df under
   Knapp–Hartung) and Higgins et al. (2009), t with k − 2 df, which the briefing uses.

@@ -167,7 +167,12 @@ def _maximise(blocks: _Blocks, start: np.ndarray) -> tuple[np.ndarray, bool]:
                                 options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 2000})
         if best is None or res.fun < best.fun:
             best = res
-    return np.maximum(best.x, 0.0), bool(best.success)
+    theta = np.maximum(best.x, 0.0)
+    gradient = np.asarray(blocks.fit(float(theta[0]), float(theta[1]))["gradient"])
+    # converged: the projected gradient vanishes (L-BFGS-B may stop on its line search
+    # at the optimum with tolerances this tight, and report failure)
+    projected = np.where(theta > 0, np.abs(gradient), np.maximum(-gradient, 0.0))
+    return theta, bool(best.success or np.all(projected < 1e-5))
 
 
 def three_level_meta_analysis(effects: pd.DataFrame, cluster: str = "kunskapshus",
@@ -222,6 +227,8 @@ def three_level_meta_analysis(effects: pd.DataFrame, cluster: str = "kunskapshus
         i2_cluster=100 * float(theta[0]) / total, i2_evaluation=100 * float(theta[1]) / total,
         q=q, q_df=k - 1, q_p=float(stats.chi2.sf(q, k - 1)), k=k, n_clusters=n_clusters,
         cluster=cluster, method="REML", measure=measure, level=level,
-        log_likelihood=-0.5 * (float(fit["objective"]) + (k - 1) * math.log(2 * math.pi)),
+        # metafor's REML log-likelihood includes ½ log|X'X| (REMLf = TRUE); X'X = k here
+        log_likelihood=-0.5 * (float(fit["objective"]) + (k - 1) * math.log(2 * math.pi))
+        + 0.5 * math.log(k),
         converged=converged,
     )
