@@ -9,14 +9,19 @@ definitions) as mean and spread over seeds.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError
+from ..io.files import write_bytes_atomic
+from ..literature import screening
 
 __all__ = [
+    "FIGURE_FORMATS",
     "METRIC_LABELS",
     "add_parser",
     "run_simulate",
@@ -33,6 +38,53 @@ METRIC_LABELS = {
 }
 
 
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+def _whole(minimum: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+    return value
+
+
+def _figure_path(text: str) -> Path:
+    path = Path(text)
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in FIGURE_FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the figure must end in {', '.join('.' + f for f in FIGURE_FORMATS)}")
+    if path.exists() and path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder")
+    return path
+
+
 def add_parser(subparsers: Any) -> None:
     """Add ``literature`` with its ``simulate`` sub-command to an argparse sub-parsers object."""
     literature = subparsers.add_parser(
@@ -46,24 +98,31 @@ def add_parser(subparsers: Any) -> None:
                           help="column with 0/1 (or include/exclude) labels")
     simulate.add_argument("--title-column", default="title")
     simulate.add_argument("--abstract-column", default="abstract")
-    simulate.add_argument("--seeds", type=int, default=15, help="number of runs (default 15)")
-    simulate.add_argument("--prior-included", type=int, default=1,
+    defaults = screening.DEFAULT_MODEL
+    simulate.add_argument("--seeds", type=_whole(1), default=15,
+                          help="number of runs (default 15)")
+    simulate.add_argument("--prior-included", type=_whole(1), default=1,
                           help="random relevant prior records per run (default 1)")
-    simulate.add_argument("--prior-excluded", type=int, default=1,
+    simulate.add_argument("--prior-excluded", type=_whole(1), default=1,
                           help="random irrelevant prior records per run (default 1)")
-    simulate.add_argument("--model", choices=("svm", "logistic", "nb", "ensemble"),
-                          default="svm", help="classifier (default: linear SVM)")
-    simulate.add_argument("--c", type=float, default=0.3, dest="C",
-                          help="regularisation C for svm/logistic (default 0.3)")
-    simulate.add_argument("--pseudo-negatives", type=int, default=100,
+    simulate.add_argument("--model", choices=screening.MODELS, default=defaults["model"],
+                          help=f"classifier (default {defaults['model']})")
+    simulate.add_argument("--c", type=_positive, default=defaults["C"], dest="C",
+                          help=f"regularisation C for svm/logistic (default {defaults['C']})")
+    simulate.add_argument("--alpha", type=_positive, default=defaults.get("alpha", 3.822),
+                          help="smoothing of naive Bayes")
+    simulate.add_argument("--ngram-max", type=_whole(1), default=defaults["ngram_max"],
+                          help="longest word n-gram in the features (2 = bigrams)")
+    simulate.add_argument("--pseudo-negatives", type=_whole(0),
+                          default=defaults["pseudo_negatives"],
                           help="random unscreened records used as presumed irrelevant "
-                               "while < 25 %% is screened (default 100; 0 = off)")
-    simulate.add_argument("--batch-fraction", type=float, default=0.0,
+                               "while < 25 %% is screened (0 = off)")
+    simulate.add_argument("--batch-fraction", type=_fraction, default=0.0,
                           help="retrain after this fraction of labelled records "
                                "(0 = after every record, the default)")
     simulate.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    simulate.add_argument("--figure", type=Path, default=None,
-                          help="save the recall curve figure (PNG/SVG/PDF)")
+    simulate.add_argument("--figure", type=_figure_path, default=None,
+                          help="save the recall curve figure (.png, .svg or .pdf)")
     simulate.set_defaults(handler=run_simulate)
 
 
@@ -77,8 +136,6 @@ def _missing_command(parser: argparse.ArgumentParser) -> Any:
 
 def _finite(value: Any) -> Any:
     """Replace NaN/inf (e.g. the spread of a single run) by None so the JSON is valid."""
-    import math
-
     if isinstance(value, dict):
         return {k: _finite(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -88,38 +145,35 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def _save_figure(fig: Any, path: Path) -> None:
+    """Write the figure atomically (a temporary file, then a rename)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=path.suffix.lower().lstrip("."), dpi=144, bbox_inches="tight",
+                facecolor="white")
+    try:
+        write_bytes_atomic(path, buffer.getvalue())
+    except OSError as error:
+        raise ParameterError(f"Cannot write the figure to {path}: {error.strerror}.",
+                             hint="choose a folder you can write to",
+                             parameter="figure") from error
+
+
 def run_simulate(args: argparse.Namespace, stdout: Any = None) -> int:
     """Run the simulation described by ``args``; print a table or JSON; return 0."""
-    from ..literature import screening
-    from ..report.display import figure_png
-
     out = stdout or sys.stdout
-    if args.seeds < 1:
-        raise ParameterError("--seeds must be at least 1.", parameter="seeds")
-    if args.prior_included < 1 or args.prior_excluded < 1:
-        raise ParameterError("--prior-included and --prior-excluded must be at least 1.",
-                             parameter="prior_included")
     texts, labels = screening.read_labelled_file(
         args.file, args.label_column, title_column=args.title_column,
         abstract_column=args.abstract_column)
     table, results = screening.simulate_many(
         texts, labels, seeds=args.seeds, prior_included=args.prior_included,
-        prior_excluded=args.prior_excluded, model=args.model, C=args.C,
-        batch_fraction=args.batch_fraction, pseudo_negatives=args.pseudo_negatives)
+        prior_excluded=args.prior_excluded, model=args.model, C=args.C, alpha=args.alpha,
+        ngram_max=args.ngram_max, batch_fraction=args.batch_fraction,
+        pseudo_negatives=args.pseudo_negatives)
     summary = screening.summarise_simulation(table)
     screened = float(table["records_screened"].sum())
     per_thousand = float(table["seconds"].sum()) / screened * 1000 if screened else 0.0
     if args.figure is not None:
-        fig = screening.recall_curve_figure(results)
-        args.figure.parent.mkdir(parents=True, exist_ok=True)
-        suffix = args.figure.suffix.lower().lstrip(".") or "png"
-        if suffix == "png":
-            args.figure.write_bytes(figure_png(fig))
-        else:
-            fig.savefig(args.figure, format=suffix, bbox_inches="tight")
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
+        _save_figure(screening.recall_curve_figure(results), args.figure)
     if args.json:
         payload = {
             "file": str(args.file), "n_records": int(len(labels)),
