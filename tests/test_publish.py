@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,6 +15,12 @@ from research.io.files import write_json_atomic
 from research.publish import publish, scan_file_for_personal_numbers
 
 VALID_PNR = "811218-9876"  # valid check digit, made up
+
+
+@pytest.fixture(autouse=True)
+def _no_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Printing PDFs starts Chromium; only the PDF tests ask for it."""
+    monkeypatch.setenv("RESEARCH_PDF", "0")
 
 
 def fake_run(reports: Path, stem: str, run_id: str, *, status: str = "succeeded",
@@ -174,3 +181,82 @@ def test_published_files_are_links_not_copies(isolated_reports: Path) -> None:
     (run / "briefing.html").unlink()
     (run / "briefing.html").write_text("<html lang='sv'><title>ny</title></html>", encoding="utf-8")
     assert "Innehåll" in page.read_text(encoding="utf-8")
+
+
+def test_catalogue_pages_per_kunskapshus_and_type_newest_first(isolated_reports: Path) -> None:
+    fake_run(isolated_reports, "mall", "a1", label="alvstad", started="2026-11-01T10:00:00+01:00",
+             info={"kunskapshus": "Kunskapshus Älvstad", "title": "Aktiviteter Älvstad"})
+    fake_run(isolated_reports, "lagesbild", "a2", label="alvstad", started="2026-11-09T10:00:00+01:00",
+             info={"kunskapshus": "Kunskapshus Älvstad", "title": "Lägesbild Älvstad"})
+    fake_run(isolated_reports, "mall", "s1", label="sjoviken", started="2026-11-05T10:00:00+01:00",
+             info={"kunskapshus": "Kunskapshus Sjöviken", "title": "Aktiviteter Sjöviken"})
+    publish(isolated_reports)
+    site = isolated_reports / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="kunskapshus-kunskapshus-alvstad.html"' in index
+    assert 'href="kunskapshus-kunskapshus-sjoviken.html"' in index
+    assert 'href="typ-mall.html"' in index
+    house = (site / "kunskapshus-kunskapshus-alvstad.html").read_text(encoding="utf-8")
+    assert "Sjöviken" not in house.split("<main")[1]
+    assert house.index("Lägesbild Älvstad") < house.index("Aktiviteter Älvstad")  # newest first
+    kind = (site / "typ-mall.html").read_text(encoding="utf-8")
+    assert kind.index("Aktiviteter Sjöviken") < kind.index("Aktiviteter Älvstad")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.parse(site / "flode-kunskapshus-alvstad.xml").getroot()
+    assert [e.find("a:title", ns).text for e in feed.findall("a:entry", ns)] == [
+        "Lägesbild Älvstad – Kunskapshus Älvstad", "Aktiviteter Älvstad – Kunskapshus Älvstad"]
+    self_link = [link for link in feed.findall("a:link", ns) if link.get("rel") == "self"]
+    assert self_link and self_link[0].get("href") == "flode-kunskapshus-alvstad.xml"
+    main = ET.parse(site / "feed.xml").getroot()
+    assert any(link.get("rel") == "self" for link in main.findall("a:link", ns))
+
+
+def test_cards_and_feed_never_say_default(isolated_reports: Path) -> None:
+    fake_run(isolated_reports, "mall", "r1", label="default", info={"title": "Aktiviteter"})
+    fake_run(isolated_reports, "mall", "r2", label="standard", started="2026-11-21T10:00:00+01:00",
+             info={"title": "Aktiviteter per månad"})
+    publish(isolated_reports)
+    site = isolated_reports / "site"
+    for page in ("index.html", "typ-mall.html", "feed.xml"):
+        text = (site / page).read_text(encoding="utf-8").split("<main")[-1]
+        visible = re.sub(r'href="[^"]*"', "", text)
+        assert "default" not in visible and "standard" not in visible, page
+
+
+def test_label_shown_only_to_tell_equal_titles_apart(isolated_reports: Path) -> None:
+    fake_run(isolated_reports, "lagesbild", "r1", label="default", info={"title": "Lägesbild"})
+    fake_run(isolated_reports, "lagesbild", "r2", label="manad", info={"title": "Lägesbild"})
+    publish(isolated_reports)
+    index = (isolated_reports / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<dt>Variant</dt><dd>manad</dd>" in index and "<dd>default</dd>" not in index
+
+
+def test_pdf_skipped_with_a_note_without_chromium(isolated_reports: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import research.publish as publish_module
+
+    monkeypatch.setattr(publish_module, "_chromium", lambda: None)
+    fake_run(isolated_reports, "mall", "r1")
+    report = publish(isolated_reports, pdf=True)
+    assert any("briefing.pdf skipped" in m and "Chromium" in m for m in report.messages)
+    site = isolated_reports / "site"
+    assert not (site / "briefings" / "mall" / "default" / "r1" / "briefing.pdf").exists()
+    assert "PDF" not in (site / "index.html").read_text(encoding="utf-8").split("<main")[1]
+
+
+def test_existing_pdf_is_published_and_linked(isolated_reports: Path) -> None:
+    run = fake_run(isolated_reports, "mall", "r1")
+    (run / "briefing.pdf").write_bytes(b"%PDF-1.4 test")
+    publish(isolated_reports)  # RESEARCH_PDF=0: nothing printed, what exists is published
+    site = isolated_reports / "site"
+    assert (site / "briefings" / "mall" / "default" / "r1" / "briefing.pdf").read_bytes() == \
+        b"%PDF-1.4 test"
+    assert 'href="briefings/mall/default/r1/briefing.pdf"' in \
+        (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_slugs_are_ascii_file_names() -> None:
+    from research.publish import slug
+
+    assert slug("Kunskapshus Älvstad") == "kunskapshus-alvstad"
+    assert slug("../../etc") == "etc" and slug("") == "ovrigt"

@@ -87,8 +87,134 @@ def test_figure_needs_alt_text_and_carries_it(monkeypatch: pytest.MonkeyPatch) -
         report.show_figure(fig)
     report.show_figure(report.attach_alt(fig, "Stapeldiagram som visar en ökning"), caption="Källa: test")
     bundle, metadata = shown[0]
-    assert bundle["image/png"] and metadata["image/png"]["alt"] == "Stapeldiagram som visar en ökning"
+    meta = metadata["image/svg+xml"]
+    assert meta["alt"] == "Stapeldiagram som visar en ökning" and meta["research-figure"]
+    for svg in (bundle["image/svg+xml"], meta["narrow"]):
+        assert svg.startswith("<svg") and 'role="img"' in svg
+        assert 'aria-label="Stapeldiagram som visar en ökning"' in svg and "<title>" in svg
     assert "Källa: test" in shown[1][0]["text/html"]
+
+
+def _svg_texts(svg: str) -> list[tuple[float, str]]:
+    import re
+
+    return [(float(size), text) for size, text in
+            re.findall(r'<text[^>]*font-size: ([\d.]+)px[^>]*>([^<]*)</text>', svg)]
+
+
+def _shown_svgs(monkeypatch: pytest.MonkeyPatch, fig) -> tuple[str, str]:
+    shown = []
+    monkeypatch.setattr(report.display, "_display", lambda b, m=None: shown.append((b, m)))
+    report.show_figure(fig)
+    bundle, metadata = shown[0]
+    return bundle["image/svg+xml"], metadata["image/svg+xml"]["narrow"]
+
+
+def test_figures_are_drawn_for_the_column_and_the_phone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from research.report.figures import MIN_FONT_PT, attach_alt, legend_outside, new_figure
+
+    fig, axes = new_figure(ncols=3, width=12, height=2.5)
+    for number, ax in enumerate(axes):
+        ax.plot([0, 1, 2], [0.5, 1.5, 2.5 + number], label=f"Serie {number}")
+        ax.set_title(f"Område {number}", fontsize=6)  # too small: raised
+    legend_outside(axes[0])
+    wide, narrow = _shown_svgs(monkeypatch, attach_alt(fig, "Tre linjer"))
+    def width(svg: str) -> int:
+        return int(re.search(r'<svg[^>]* width="(\d+)"', svg).group(1))
+
+    assert 640 <= width(wide) <= 672 and 300 <= width(narrow) <= 340  # shown at natural size
+    for svg in (wide, narrow):
+        texts = _svg_texts(svg)
+        assert texts and min(size for size, _ in texts) >= MIN_FONT_PT
+        labels = {text for _, text in texts}
+        assert "1,5" in labels and "1.5" not in labels  # Swedish decimal comma
+        assert {"Område 0", "Område 2", "Serie 0"} <= labels  # real text, searchable
+    # the phone drawing stacks the three panels: taller than wide
+    box_width, box_height = map(float, re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', narrow).groups())
+    assert box_height > box_width
+
+
+def test_counts_get_whole_number_ticks_and_ids_are_unique(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from research.report.figures import attach_alt, new_figure
+
+    fig, ax = new_figure()
+    ax.bar(["a", "b"], [2, 3])
+    wide, narrow = _shown_svgs(monkeypatch, attach_alt(fig, "Staplar"))
+    numbers = [text for _, text in _svg_texts(wide) if re.fullmatch(r"[\d,]+", text)]
+    assert numbers and all("," not in n for n in numbers)  # 0, 1, 2, 3 – not 0,5
+    ids = re.findall(r'\bid="([^"]+)"', wide + narrow)
+    assert len(ids) == len(set(ids))
+
+
+def test_svg_sanitizer_removes_what_runs_or_loads() -> None:
+    from research.report.htmlsafe import sanitize_svg
+
+    dirty = ('<svg xmlns="http://www.w3.org/2000/svg" onload="x()"><script>alert(1)</script>'
+             '<foreignObject><p>x</p></foreignObject><a href="javascript:y"><text>t</text></a>'
+             '<image href="https://evil.example/i.png"/><rect style="fill: url(https://e.x/a)"/>'
+             '<use href="#ok"/><text x="1">&lt;b&gt; Älv</text></svg>')
+    clean = sanitize_svg(dirty)
+    for bad in ("onload", "script", "foreignObject", "javascript", "evil.example", "e.x/a"):
+        assert bad not in clean
+    assert '<use href="#ok">' in clean and "&lt;b&gt; Älv" in clean
+    assert sanitize_svg('<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>') == ""
+
+
+def test_tables_fit_a_phone_and_the_rest_is_behind_details() -> None:
+    df = pd.DataFrame({
+        "Grupp": ["Socialtjänst", "Skola"], "Svarande": [120, 80], "Svarsfrekvens (%)": [61.5, 48.0],
+        "Kommentar från förvaltningen om underlaget": ["Bra", "Bra"],
+        "Ytterligare upplysningar": ["Ingen", "Ingen"], "Jämförelse med föregående år": [1.5, 2.0],
+    })
+    html = report.table_html(df, "Svarsfrekvens", priority=["Svarsfrekvens (%)"])
+    head = html.split("<tbody>")[0]
+    # priority column right after the first; numbers right-aligned in header and cells
+    assert head.index("Svarsfrekvens (%)") < head.index("Svarande")
+    assert '<th scope="col" class="num">Svarande</th>' in head
+    assert "col-extra" in head and '<details class="table-all"><summary>Visa alla kolumner (6)' in html
+    full = html.split('<details class="table-all">')[1]
+    assert "col-extra" not in full and "(alla kolumner)" in full
+
+
+def test_cut_tables_link_to_their_csv(run_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = []
+    monkeypatch.setattr(report.display, "_display", lambda bundle, metadata=None: shown.append(bundle))
+    df = pd.DataFrame({"Text": ["kort", "lång " * 60], "n": [1, 2]})
+    report.show_table(df, "long_text", "Långa texter", save=False, max_rows=1)
+    html = shown[0]["text/html"]
+    assert 'Visar 1 av 2 rader.' in html
+    assert '<a href="tables/long_text.csv" download>Hela tabellen som CSV-fil</a>' in html
+    assert (run_dir / "tables" / "long_text.csv").is_file()  # saved so that the link works
+    report.show_table(df, "whole", "Hela", max_chars=40)
+    assert "…" in shown[1]["text/html"] and "tables/whole.csv" in shown[1]["text/html"]
+    assert "CSV" not in report.table_html(df.head(1), "Kort")
+
+
+def test_p_values_headers_and_errors_for_readers() -> None:
+    df = pd.DataFrame({"påstående": ["A", "B"], "p-värde": [0.00001, 0.0412], "n": [10, 12],
+                       "fel": ["SAXParseException: <unknown>:4:0: not well-formed", ""]})
+    html = report.table_html(df, "Test", errors=["fel"])
+    assert ">Påstående<" in html and ">n<" in html and ">Fel<" in html
+    assert "&lt;\u00a00,001" in html and "0,041" in html
+    assert "Flödet är inte giltig XML" in html
+    assert "<details><summary>Teknisk information</summary><code>SAXParseException" in html
+
+
+def test_wide_table_one_row_per_statement() -> None:
+    long = pd.DataFrame({"Block": ["K", "K", "K", "K"], "Påstående": ["A", "A", "B", "B"],
+                         "Svar": ["Nej", "Ja", "Ja", "Nej"], "Procent": [40.0, 60.0, 70.0, 30.0],
+                         "Test": ["χ²", "χ²", "χ²", "χ²"]})
+    wide = report.wide_table(long, ["Block", "Påstående"], "Svar", "Procent", order=["Ja", "Nej"])
+    assert list(wide.columns) == ["Block", "Påstående", "Ja", "Nej"]
+    assert wide.to_dict("records")[1] == {"Block": "K", "Påstående": "B", "Ja": 70.0, "Nej": 30.0}
+    rest, constants = report.pull_constants(long, ["Test", "Block"])
+    assert constants == {"Test": "χ²", "Block": "K"} and "Test" not in rest
+    with pytest.raises(ParameterError, match="no column"):
+        report.wide_table(long, "Saknas", "Svar", "Procent")
 
 
 def test_briefing_info_roundtrip(monkeypatch: pytest.MonkeyPatch) -> None:

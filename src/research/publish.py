@@ -4,6 +4,14 @@
 A new build is written aside and the link is swapped atomically, so a crash mid-publish
 leaves the previous site intact and readers never see a half-written one.
 
+The site: ``index.html`` (the newest briefings per type, and links to one page per
+Kunskapshus ``kunskapshus-<namn>.html`` and per briefing type ``typ-<namn>.html``, all
+newest first), ``arkiv.html``, ``utkast.html``, ``feed.xml`` and one Atom feed per
+Kunskapshus (``flode-<namn>.xml``). Each briefing sits in ``briefings/<nb>/<set>/<run>/``
+with its tables as CSV and, when Chromium is installed, ``briefing.pdf`` (printed once
+per run into the run directory, see :func:`print_pdf`; without Chromium the PDF is
+skipped with a note in the report).
+
 Before anything is copied in, each briefing and its tables are scanned for Swedish
 personal identity numbers; a hit keeps that run off the site (the previous good briefing
 stays) and the message names the run, file and position, never the number.
@@ -44,10 +52,16 @@ __all__ = [
     "SCAN_CACHE",
     "privacy_findings",
     "collect_entries",
+    "PDF_NAME",
+    "pdf_enabled",
+    "print_pdf",
+    "slug",
     "publish",
     "publish_reporting",
 ]
 
+PDF_NAME = "briefing.pdf"
+PDF_SKIPPED = ".pdf-skipped"  # a run whose briefing could not be printed is not retried
 DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
 ATOM = "http://www.w3.org/2005/Atom"
 KEEP_BUILDS = 2
@@ -104,6 +118,9 @@ class Entry:
             "date_text": format_date(self.started[:10]) if self.started else "–",
             "date_iso": self.started[:10],
             "href": f"{self.rel_dir}/index.html",
+            "pdf_href": f"{self.rel_dir}/{PDF_NAME}" if (self.run_dir / PDF_NAME).is_file()
+            else None,
+            "label_text": "",
         }
 
 
@@ -192,20 +209,26 @@ def _environment() -> Environment:
                        autoescape=select_autoescape(["html", "j2"]))
 
 
-def _atom(entries: Iterable[Entry], updated: dt.datetime, base_url: str | None) -> bytes:
+def _atom(entries: Iterable[Entry], updated: dt.datetime, base_url: str | None, *,
+          title: str = "Kunskapshus Research – nya briefingar", name: str = "feed.xml",
+          page: str = "index.html", key: str = "catalogue") -> bytes:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "sv"})
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = "Kunskapshus Research – nya briefingar"
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = "urn:kunskapshus-research:catalogue"
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"urn:kunskapshus-research:{key}"
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat(timespec="seconds")
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = "Kunskapshus Research"
     prefix = (base_url.rstrip("/") + "/") if base_url else ""
-    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "href": f"{prefix}index.html"})
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "type": "application/atom+xml",
+                                            "href": f"{prefix}{name}"})
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html",
+                                            "href": f"{prefix}{page}"})
     for entry in entries:
         view = entry.view()
         item = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(item, f"{{{ATOM}}}title").text = f"{view['title']} ({entry.label})"
+        ET.SubElement(item, f"{{{ATOM}}}title").text = view["title"] + \
+            (f" – {view['kunskapshus']}" if view["kunskapshus"] else "")
         ET.SubElement(item, f"{{{ATOM}}}id").text = \
             f"urn:kunskapshus-research:{entry.stem}:{entry.run_id}"
         ET.SubElement(item, f"{{{ATOM}}}updated").text = entry.started or \
@@ -242,6 +265,8 @@ def _copy_run(entry: Entry, build: Path) -> None:
     target = build / "briefings" / entry.stem / entry.label / entry.run_id
     target.mkdir(parents=True, exist_ok=True)
     _link_or_copy(entry.run_dir / "briefing.html", target / "index.html")
+    if (entry.run_dir / PDF_NAME).is_file():
+        _link_or_copy(entry.run_dir / PDF_NAME, target / PDF_NAME)
     public = dict(entry.manifest)
     public["parameters"] = {k: ("(dolt)" if is_private_parameter(k) else v)
                             for k, v in (entry.manifest.get("parameters") or {}).items()}
@@ -276,7 +301,7 @@ def _prune(builds: Path, keep: Iterable[str]) -> None:
 
 
 def publish(reports: str | Path | None = None, *, base_url: str | None = None,
-            feed_size: int = 50) -> PublishReport:
+            feed_size: int = 50, pdf: bool | None = None) -> PublishReport:
     """Build the catalogue site from the runs under ``reports`` and swap it in.
 
     Parameters
@@ -287,14 +312,19 @@ def publish(reports: str | Path | None = None, *, base_url: str | None = None,
         Where the site will be served, for absolute links in ``feed.xml`` (optional).
     feed_size
         How many of the newest briefings the Atom feed lists.
+    pdf
+        Print ``briefing.pdf`` for index entries that have none yet (default: unless the
+        environment sets ``RESEARCH_PDF=0``); needs Chromium, else skipped with a note.
     """
     reports = Path(reports).resolve() if reports else reports_dir()
     reports.mkdir(parents=True, exist_ok=True)
     with FileLock(str(reports / ".publish.lock"), timeout=600):
-        return _publish_locked(reports, base_url, feed_size)
+        return _publish_locked(reports, base_url, feed_size,
+                               pdf_enabled() if pdf is None else pdf)
 
 
-def _publish_locked(reports: Path, base_url: str | None, feed_size: int) -> PublishReport:
+def _publish_locked(reports: Path, base_url: str | None, feed_size: int,
+                    pdf: bool = False) -> PublishReport:
     now = dt.datetime.now(dt.timezone.utc).astimezone()
     builds = reports / ".site-builds"
     build = builds / f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}"
@@ -327,6 +357,9 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int) -> Publ
         if group["good"] is None and entry in publishable:
             group["good"] = entry
 
+    if pdf:
+        report.messages.extend(print_pdf([g["good"].run_dir for g in groups.values()
+                                          if g["good"] is not None]))
     try:
         build.mkdir(parents=True)
         for entry in publishable:
@@ -334,11 +367,12 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int) -> Publ
         env = _environment()
         css = (TEMPLATES / "research.css").read_text(encoding="utf-8")
         updated_text = format_date(now.date()) + now.strftime(" kl. %H:%M")
-        by_kind: dict[str, list[dict[str, Any]]] = {}
-        for (stem, label), group in sorted(groups.items()):
+        views = []
+        for (stem, label), group in groups.items():
             latest, good = group["latest"], group["good"]
             shown = good or latest
             view = shown.view()
+            view["started"] = shown.started
             if good is None:
                 view["href"] = None
                 view["latest_note"] = "Ingen lyckad körning finns publicerad ännu."
@@ -350,18 +384,17 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int) -> Publ
                                        "briefingen.")
             else:
                 view["latest_note"] = ""
-            by_kind.setdefault(view["kind"], []).append(view)
+            views.append(view)
+        views.sort(key=lambda v: (v["started"], v["title"]), reverse=True)  # newest first
+        _label_where_needed(views)
         common = {"css": css, "updated_text": updated_text}
-        _write(build / "index.html", env.get_template("index.html.j2").render(
-            page_title="Briefingar – Kunskapshus Research", heading="Briefingar",
-            current="index", groups=sorted(by_kind.items()), **common))
+        _write_catalogue(build, env, views, catalogue, now, base_url, feed_size, common)
         _write(build / "arkiv.html", env.get_template("archive.html.j2").render(
             page_title="Arkiv – Kunskapshus Research", heading="Arkiv", current="archive",
             rows=[e.view() for e in catalogue], **common))
         _write(build / "utkast.html", env.get_template("drafts.html.j2").render(
             page_title="Utkast – Kunskapshus Research", heading="Utkast", current="drafts",
             rows=[dict(e.view(), run_id=e.run_id) for e in publishable if e.draft], **common))
-        _write(build / "feed.xml", _atom(catalogue[:feed_size], now, base_url))
         link = _swap(reports, build)
     except BaseException as exc:
         shutil.rmtree(build, ignore_errors=True)
@@ -385,3 +418,143 @@ def publish_reporting(reports: str | Path | None = None) -> tuple[bool, list[str
     except ResearchError as exc:
         return False, [], str(exc)
     return True, list(report.messages), None
+
+
+# ---------------------------------------------------------------------------------------
+# catalogue pages
+
+
+def slug(text: str) -> str:
+    """A file-name part for a Kunskapshus or briefing type: ``Kunskapshus Älvstad`` →
+    ``kunskapshus-alvstad``."""
+    ascii_text = str(text).lower().translate(str.maketrans("åäöéèüæø", "aaoeeuao"))
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60] or "ovrigt"
+
+
+def _label_where_needed(views: list[dict[str, Any]]) -> None:
+    """A parameter set's label means nothing to a reader unless two entries of one type
+    and Kunskapshus share a title: only then is it shown (never "default"/"standard")."""
+    seen: dict[tuple[str, str, str], int] = {}
+    for view in views:
+        key = (view["kind"], view["kunskapshus"], view["title"])
+        seen[key] = seen.get(key, 0) + 1
+    for view in views:
+        if seen[(view["kind"], view["kunskapshus"], view["title"])] > 1 and \
+                view["label"] not in ("default", "standard"):
+            view["label_text"] = view["label"].replace("_", " ")
+
+
+def _write_catalogue(build: Path, env: Environment, views: list[dict[str, Any]],
+                     catalogue: list[Entry], now: dt.datetime, base_url: str | None,
+                     feed_size: int, common: dict[str, Any]) -> None:
+    """The index, one page per Kunskapshus and per type, and the feeds."""
+    houses: dict[str, list[dict[str, Any]]] = {}
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for view in views:
+        houses.setdefault(view["kunskapshus"] or "Utan Kunskapshus", []).append(view)
+        kinds.setdefault(view["kind"], []).append(view)
+    house_links = [{"name": name, "href": f"kunskapshus-{slug(name)}.html",
+                    "feed": f"flode-{slug(name)}.xml", "count": len(items)}
+                   for name, items in sorted(houses.items())]
+    kind_links = [{"name": name, "href": f"typ-{slug(name)}.html", "count": len(items)}
+                  for name, items in sorted(kinds.items())]
+    page = env.get_template("index.html.j2")
+    _write(build / "index.html", page.render(
+        page_title="Briefingar – Kunskapshus Research", heading="Briefingar", current="index",
+        groups=[(k["name"], kinds[k["name"]][:INDEX_PER_KIND], k) for k in kind_links],
+        houses=house_links, kinds=kind_links, **common))
+    for link in kind_links:
+        _write(build / link["href"], env.get_template("list.html.j2").render(
+            page_title=f"{link['name']} – Kunskapshus Research", heading=link["name"],
+            current="kind", intro=f"Alla briefingar av typen {link['name']}, nyaste först.",
+            entries=kinds[link["name"]], feed=None, **common))
+    by_house: dict[str, list[Entry]] = {}
+    for entry in catalogue:
+        by_house.setdefault(entry.view()["kunskapshus"] or "Utan Kunskapshus", []).append(entry)
+    for link in house_links:
+        _write(build / link["href"], env.get_template("list.html.j2").render(
+            page_title=f"{link['name']} – Kunskapshus Research", heading=link["name"],
+            current="house", intro=f"De senaste briefingarna från {link['name']}, nyaste först.",
+            entries=houses[link["name"]], feed=link["feed"], **common))
+        _write(build / link["feed"], _atom(
+            by_house.get(link["name"], [])[:feed_size], now, base_url,
+            title=f"{link['name']} – nya briefingar", name=link["feed"], page=link["href"],
+            key=f"kunskapshus:{slug(link['name'])}"))
+    _write(build / "feed.xml", _atom(catalogue[:feed_size], now, base_url))
+
+
+INDEX_PER_KIND = 12  # the index shows this many per type; the type's page has them all
+
+
+# ---------------------------------------------------------------------------------------
+# PDF
+
+
+def pdf_enabled() -> bool:
+    """Whether publishing prints PDFs: yes, unless ``RESEARCH_PDF=0`` is set."""
+    return os.environ.get("RESEARCH_PDF", "1").strip().lower() not in ("0", "no", "false", "")
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("RESEARCH_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync")
+
+
+def print_pdf(run_dirs: Iterable[Path]) -> list[str]:
+    """Print ``briefing.pdf`` (A4, tagged, with the briefing's title and language) into each
+    run directory that has none yet, with Chromium's own print (Playwright). Each run is
+    printed once; one that fails is marked and not retried. Returns notes for the publish
+    report: nothing to do, or why PDFs were skipped (no Playwright, no Chromium)."""
+    todo = [d for d in run_dirs if (d / "briefing.html").is_file() and
+            not (d / PDF_NAME).exists() and not (d / PDF_SKIPPED).exists()]
+    if not todo:
+        return []
+    executable = _chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return [f"briefing.pdf skipped for {len(todo)} run(s): Playwright is not installed"]
+    if executable is None:
+        return [f"briefing.pdf skipped for {len(todo)} run(s): Chromium is not installed "
+                "(apt-get install chromium, or set RESEARCH_CHROMIUM)"]
+    notes = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable,
+                                                 args=list(CHROMIUM_ARGS), timeout=60_000)
+            try:
+                for run_dir in todo:
+                    notes.extend(_print_one(browser, run_dir))
+            finally:
+                browser.close()
+    except Exception as exc:  # a browser that cannot start must not stop the catalogue
+        notes.append(f"briefing.pdf skipped: Chromium could not print ({type(exc).__name__}: "
+                     f"{str(exc).splitlines()[0] if str(exc) else ''})")
+    return notes
+
+
+def _print_one(browser: Any, run_dir: Path) -> list[str]:
+    page = browser.new_page()
+    try:
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+            ("file:", "data:")) else route.abort())  # nothing leaves the machine
+        page.goto((run_dir / "briefing.html").resolve().as_uri(), timeout=60_000)
+        pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True,
+                       tagged=True, outline=True)
+    except Exception as exc:
+        (run_dir / PDF_SKIPPED).write_text(f"{type(exc).__name__}: {exc}\n", encoding="utf-8")
+        return [f"run {run_dir.parent.name}/{run_dir.name}: briefing.pdf could not be "
+                f"printed ({type(exc).__name__})"]
+    finally:
+        page.close()
+    tmp = run_dir / f".{PDF_NAME}.tmp"
+    tmp.write_bytes(pdf)
+    os.replace(tmp, run_dir / PDF_NAME)
+    return []

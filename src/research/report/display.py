@@ -6,8 +6,9 @@ matters for aggregation, saves it too:
 - :func:`show_table` displays a DataFrame with a Swedish caption (escaped, Swedish number
   format, scrollable on phones) **and** saves it as ``tables/<name>.csv`` in the run
   directory, so the national platform can aggregate without scraping HTML;
-- :func:`show_figure` displays a matplotlib figure as an embedded PNG carrying its Swedish
-  alt text (attached by the code that made the figure with :func:`attach_alt`);
+- :func:`show_figure` displays a matplotlib figure as inline SVG with real text, drawn once
+  for the desktop/A4 column and once for a phone, carrying its Swedish alt text (attached
+  by the code that made the figure with :func:`attach_alt`);
 - :func:`show_summary`, :func:`show_key_figures`, :func:`show_text`, :func:`show_notice`
   build the short Swedish narrative pieces from data, escaping everything;
 - :func:`set_briefing_info` records what the catalogue shows about the briefing
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
 from .figures import ALT_ATTRIBUTE, attach_alt, get_alt  # noqa: F401  (re-exported)
-from .formatting import format_value
+from .formatting import explain_error, format_p_value, format_value
 from .htmlsafe import escape, link, sanitize_html
 from ..io.files import write_text_atomic
 from ..paths import current_run_dir
@@ -36,12 +37,16 @@ __all__ = [
     "TABLE_NAME",
     "ALT_ATTRIBUTE",
     "SUPPRESSED_MARKER",
+    "PHONE_COLUMN_PX",
+    "LONG_TEXT_CHARS",
     "table_html",
+    "error_html",
     "save_table",
     "show_table",
     "attach_alt",
     "get_alt",
     "figure_png",
+    "FIGURE_METADATA",
     "show_figure",
     "show_text",
     "show_list",
@@ -71,6 +76,45 @@ def _display(bundle: Mapping[str, Any], metadata: Mapping[str, Any] | None = Non
 # tables
 
 
+PHONE_COLUMN_PX = 340     # a 360 px phone's text column
+LONG_TEXT_CHARS = 160     # longer text cells are cut (the CSV keeps them whole)
+P_COLUMN = re.compile(r"^p(-?värde|[-_ ]?value)?(\s*\(.*\))?$", re.IGNORECASE)
+_NUMBER_TEXT = re.compile(r"^[−+-]?[\d\u00a0\u202f ]+(,\d+)?(\u00a0?%)?$|^\.\.$|^–$|^$")
+
+
+def _header(text: object) -> str:
+    """Headers start with a capital letter, except symbols and short names (n, p, τ², yi)."""
+    text = str(text)
+    word = re.match(r"[^\W\d_]+", text)
+    if word and len(word.group(0)) >= 3 and text[0].islower():
+        return text[0].upper() + text[1:]
+    return text
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return head.rstrip(" ,.;:") + "…"
+
+
+def _min_width(header: str, cells: list[str], numeric: bool, row_header: bool) -> float:
+    """A column's narrowest width in CSS px on a phone (words do not break, numbers do not
+    wrap), from character counts: what decides whether the table scrolls sideways."""
+    words = [len(w) for w in header.split()] or [0]
+    width = max(words) * 8.0
+    for cell in cells:
+        if numeric:
+            width = max(width, len(cell) * 7.6)
+        else:
+            width = max(width, min(24, max((len(w) for w in cell.split()), default=0)) * 7.3)
+    return max(width + 17, 88 if row_header else 56)
+
+
 def table_html(
     df: pd.DataFrame,
     caption: str,
@@ -81,19 +125,24 @@ def table_html(
     html_columns: Iterable[str] = (),
     max_rows: int | None = None,
     note: str | None = None,
+    priority: Iterable[str] = (),
+    errors: Iterable[str] = (),
+    csv: str | None = None,
+    max_chars: int = LONG_TEXT_CHARS,
 ) -> str:
-    """Return an accessible, escaped HTML table for ``df``.
+    """Return an accessible, escaped HTML table for ``df``, made for reading on a phone.
 
     Parameters
     ----------
     df
-        The table. Column names become header cells; values are escaped.
+        The table. Column names become header cells (capitalised); values are escaped.
     caption
         Swedish caption (``<caption>``), required for every table.
     index
         Show the index as the first column (row headers).
     decimals
-        Decimals for numeric columns: one number for all, or per column.
+        Decimals for numeric columns: one number for all, or per column. Columns named
+        like p-values ("p", "p-värde") show "p < 0,001" style values.
     links
         ``{"title": "url"}`` shows the ``title`` cell as a link to the row's ``url`` value
         (http/https only; other schemes show as plain text).
@@ -103,52 +152,136 @@ def table_html(
         Show at most this many rows (the saved CSV always has all), with a note.
     note
         A short Swedish note under the table.
+    priority
+        Columns a phone shows first. The columns that do not fit a 360 px phone beside
+        them are hidden there and the whole table is behind "Visa alla kolumner" (a
+        ``<details>``, no script); wider screens and paper show every column.
+    errors
+        Columns holding technical error texts: shown as a Swedish cause
+        (:func:`research.report.formatting.explain_error`), the technical text behind
+        ``<details>``.
+    csv
+        Where the table's CSV file is, relative to the briefing (``tables/<name>.csv``); a
+        table that shows fewer rows, or cut text, links to it.
+    max_chars
+        Longer text cells are cut at a word with "…" (the CSV keeps the full value).
     """
     if not caption:
         raise ParameterError("Every table needs a Swedish caption.", hint="pass caption='…'")
     links = dict(links or {})
-    html_columns = set(html_columns)
+    html_columns, errors = set(html_columns), set(errors)
     shown = df.reset_index() if index else df
     hidden_link_targets = set(links.values()) - set(links.keys())
     columns = [c for c in shown.columns if c not in hidden_link_targets]
+    first = columns[:1] if index else []
+    wanted = [c for c in priority if c in columns and c not in first]
+    columns = first + wanted + [c for c in columns if c not in first and c not in wanted]
     total = len(shown)
-    if max_rows is not None and total > max_rows:
+    cut_rows = max_rows is not None and total > max_rows
+    if cut_rows:
         shown = shown.head(max_rows)
-    parts = [
-        f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(caption)}">',
-        '<table class="research-table">',
-        f"<caption>{escape(caption)}</caption>",
-        "<thead><tr>",
-    ]
-    parts += [f'<th scope="col">{escape(c)}</th>' for c in columns]
-    parts.append("</tr></thead><tbody>")
-    for _, row in shown.iterrows():
-        parts.append("<tr>")
-        for position, column in enumerate(columns):
-            value = row[column]
-            if column in html_columns:
-                content = sanitize_html(value)
-            else:
-                digits = decimals.get(column) if isinstance(decimals, Mapping) else decimals
-                text = format_value(value, digits)
-                content = link(text, row[links[column]]) if column in links else escape(text)
-            numeric = (isinstance(value, (int, float)) and not isinstance(value, bool)) \
-                or (isinstance(value, str) and value == SUPPRESSED_MARKER)
-            cls = ' class="num"' if numeric else ""
-            if index and position == 0:
-                parts.append(f'<th scope="row"{cls}>{content}</th>')
-            else:
-                parts.append(f"<td{cls}>{content}</td>")
-        parts.append("</tr>")
-    parts.append("</tbody></table></div>")
-    if max_rows is not None and total > max_rows:
-        parts.append(
-            f'<p class="table-note">Visar {max_rows} av {total} rader; '
-            "hela tabellen finns som CSV-fil.</p>"
-        )
+
+    def digits(column: Any) -> int | None:
+        return decimals.get(column) if isinstance(decimals, Mapping) else decimals
+
+    cells: dict[Any, list[str]] = {}
+    numeric: dict[Any, bool] = {}
+    cut_text = False
+    for column in columns:
+        values = list(shown[column])
+        if column in html_columns:
+            cells[column] = [sanitize_html(v) for v in values]
+            numeric[column] = False
+            continue
+        if column in errors:
+            cells[column] = [error_html(v) for v in values]
+            numeric[column] = False
+            continue
+        pvalues = bool(P_COLUMN.match(str(column)))
+        texts = []
+        for value in values:
+            text = format_p_value(value) if pvalues and _is_number(value) else \
+                format_value(value, digits(column))
+            if not _is_number(value) and len(text) > max_chars:
+                text, cut_text = _cut(text, max_chars), True
+            texts.append(text)
+        numeric[column] = bool(texts) and all(_is_number(v) or _NUMBER_TEXT.match(t) or
+                                              (pvalues and t.startswith(("<", "p")))
+                                              for v, t in zip(values, texts)) \
+            and any(_is_number(v) for v in values)
+        cells[column] = texts
+    # which columns fit a phone beside each other
+    budget, phone = PHONE_COLUMN_PX, []
+    for position, column in enumerate(columns):
+        width = _min_width(_header(column), cells[column] if column not in html_columns
+                           and column not in errors else ["x" * 12],
+                           numeric[column], index and position == 0)
+        if phone and budget - width < 0:
+            break
+        budget -= width
+        phone.append(column)
+    extra = [c for c in columns if c not in phone]
+
+    def table(all_columns: bool, label: str) -> list[str]:
+        def cls(column: Any) -> str:
+            names = (["num"] if numeric[column] else []) + \
+                (["col-extra"] if column in extra and not all_columns else [])
+            return f' class="{" ".join(names)}"' if names else ""
+
+        parts = [f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(label)}">',
+                 f'<table class="research-table{" wide" if len(columns) > 7 else ""}">',
+                 f"<caption>{escape(label)}</caption>", "<thead><tr>"]
+        parts += [f'<th scope="col"{cls(c)}>{escape(_header(c))}</th>' for c in columns]
+        parts.append("</tr></thead><tbody>")
+        for row in range(len(shown)):
+            parts.append("<tr>")
+            for position, column in enumerate(columns):
+                text = cells[column][row]
+                if column in links:
+                    content = link(text, shown[links[column]].iloc[row])
+                elif column in html_columns or column in errors:
+                    content = text
+                else:
+                    content = escape(text)
+                tag = "th" if index and position == 0 else "td"
+                scope = ' scope="row"' if tag == "th" else ""
+                parts.append(f"<{tag}{scope}{cls(column)}>{content}</{tag}>")
+            parts.append("</tr>")
+        parts.append("</tbody></table></div>")
+        return parts
+
+    parts = table(False, caption)
+    if extra:
+        parts.append(f'<details class="table-all"><summary>Visa alla kolumner '
+                     f"({len(columns)})</summary>")
+        parts += table(True, f"{caption} (alla kolumner)")
+        parts.append("</details>")
+    notes = []
+    if cut_rows:
+        notes.append(f"Visar {format_value(max_rows)} av {format_value(total)} rader.")
+    if cut_text:
+        notes.append("Långa texter är förkortade (…).")
+    if notes and csv:
+        notes.append(f'<a href="{escape(csv)}" download>Hela tabellen som CSV-fil</a>.')
+    elif notes:
+        notes.append("Hela tabellen sparas som CSV-fil när briefingen körs med "
+                     "<code>research run</code>.")
+    if notes:
+        parts.append(f'<p class="table-note">{" ".join(notes)}</p>')
     if note:
         parts.append(f'<p class="table-note">{escape(note)}</p>')
     return "".join(parts)
+
+
+def error_html(text: object) -> str:
+    """A technical error as a reader sees it: the Swedish cause, the original behind
+    ``<details>`` (for the analyst)."""
+    raw = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    if not raw.strip():
+        return ""
+    cause = explain_error(raw)
+    return (f"{escape(cause)}<details><summary>Teknisk information</summary>"
+            f"<code>{escape(raw)}</code></details>")
 
 
 def save_table(df: pd.DataFrame, name: str, *, index: bool = False) -> Path | None:
@@ -188,21 +321,30 @@ def show_table(
     ``display_columns`` renames columns for readers only (``{"published": "Publicerad"}``);
     the saved CSV keeps the original names, which other programs rely on. ``html_options``
     go to :func:`table_html` (``decimals``, ``links``, ``html_columns``, ``max_rows``,
-    ``note``), naming columns by their original names. Returns nothing, so the table is not shown a second time as
-    the cell's value.
+    ``note``, ``priority``, ``errors``, ``max_chars``), naming columns by their original
+    names. A table that shows fewer rows or cut text links to its CSV; with ``save=False``
+    such a table is saved anyway, so the link works. Returns nothing, so the table is not
+    shown a second time as the cell's value.
     """
-    if save:
-        save_table(df, name, index=index)
+    max_rows = html_options.get("max_rows")
+    limit = html_options.get("max_chars", LONG_TEXT_CHARS)
+    cut = (max_rows is not None and len(df) > max_rows) or any(
+        df[c].map(lambda v: isinstance(v, str) and len(v) > limit).any()
+        for c in df.columns if df[c].dtype == object)
+    saved = save_table(df, name, index=index) if save or cut else None
+    if saved is not None:
+        html_options.setdefault("csv", f"tables/{saved.name}")
     if display_columns:  # the CSV keeps its stable (English) names; readers see Swedish ones
-        df = df.rename(columns=dict(display_columns))
+        rename = dict(display_columns)
+        df = df.rename(columns=rename)
         for option in ("links", "decimals"):
             if isinstance(html_options.get(option), Mapping):
-                html_options[option] = {display_columns.get(k, k): display_columns.get(v, v)
+                html_options[option] = {rename.get(k, k): rename.get(v, v)
                                         if option == "links" else v
                                         for k, v in html_options[option].items()}
-        if "html_columns" in html_options:
-            html_options["html_columns"] = [display_columns.get(c, c)
-                                            for c in html_options["html_columns"]]
+        for option in ("html_columns", "priority", "errors"):
+            if option in html_options:
+                html_options[option] = [rename.get(c, c) for c in html_options[option]]
     html = table_html(df, caption, index=index, **html_options)
     _display({"text/html": html, "text/plain": f"{caption}\n{df.to_string(max_rows=20)}"})
 
@@ -228,25 +370,44 @@ def _close(fig: Any) -> None:
         plt.close(fig)
 
 
-def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None) -> None:
-    """Display a figure as an embedded PNG with its alt text, then close it.
+FIGURE_METADATA = "research-figure"  # marks an SVG drawn by show_figure (inlined by the template)
+
+
+def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None,
+                narrow: Any = None) -> None:
+    """Display a figure as inline SVG drawn for the desktop column and for a phone.
+
+    The desktop drawing is :data:`~research.report.figures.COLUMN_WIDTH_IN` wide (also the
+    A4 text width), the phone drawing :data:`~research.report.figures.NARROW_WIDTH_IN`; both
+    are shown at their natural size, so figure text is as large on screen as it was set
+    (at least 12 CSS px; see :func:`research.report.figures.fit_to_width`). ``narrow`` is an
+    optional figure drawn for the phone by the caller; without it the phone drawing is
+    derived from ``fig`` (small multiples reflow, labels wrap, legends move below).
 
     The alt text is ``alt`` or the one attached with :func:`attach_alt`; a figure without
-    one is an error, because every figure in a briefing must be described.
+    one is an error, because every figure in a briefing must be described. The figure is
+    closed afterwards.
     """
+    from .figures import COLUMN_WIDTH_IN, CSS_DPI, NARROW_WIDTH_IN, figure_svg, fit_to_width
+
     text = alt or get_alt(fig)
     if not text:
         raise ParameterError(
             "A figure has no alt text.",
             hint="attach one with research.report.attach_alt(fig, '…') or pass alt='…'",
         )
-    png = base64.b64encode(figure_png(fig)).decode("ascii")
-    width, height = (fig.get_size_inches() * 72).round().astype(int)
+    wide = figure_svg(fit_to_width(fig, COLUMN_WIDTH_IN), alt=text,
+                      css_width=round(COLUMN_WIDTH_IN * CSS_DPI), key="wide")
+    phone = narrow if narrow is not None else fig
+    small = figure_svg(fit_to_width(phone, NARROW_WIDTH_IN, narrow=True), alt=text,
+                       css_width=round(NARROW_WIDTH_IN * CSS_DPI), key="narrow")
     _display(
-        {"image/png": png, "text/plain": f"<Figur: {text}>"},
-        {"image/png": {"alt": text, "width": int(width), "height": int(height)}},
+        {"image/svg+xml": wide, "text/plain": f"<Figur: {text}>"},
+        {"image/svg+xml": {"alt": text, FIGURE_METADATA: True, "narrow": small}},
     )
     _close(fig)
+    if narrow is not None:
+        _close(narrow)
     if caption:
         _display({"text/html": f'<p class="figure-caption">{escape(caption)}</p>',
                   "text/plain": caption})

@@ -3,59 +3,87 @@
 Domain ``figures`` modules make every figure with :func:`new_figure` (a
 ``matplotlib.figure.Figure`` — never pyplot, so a JupyterLab session's backend is never
 switched and nothing global is left open), format axes with :func:`count_axis`,
-:func:`number_axis` or :func:`percent_axis` (decimal comma, whole-number ticks for counts,
-non-breaking-space thousands), colour with :data:`OKABE_ITO` (colour-blind safe; never colour
-alone — pair it with labels, markers or hatching), keep legends outside the data with
-:func:`legend_outside`, and describe the figure in Swedish with :func:`attach_alt`.
+:func:`number_axis`, :func:`percent_axis` or :func:`date_axis` (decimal comma, whole-number
+ticks for counts, non-breaking-space thousands, Swedish month names), colour with
+:data:`OKABE_ITO` (colour-blind safe; never colour alone — pair it with labels, markers or
+hatching), keep legends outside the data with :func:`legend_outside`, and describe the
+figure in Swedish with :func:`attach_alt`.
 
-Sizes are for the briefing's text column: :data:`COLUMN_WIDTH_IN` inches at
-:data:`CSS_DPI` CSS pixels per inch; :func:`research.report.show_figure` renders at
-``PIXEL_RATIO`` × that, so text set in points here appears at that size in CSS pixels.
+**Figures are drawn for where they are shown.** :func:`research.report.show_figure` embeds
+a figure as inline SVG with real text (searchable, sharp in print, measured by the browser
+tests) in two drawings: one for the desktop and paper text column
+(:data:`COLUMN_WIDTH_IN`, 672 CSS px) and one for a 360 px phone
+(:data:`NARROW_WIDTH_IN`, 340 CSS px), each shown at its natural size. An SVG unit is a
+point, shown at 96/72 CSS px, so a font of :data:`MIN_FONT_PT` (9 pt) is 12 CSS px on
+both screens. :func:`fit_to_width` makes the phone drawing from the desktop one: small
+multiples reflow to one or two columns, long category labels wrap, legends move below the
+plot with fewer columns, text under the minimum is raised to it, and axes that were left
+with matplotlib's English defaults get Swedish number and month formats.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import math
+import re
+import textwrap
 from typing import Any
 
 __all__ = [
     "OKABE_ITO",
     "COLUMN_WIDTH_IN",
+    "NARROW_WIDTH_IN",
     "CSS_DPI",
-    "PIXEL_RATIO",
+    "MIN_FONT_PT",
     "HOUSE_STYLE",
+    "ALT_ATTRIBUTE",
+    "MONTH_ABBREVIATIONS",
     "new_figure",
     "attach_alt",
     "get_alt",
     "count_axis",
     "number_axis",
     "percent_axis",
+    "date_axis",
     "legend_outside",
     "empty_figure",
     "swedish_tick",
+    "fit_to_width",
+    "figure_svg",
 ]
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000")
-COLUMN_WIDTH_IN = 7.0   # the briefing's text column (≈ 672 CSS px at 96 CSS px per inch)
 CSS_DPI = 96
-PIXEL_RATIO = 2          # PNGs are drawn at 2× for sharp text on phones and in print
+COLUMN_WIDTH_IN = 7.0            # the briefing's text column: 672 CSS px, also A4's text width
+NARROW_WIDTH_IN = 340 / CSS_DPI  # a 360 px phone's text column: 340 CSS px
+MIN_FONT_PT = 9.0                # 12 CSS px: the smallest text a figure may carry
 ALT_ATTRIBUTE = "_research_alt"
+MONTH_ABBREVIATIONS = ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt",
+                       "nov", "dec")
 
 HOUSE_STYLE: dict[str, Any] = {
-    "font.family": "DejaVu Sans",
-    "font.size": 12,
-    "axes.titlesize": 13,
-    "axes.labelsize": 12,
-    "xtick.labelsize": 11.5,
-    "ytick.labelsize": 11.5,
-    "legend.fontsize": 11.5,
+    "font.family": "sans-serif",
+    # DejaVu draws the figure; readers without it get Verdana (same metrics family) or Arial
+    "font.sans-serif": ["DejaVu Sans", "Verdana", "Arial"],
+    "font.size": 9.5,            # points = SVG units: 9.5 pt shows as 12.7 CSS px
+    "axes.titlesize": 10.5,
+    "axes.titlelocation": "left",
+    "axes.labelsize": 9.5,
+    "xtick.labelsize": 9.5,
+    "ytick.labelsize": 9.5,
+    "legend.fontsize": 9.5,
+    "figure.titlesize": 11,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": False,
-    "axes.prop_cycle": None,  # set below (needs cycler)
+    "axes.prop_cycle": None,     # set in _style (needs cycler)
     "figure.facecolor": "white",
     "axes.formatter.use_locale": False,
+    "svg.fonttype": "none",      # real text in the SVG, not glyph outlines
+    "svg.hashsalt": "kunskapshus-research",  # stable ids: the same figure gives the same SVG
 }
 
 
@@ -72,7 +100,8 @@ def new_figure(*, nrows: int = 1, ncols: int = 1, width: float = COLUMN_WIDTH_IN
                ) -> tuple[Any, Any]:
     """A new ``Figure`` in the house style and its axes (like ``plt.subplots``).
 
-    ``width`` in inches (default the text column), ``height`` defaults to
+    ``width`` in inches (default the text column; :func:`research.report.show_figure`
+    redraws it at the column's and a phone's width anyway), ``height`` defaults to
     ``width * aspect * nrows / max(ncols, 1) ** 0.5``.
     """
     import matplotlib as mpl
@@ -83,7 +112,6 @@ def new_figure(*, nrows: int = 1, ncols: int = 1, width: float = COLUMN_WIDTH_IN
     with mpl.rc_context(_style()):
         fig = Figure(figsize=(width, height), dpi=CSS_DPI, layout="constrained")
         axes = fig.subplots(nrows=nrows, ncols=ncols, squeeze=True, **subplot_kw)
-    fig._research_style = _style()  # re-applied when text is added later (see styled)
     return fig, axes
 
 
@@ -101,6 +129,8 @@ def get_alt(fig: Any) -> str | None:
 def swedish_tick(value: float, decimals: int = 0, *, percent: bool = False) -> str:
     """One tick label: decimal comma, non-breaking-space thousands, Unicode minus."""
     text = f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+    if text.lstrip("-").strip("0,\u00a0") == "":
+        text = text.lstrip("-")  # no "−0"
     text = text.replace("-", "\u2212")
     return f"{text}\u00a0%" if percent else text
 
@@ -114,19 +144,22 @@ def count_axis(axis: Any) -> Any:
     return axis
 
 
+def _decimals_for(axis: Any) -> int:
+    ticks = list(axis.get_majorticklocs())
+    steps = [abs(b - a) for a, b in zip(ticks, ticks[1:]) if b != a]
+    step = min(steps, default=1.0)
+    if step >= 1 or step <= 0:
+        return 0
+    return min(3, max(0, -math.floor(math.log10(step) + 1e-9)))
+
+
 def number_axis(axis: Any, decimals: int | None = None) -> Any:
     """Decimal-comma ticks; decimals chosen from the tick spacing unless given."""
     from matplotlib.ticker import FuncFormatter
 
-    def label(value: float, _: Any) -> str:
-        places = decimals
-        if places is None:
-            ticks = axis.get_majorticklocs()
-            step = min((abs(b - a) for a, b in zip(ticks, ticks[1:]) if b != a), default=1)
-            places = 0 if step >= 1 else min(3, len(f"{step:.10f}".rstrip("0").split(".")[1]))
-        return swedish_tick(value, places)
-
-    axis.set_major_formatter(FuncFormatter(label))
+    axis.set_major_formatter(FuncFormatter(
+        lambda value, _: swedish_tick(value, _decimals_for(axis) if decimals is None
+                                      else decimals)))
     return axis
 
 
@@ -139,16 +172,43 @@ def percent_axis(axis: Any, *, scale: float = 1.0) -> Any:
     return axis
 
 
+def date_axis(axis: Any) -> Any:
+    """Date ticks in Swedish: "3 mars", "mars 2026" or "2026", from the tick spacing."""
+    from matplotlib.dates import AutoDateLocator, num2date
+    from matplotlib.ticker import FuncFormatter
+
+    if not isinstance(axis.get_major_locator(), AutoDateLocator):
+        axis.set_major_locator(AutoDateLocator(minticks=3, maxticks=7))
+
+    def label(value: float, _: Any) -> str:
+        ticks = list(axis.get_majorticklocs())
+        step = min((abs(b - a) for a, b in zip(ticks, ticks[1:]) if b != a), default=1.0)
+        day = num2date(value)
+        if step < 27:
+            return f"{day.day} {MONTH_ABBREVIATIONS[day.month - 1]}"
+        if step < 360:
+            return f"{MONTH_ABBREVIATIONS[day.month - 1]} {day.year}"
+        return str(day.year)
+
+    axis.set_major_formatter(FuncFormatter(label))
+    return axis
+
+
 def legend_outside(ax: Any, *, where: str = "below", ncols: int | None = None, **kw: Any) -> Any:
-    """A legend outside the plotting area (below it by default), so it never hides data."""
+    """A legend outside the plotting area, so it never hides data.
+
+    A figure legend placed by the layout engine below the axes (``where="below"``) or to
+    their right (``where="right"``); on a phone :func:`fit_to_width` moves it below.
+    """
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return None
+    fig = ax.get_figure()
+    kw.setdefault("frameon", False)
     if where == "right":
-        return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                         frameon=False, **kw)
-    return ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.14),
-                     ncols=ncols or min(len(labels), 3), frameon=False, **kw)
+        return fig.legend(handles, labels, loc="outside right upper", **kw)
+    return fig.legend(handles, labels, loc="outside lower center",
+                      ncols=ncols or min(len(labels), 3), **kw)
 
 
 def empty_figure(message: str, *, alt: str | None = None) -> Any:
@@ -157,3 +217,246 @@ def empty_figure(message: str, *, alt: str | None = None) -> Any:
     ax.axis("off")
     ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
     return attach_alt(fig, alt or message)
+
+
+# ---------------------------------------------------------------------------------------
+# drawing a figure for one width
+
+
+def _panels(fig: Any) -> list[Any]:
+    """Axes laid out on a grid (colour bars and insets have no grid position)."""
+    panels = []
+    for ax in fig.axes:
+        spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
+        if spec is None or getattr(ax, "_colorbar", None) is not None:
+            continue
+        if not ax.get_visible() or (not ax.axison and not ax.has_data() and not ax.texts):
+            continue
+        panels.append(ax)
+    return panels
+
+
+def _reflow(fig: Any, columns: int) -> float:
+    """Put the grid's panels in ``columns`` columns in reading order; returns the factor
+    by which the figure must grow in height to keep each panel's height."""
+    panels = _panels(fig)
+    if len(panels) < 2:
+        return 1.0
+    grid = panels[0].get_subplotspec().get_gridspec()
+    old_rows, old_cols = grid.get_geometry()
+    if old_cols <= columns or any(ax.get_subplotspec().get_gridspec() is not grid
+                                  for ax in panels):
+        return 1.0
+    order = sorted(panels, key=lambda ax: (ax.get_subplotspec().rowspan.start,
+                                           ax.get_subplotspec().colspan.start))
+    rows = math.ceil(len(order) / columns)
+    new_grid = fig.add_gridspec(rows, columns)
+    for position, ax in enumerate(order):
+        ax.set_subplotspec(new_grid[position // columns, position % columns])
+        ax.xaxis.set_tick_params(labelbottom=True)
+        ax.yaxis.set_tick_params(labelleft=True)
+    return rows / old_rows
+
+
+def _wrap_labels(axis: Any, width: int) -> None:
+    """Wrap the axis's text labels (categories: statements, themes) at ``width`` characters."""
+    from matplotlib.ticker import FuncFormatter
+
+    labels = [t.get_text() for t in axis.get_ticklabels()]
+    if not any(len(t) > width and " " in t and re.search(r"[^\W\d_]{3}", t) for t in labels):
+        return
+    formatter = axis.get_major_formatter()
+
+    def wrapped(value: float, position: Any) -> str:
+        text = str(formatter(value, position))
+        return textwrap.fill(text, width) if len(text) > width else text
+
+    axis.set_major_formatter(FuncFormatter(wrapped))
+
+
+def _untangle(ax: Any) -> None:
+    """Turn x labels upright-sideways (90°) when neighbours overlap."""
+    renderer = ax.get_figure()._get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels()
+             if t.get_visible() and t.get_text()]
+    if any(a.x1 > b.x0 + 1 for a, b in zip(boxes, boxes[1:])):
+        ax.tick_params(axis="x", labelrotation=90)
+
+
+def _wrap_titles(fig: Any, width: float) -> None:
+    """Wrap titles, axis labels and free text wider than the figure."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        content = text.get_text()
+        if not content or " " not in content or text.get_rotation() not in (0, 0.0):
+            continue
+        per_line = max(12, int(width * 72 / (0.56 * text.get_fontsize())))
+        if max(len(line) for line in content.splitlines()) > per_line:
+            text.set_text(textwrap.fill(" ".join(content.split()), per_line))
+
+
+def _integer_data(ax: Any, which: str) -> bool:
+    """Whether everything drawn along ``which`` ('x' or 'y') is a whole number (counts)."""
+    values: list[float] = []
+    for line in ax.lines:
+        values.extend(line.get_ydata() if which == "y" else line.get_xdata())
+    for patch in ax.patches:
+        if hasattr(patch, "get_height"):
+            values.append(patch.get_height() if which == "y" else patch.get_width())
+    try:
+        numbers = [float(v) for v in values]
+    except (TypeError, ValueError):
+        return False
+    numbers = [v for v in numbers if math.isfinite(v)]
+    return bool(numbers) and all(v == round(v) for v in numbers) and max(map(abs, numbers)) > 0
+
+
+def _swedish_defaults(ax: Any) -> None:
+    """Give axes still on matplotlib's English defaults Swedish formats."""
+    from matplotlib.dates import AutoDateFormatter, ConciseDateFormatter, DateFormatter
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+    for which, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+        formatter = axis.get_major_formatter()
+        if isinstance(formatter, (AutoDateFormatter, ConciseDateFormatter, DateFormatter)):
+            date_axis(axis)
+        elif type(formatter) is ScalarFormatter and axis.get_scale() == "linear":
+            if _integer_data(ax, which):
+                axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=2))
+            number_axis(axis)
+
+
+def _raise_small_text(fig: Any) -> None:
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        if text.get_text() and text.get_fontsize() < MIN_FONT_PT:
+            text.set_fontsize(MIN_FONT_PT)
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in (*axis.get_major_ticks(), *axis.get_minor_ticks()):
+                if tick.label1.get_fontsize() < MIN_FONT_PT:
+                    axis.set_tick_params(which="both", labelsize=MIN_FONT_PT)
+                    break
+
+
+def _legends_below(fig: Any, width_in: float) -> None:
+    """Figure legends go below the plot with as many columns as fit the width."""
+    from matplotlib.legend import Legend
+
+    renderer = fig._get_renderer()
+    for legend in list(fig.legends):
+        handles = list(legend.legend_handles)
+        labels = [t.get_text() for t in legend.get_texts()]
+        widest = max((t.get_window_extent(renderer).width for t in legend.get_texts()),
+                     default=0) / fig.dpi + 0.5
+        columns = max(1, min(len(labels), int(width_in * 0.95 // max(widest, 0.1))))
+        title = legend.get_title().get_text()
+        size = legend.get_texts()[0].get_fontsize() if labels else None
+        legend.remove()
+        fig.legend(handles, labels, loc="outside lower center", ncols=columns,
+                   frameon=False, title=title or None, fontsize=size)
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if isinstance(legend, Legend) and legend.get_bbox_to_anchor().x0 > \
+                ax.get_window_extent(renderer).x1:
+            handles = list(legend.legend_handles)
+            labels = [t.get_text() for t in legend.get_texts()]
+            legend.remove()
+            fig.legend(handles, labels, loc="outside lower center", frameon=False,
+                       ncols=min(2, len(labels)))
+
+
+def fit_to_width(fig: Any, width: float = COLUMN_WIDTH_IN, *, narrow: bool = False) -> Any:
+    """Make ``fig`` fit a text column ``width`` inches wide; returns the figure.
+
+    The figure keeps its height (fonts do not scale, so text stays at its size) unless a
+    grid of small multiples reflows, which adds rows. With ``narrow=True`` (a phone) grids
+    wider than one column reflow to one column (two for more than six panels), long
+    category labels wrap and legends move below the plot. Text under :data:`MIN_FONT_PT`
+    is raised to it and English default tick formats become Swedish.
+    """
+    import matplotlib as mpl
+
+    with mpl.rc_context(_style()):
+        height = fig.get_size_inches()[1]
+        if narrow:
+            panels = len(_panels(fig))
+            height *= _reflow(fig, 2 if panels > 6 else 1)
+            fig.draw_without_rendering()  # tick labels exist after a draw
+            for ax in fig.axes:
+                _wrap_labels(ax.yaxis, 18)
+                _wrap_labels(ax.xaxis, 12)
+            _wrap_titles(fig, width)
+            fig.draw_without_rendering()
+            for ax in fig.axes:
+                _untangle(ax)
+        for ax in fig.axes:
+            _swedish_defaults(ax)
+        _raise_small_text(fig)
+        fig.set_size_inches(width, height)
+        _use_layout(fig)
+        if narrow:
+            fig.draw_without_rendering()  # to measure legend entries
+            _legends_below(fig, width)
+    return fig
+
+
+def _use_layout(fig: Any) -> None:
+    """A layout engine that re-lays the figure out at its new size (constrained where the
+    figure allows it; tight after a one-off ``tight_layout`` with a colour bar)."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
+
+    if isinstance(fig.get_layout_engine(), (ConstrainedLayoutEngine, TightLayoutEngine)):
+        return
+    for name in ("constrained", "tight"):
+        try:
+            fig.set_layout_engine(name)
+            return
+        except RuntimeError:
+            continue
+
+
+# ---------------------------------------------------------------------------------------
+# SVG for a briefing
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def figure_svg(fig: Any, *, alt: str, css_width: int, key: str = "") -> str:
+    """The figure as an inline ``<svg>`` element for HTML.
+
+    No XML prolog, DOCTYPE or metadata; ``width`` in CSS px (the height follows from the
+    ``viewBox``; the natural size, at most ``css_width``); ``role="img"`` with ``aria-label`` and ``<title>`` holding ``alt``; every
+    ``id`` prefixed with ``key`` (plus a digest of the drawing) so several figures, and the
+    phone and desktop drawing of one, can share a page. The result has passed
+    :func:`research.report.htmlsafe.sanitize_svg`.
+    """
+    import matplotlib as mpl
+
+    from .htmlsafe import escape, sanitize_svg
+
+    buffer = io.StringIO()
+    with mpl.rc_context(_style()):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None,
+                                                    "Format": None, "Type": None},
+                    facecolor="white", bbox_inches="tight", pad_inches=0.03)
+    text = buffer.getvalue()
+    text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    prefix = "f" + hashlib.sha1((key + text).encode("utf-8")).hexdigest()[:8] + "-"
+    ids = set(_ID.findall(text))
+    if ids:
+        pattern = re.compile(r'(\bid="|#)(' + "|".join(map(re.escape, sorted(ids, key=len,
+                                                                                reverse=True)))
+                             + r')(?=["\)])')
+        text = pattern.sub(lambda m: m.group(1) + prefix + m.group(2), text)
+    box = re.search(r'viewBox="0 0 ([\d.]+) ', text)
+    natural = round(float(box.group(1)) * CSS_DPI / 72) if box else css_width
+    text = re.sub(r'<svg([^>]*?)\swidth="[^"]*"\s+height="[^"]*"',
+                  lambda m: f'<svg{m.group(1)} width="{min(natural, css_width)}"', text, count=1)
+    text = text.replace("<svg", f'<svg role="img" aria-label="{escape(alt)}"', 1)
+    text = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + f"<title>{escape(alt)}</title>",
+                  text, count=1)
+    return sanitize_svg(text)

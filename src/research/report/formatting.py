@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from numbers import Number
 
 __all__ = [
@@ -19,6 +20,9 @@ __all__ = [
     "week_label",
     "to_date",
     "format_value",
+    "format_p_value",
+    "ERROR_CAUSES",
+    "explain_error",
 ]
 
 NBSP = "\u00a0"
@@ -103,3 +107,46 @@ def format_value(value: object, decimals: int | None = None) -> str:
             decimals = 0 if number.is_integer() else 2
         return format_number(number, decimals)
     return str(value)
+
+
+def format_p_value(value: float | None, decimals: int = 3) -> str:
+    """A p-value as Swedish reports write it: ``0.0000`` → ``"< 0,001"``, ``0.0412`` → ``"0,041"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    floor = 10 ** -decimals
+    if float(value) < floor:
+        return f"<{NBSP}{format_number(floor, decimals)}"
+    return format_number(float(value), decimals)
+
+
+# What a technical error means, in words a coordinator understands: first match wins.
+ERROR_CAUSES: tuple[tuple[str, str], ...] = (
+    (r"timed? ?out|timeout|read timed out", "Källan svarade inte i tid."),
+    (r"\b404\b|not found", "Adressen finns inte (längre) hos källan."),
+    (r"\b40[13]\b|forbidden|unauthori[sz]ed", "Källan nekade åtkomst."),
+    (r"\b5\d\d\b|server error|service unavailable", "Källans server hade ett fel."),
+    (r"ssl|certificate", "Källans säkerhetscertifikat kunde inte godtas."),
+    (r"name or service not known|getaddrinfo|nodename|dns|resolve",
+     "Källans adress kunde inte slås upp."),
+    (r"connection|refused|unreachable|network|urlerror",
+     "Källan gick inte att nå."),
+    (r"saxparse|not well-formed|xml|parseerror|mismatched tag|syntax error",
+     "Flödet är inte giltig XML: filen är trasig eller är inte ett nyhetsflöde."),
+    (r"pdf", "PDF-filen är skadad eller ofullständig."),
+    (r"unicode|codec|decode|encoding", "Texten har en teckenkodning som inte kunde läsas."),
+    (r"too large|size limit|limit exceeded|too many", "Filen är större än vad som tillåts."),
+    (r"no such file|filenotfound|does not exist|missing", "Filen finns inte."),
+    (r"permission", "Filen får inte läsas (behörighet saknas)."),
+    (r"empty|no data|no entries", "Källan innehöll inga poster."),
+)
+
+
+def explain_error(text: object) -> str:
+    """The cause of a technical error (``"SAXParseException: <unknown>:4:0: not well-formed"``)
+    in plain Swedish; unknown errors get a general sentence. The technical text belongs in
+    the CSV or behind ``<details>`` (see :func:`research.report.display.error_html`)."""
+    raw = "" if text is None else str(text)
+    for pattern, cause in ERROR_CAUSES:
+        if re.search(pattern, raw, re.IGNORECASE):
+            return cause
+    return "Ett tekniskt fel uppstod när källan lästes."

@@ -8,7 +8,9 @@ HTML that must keep some formatting passes an allow-list sanitizer (nh3); links 
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import urlsplit
+from xml.parsers import expat
 
 import nh3
 
@@ -21,6 +23,8 @@ __all__ = [
     "sanitize_html",
     "strip_html",
     "link",
+    "SVG_ELEMENTS",
+    "sanitize_svg",
 ]
 
 ALLOWED_TAGS = {
@@ -77,3 +81,88 @@ def link(text: object, url: object) -> str:
     if target is None:
         return escape(text)
     return f'<a href="{escape(target)}" rel="noopener noreferrer">{escape(text)}</a>'
+
+
+# What an inline SVG figure may contain: matplotlib's vocabulary, nothing that runs or loads.
+SVG_ELEMENTS = frozenset({
+    "svg", "g", "defs", "path", "use", "clipPath", "rect", "circle", "ellipse", "line",
+    "polyline", "polygon", "text", "tspan", "title", "desc", "style", "image", "linearGradient",
+    "radialGradient", "stop", "pattern", "mask", "marker", "symbol",
+})
+_SVG_ATTRIBUTES = frozenset({
+    "xmlns", "xmlns:xlink", "version", "viewBox", "width", "height", "x", "y", "x1", "y1",
+    "x2", "y2", "cx", "cy", "r", "rx", "ry", "d", "points", "transform", "style", "id",
+    "class", "clip-path", "mask", "fill", "stroke", "opacity", "offset", "stop-color",
+    "stop-opacity", "gradientUnits", "gradientTransform", "patternUnits", "patternTransform",
+    "markerWidth", "markerHeight", "refX", "refY", "orient", "preserveAspectRatio",
+    "text-anchor", "dominant-baseline", "font-size", "font-family", "font-weight",
+    "font-style", "role", "aria-label", "href", "xlink:href", "clipPathUnits", "overflow",
+})
+_SVG_URL = re.compile(r"url\(\s*(?!#)[^)]*\)|@import|expression\s*\(|javascript:", re.I)
+_SVG_IMAGE = re.compile(r"^data:image/(png|jpeg);base64,[A-Za-z0-9+/=\s]+$")
+
+
+def _svg_href(element: str, value: str) -> bool:
+    if value.startswith("#"):
+        return True
+    return element == "image" and bool(_SVG_IMAGE.match(value))
+
+
+def sanitize_svg(svg: object) -> str:
+    """Check an SVG drawing against an allow-list and return it re-serialised.
+
+    Only drawing elements (:data:`SVG_ELEMENTS`) and their presentation attributes pass;
+    event handlers, scripts, ``foreignObject``, external references (``href`` other than
+    ``#id`` or an embedded PNG/JPEG, ``url()`` other than ``url(#id)``) and DTDs are removed
+    with everything inside them. Text is re-escaped.
+    """
+    text = "" if svg is None else str(svg)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if "<!" in text.replace("<![CDATA[", ""):
+        text = re.sub(r"<!(?!\[CDATA\[)[^>]*>", "", text)  # DOCTYPE, comments: no entities
+    out: list[str] = []
+    skipping = 0  # depth inside a removed element
+    stack: list[str] = []
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal skipping
+        stack.append(name)
+        if skipping or name not in SVG_ELEMENTS:
+            skipping += 1
+            return
+        kept = []
+        for key, value in attributes.items():
+            if key not in _SVG_ATTRIBUTES or key.lower().startswith("on"):
+                continue
+            if key in ("href", "xlink:href") and not _svg_href(name, value):
+                continue
+            if _SVG_URL.search(value):
+                continue
+            kept.append(f' {key}="{html.escape(value, quote=True)}"')
+        out.append(f"<{name}{''.join(kept)}>")
+
+    def end(name: str) -> None:
+        nonlocal skipping
+        stack.pop()
+        if skipping:
+            skipping -= 1
+            return
+        out.append(f"</{name}>")
+
+    def data(chunk: str) -> None:
+        if skipping:
+            return
+        if stack and stack[-1] == "style" and _SVG_URL.search(chunk):
+            return
+        out.append(html.escape(chunk, quote=False))
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError:
+        return ""
+    return "".join(out)
