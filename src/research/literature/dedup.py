@@ -117,9 +117,25 @@ def _digits(value: object) -> str:
     return match.group(0).lstrip("0") if match else ""
 
 
-def _first_page(value: object) -> str:
-    match = re.match(r"\s*([A-Za-z]?\d+)", clean(value))
-    return match.group(1).lower().lstrip("0") if match else ""
+_PAGE = r"([A-Za-z]?\d+|[ivxlcIVXLC]+\b)"
+
+
+def _page_range(value: object) -> str:
+    """``"first-last"`` (or ``"first"``) in a comparable form: "0160 -- 178" → "160-178"."""
+    match = re.match(rf"\s*{_PAGE}(?:\s*[-–—]+\s*{_PAGE})?", clean(value))
+    if not match:
+        return ""
+    first = match.group(1).lower().lstrip("0")
+    return f"{first}-{match.group(2).lower().lstrip('0')}" if match.group(2) else first
+
+
+def _pages_evidence(x: str, y: str) -> str:
+    """Agree on the same first page (and last page when both have one), else conflict."""
+    first_x, _, last_x = x.partition("-")
+    first_y, _, last_y = y.partition("-")
+    if first_x != first_y or (last_x and last_y and last_x != last_y):
+        return "conflict"
+    return "agree"
 
 
 def _journal_key(value: object) -> str:
@@ -176,7 +192,7 @@ def _prepare(frame: pd.DataFrame) -> _Prepared:
         first_tokens=[set(normalise_title(names[0]).split()) if names else set()
                       for names in authors_raw],
         years=years,
-        pages=[_first_page(p) for p in _column(frame, "pages")],
+        pages=[_page_range(p) for p in _column(frame, "pages")],
         volumes=[("" if _digits(v) == str(y) else _digits(v))
                  for v, y in zip(_column(frame, "volume"), years)],
         journals=[_journal_key(s) for s in _column(frame, "source")],
@@ -313,9 +329,11 @@ def compare_records(p: _Prepared, i: int, j: int, options: DedupOptions
             agree.append("år")
         elif gap > 1:
             conflict.append("år")
-    for name, x, y in (("sidor", p.pages[i], p.pages[j]), ("volym", p.volumes[i], p.volumes[j])):
-        if x and y:
-            (agree if x == y else conflict).append(name)
+    if p.pages[i] and p.pages[j]:
+        (agree if _pages_evidence(p.pages[i], p.pages[j]) == "agree" else conflict
+         ).append("sidor")
+    if p.volumes[i] and p.volumes[j]:
+        (agree if p.volumes[i] == p.volumes[j] else conflict).append("volym")
     journal = _journal_evidence(p.journals[i], p.journals[j])
     if journal:
         (agree if journal == "agree" else conflict).append("tidskrift")
