@@ -119,7 +119,7 @@ def test_default_taxonomy_on_swedish_news() -> None:
     assert frame.loc[0, "themes"] == ["hogerextremism", "radikalisering_online"]
     assert frame.loc[1, "themes"] == ["avhoppare"]
     assert "hot_och_hat" in frame.loc[2, "themes"]
-    assert frame.loc[3, "themes"] == []  # civil society outside the field: no theme
+    assert frame.loc[3, "themes"] == ["ideburen_sektor"]
 
 
 @pytest.mark.parametrize(
@@ -128,8 +128,10 @@ def test_default_taxonomy_on_swedish_news() -> None:
      ("Fältassistenterna mötte unga på fritidsgården efter skjutningen",
       ["kriminella_natverk", "skola_och_unga"]),
      ("Skolan bygger ny idrottshall och eleverna får nya skåp", []),
-     ("Eleverna på skolan fick lära sig om våldsbejakande extremism",
-      ["extremism_terrorism", "skola_och_unga"]),
+     ("Eleverna på skolan fick lära sig om terrorism", ["extremism_terrorism",
+                                                         "skola_och_unga"]),
+     ("Oroliga anhöriga till personer i våldsbejakande extremism kan ringa", ["anhorigstod"]),
+     ("Center mot våldsbejakande extremism öppnar en stödtelefon", ["extremism_terrorism"]),
      ("Samverkan kring lägesbilden om gängen förbättras",
       ["kriminella_natverk", "samverkan_lagesbild"]),
      ("Bättre samverkan i kommunen", []),

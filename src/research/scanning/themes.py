@@ -128,7 +128,10 @@ class Theme:
     with evidence of a theme that needs no context (a school text about school lunches is
     not about "Skola och unga" in prevention work). ``min_evidence`` multiplies the
     evidence the text's length requires (2 for a theme whose words are common in the
-    field, so that one passing mention does not assign it).
+    field, so that one passing mention does not assign it). ``general`` terms are strong
+    only in a text that no other theme claims, or when they occur twice as often as the
+    length requires ("våldsbejakande extremism" names the field in a text about relatives'
+    support, but is the subject of a text about the national centre's new helpline).
     """
 
     key: str
@@ -138,6 +141,7 @@ class Theme:
     together: tuple[tuple[str, ...], ...] = ()
     needs_context: bool = False
     min_evidence: float = 1.0
+    general: tuple[str, ...] = ()
 
 
 #: Pseudo theme under which the taxonomy's context words are indexed.
@@ -149,7 +153,7 @@ class Taxonomy:
     """A theme taxonomy with its matching tables (built by :func:`load_taxonomy`).
 
     ``roles`` maps every indexed ``(theme, term)`` to ``"strong"``, ``"weak"``,
-    ``"context"`` or ``("group", number)`` (a word of the theme's ``together`` group).
+    ``"general"``, ``"context"`` or ``("group", number)`` (a word of the theme's ``together`` group).
     """
 
     themes: dict[str, Theme]
@@ -164,6 +168,8 @@ class Taxonomy:
         for theme in self.themes.values():
             for term in theme.weak:
                 self._index(theme.key, term, "weak")
+            for term in theme.general:
+                self._index(theme.key, term, "general")
             for number, group in enumerate(theme.together):
                 for term in group:
                     self._index(theme.key, term, ("group", number))
@@ -187,7 +193,9 @@ class Taxonomy:
                 if len(key) >= _MIN_COMPOUND:
                     self.compound.setdefault(key, []).append(pair)
         else:
-            self.phrases.setdefault(tuple(word_key(w) for w in words), []).append(pair)
+            entries = self.phrases.setdefault(tuple(word_key(w) for w in words), [])
+            if not any(t == theme and self.roles[(t, other)] == role for t, other in entries):
+                entries.append(pair)  # "kriminella nätverk", "kriminellt nätverk": one term
 
     @property
     def keys(self) -> list[str]:
@@ -278,7 +286,8 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
                                  _term_list(entry.get("weak")),
                                  tuple(_term_list(g) for g in groups),
                                  bool(entry.get("needs_context", False)),
-                                 float(entry.get("min_evidence", 1.0)))
+                                 float(entry.get("min_evidence", 1.0)),
+                                 _term_list(entry.get("general")))
     return Taxonomy(themes, _term_list(data.get("context")))
 
 
@@ -338,11 +347,18 @@ def match_themes(corpus: Corpus, taxonomy: Taxonomy) -> pd.DataFrame:
     evidence_column: list[dict[str, list[str]]] = []
     flags = np.zeros((corpus.n_texts, len(order)), dtype=bool)
     indptr, indices, data = hits.indptr, hits.indices, hits.data
+    required = [required_evidence(int(n)) for n in lengths.tolist()]
+    seen: dict[tuple[Any, ...], dict[str, list[str]]] = {}  # texts with the same hits
     for row in range(corpus.n_texts):
-        found = {pairs[c]: int(n) for c, n in zip(indices[indptr[row]:indptr[row + 1]].tolist(),
-                                                   data[indptr[row]:indptr[row + 1]].tolist())}
-        evidence = _assign(found, taxonomy, required_evidence(int(lengths[row])))
-        evidence = {k: evidence[k] for k in sorted(evidence, key=order.get)}
+        start, stop = indptr[row], indptr[row + 1]
+        pattern = (required[row], *indices[start:stop].tolist(), *data[start:stop].tolist())
+        evidence = seen.get(pattern)
+        if evidence is None:
+            found = {pairs[c]: int(n) for c, n in zip(indices[start:stop].tolist(),
+                                                       data[start:stop].tolist())}
+            evidence = _assign(found, taxonomy, required[row])
+            evidence = {k: evidence[k] for k in sorted(evidence, key=order.get)}
+            seen[pattern] = evidence
         themes_column.append(list(evidence))
         evidence_column.append(evidence)
         for theme in evidence:
@@ -361,29 +377,40 @@ def _assign(found: Mapping[tuple[str, str], int], taxonomy: Taxonomy,
         if role == "context":
             context = True
             continue
-        entry = per_theme.setdefault(theme, {"strong": {}, "weak": {}, "groups": {}})
-        if role == "strong":
-            entry["strong"][term] = count
-        elif role == "weak":
-            entry["weak"][term] = count
-        else:
+        entry = per_theme.setdefault(theme, {"strong": {}, "weak": {}, "general": {},
+                                             "groups": {}})
+        if isinstance(role, tuple):
             entry["groups"].setdefault(role[1], {})[term] = count
-    supported: dict[str, list[str]] = {}
-    for theme, entry in per_theme.items():
-        score = float(sum(entry["strong"].values()))
-        terms = list(entry["strong"])
-        groups = taxonomy.themes[theme].together
-        if groups and len(entry["groups"]) == len(groups):
-            score += min(sum(g.values()) for g in entry["groups"].values())
-            terms.append(" + ".join(next(iter(entry["groups"][n])) for n in range(len(groups))))
-        if not terms:
-            continue
-        score += 0.5 * sum(entry["weak"].values())
-        if score >= required * taxonomy.themes[theme].min_evidence:
-            supported[theme] = [t.lstrip("=") for t in terms + list(entry["weak"])]
+        else:
+            entry[role][term] = count
+    supported = {theme: terms for theme, entry in per_theme.items()
+                 if (terms := _supported(entry, taxonomy.themes[theme], required))}
+    claimed = bool(supported)
+    for theme, entry in per_theme.items():  # general terms: where no other theme is, or
+        repeated = sum(entry["general"].values()) >= 2 * required  # repeated
+        if theme not in supported and entry["general"] and (repeated or not claimed):
+            entry["strong"].update(entry["general"])
+            if terms := _supported(entry, taxonomy.themes[theme], required):
+                supported[theme] = terms
     context = context or any(not taxonomy.themes[t].needs_context for t in supported)
     return {t: terms for t, terms in supported.items()
             if context or not taxonomy.themes[t].needs_context}
+
+
+def _supported(entry: Mapping[str, Any], theme: Theme, required: float) -> list[str]:
+    """The evidence terms when one theme's hits in a text suffice, else ``[]``."""
+    score = float(sum(entry["strong"].values()))
+    terms = list(entry["strong"])
+    groups = theme.together
+    if groups and len(entry["groups"]) == len(groups):
+        score += min(sum(g.values()) for g in entry["groups"].values())
+        terms.append(" + ".join(next(iter(entry["groups"][n])) for n in range(len(groups))))
+    if not terms:
+        return []
+    score += 0.5 * sum(entry["weak"].values())
+    if score < required * theme.min_evidence:
+        return []
+    return [t.lstrip("=") for t in terms + list(entry["weak"])]
 
 
 def _phrase_hits(corpus: Corpus, taxonomy: Taxonomy, term_index: Mapping[tuple[str, str], int],
@@ -407,7 +434,7 @@ def _phrase_hits(corpus: Corpus, taxonomy: Taxonomy, term_index: Mapping[tuple[s
         mask = docs[:span] == docs[length - 1:]
         for offset, wanted in enumerate(ids):
             mask &= sequence[offset:offset + span] == wanted
-        matched_docs = np.unique(docs[:span][mask])
+        matched_docs = docs[:span][mask]  # one entry per occurrence: summed into counts
         for pair in pairs:
             rows.extend(matched_docs.tolist())
             columns.extend([term_index[pair]] * len(matched_docs))
