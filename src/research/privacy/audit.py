@@ -434,7 +434,8 @@ def audit_system(
     primary: Iterable[Key] | None = None,
     zeros: Iterable[Key] = (),
     exact: bool = False,
-    witnesses: int = 6,
+    witnesses: Iterable[Mapping[Key, float]] = (),
+    random_points: int = 6,
     seed: int = 0,
 ) -> AuditResult:
     """Attack ``system`` and judge it (see the module docstring for the rules).
@@ -453,11 +454,17 @@ def audit_system(
     zeros
         Keys of hidden cells whose true count is 0 (their lower bound is 0, not 1).
     exact
-        Compute every hidden cell's exact interval (otherwise feasible points found on the
-        way certify most cells and only the rest get exact programs).
-    witnesses, seed
-        How many random objectives to use for certification, and their seed.
+        Compute every hidden cell's exact interval (otherwise feasible points certify most
+        cells and only the rest get exact programs).
+    witnesses
+        Candidate tables (values of hidden cells by key), e.g. the true table and the
+        alternatives a suppression method found. Each is **checked** against every
+        constraint and bound here; only those that satisfy them all are used as feasible
+        points. Nothing else about them is trusted.
+    random_points, seed
+        How many random objectives give further feasible points, and their seed.
     """
+    candidates = [dict(w) for w in witnesses]
     protection = min_cell - 1 if protection is None else int(protection)
     primary_set = None if primary is None else set(primary)
     zero_set = set(zeros)
@@ -471,12 +478,17 @@ def audit_system(
     failing: list[Key] = []
     programs = 0
     rng = np.random.default_rng(seed)
+    seen_high: dict[int, float] = {}
     for variables, component_rows in components:
         integral = any(abs(abs(a) - 1.0) > 1e-12 for c, _, _ in component_rows
                        for a in c.values())
         component = _Component(variables, component_rows,
                                np.array([floors[v] for v in variables]), integral)
-        observed = _witness(component, witnesses, rng, exact)
+        given = _verified(component, component_rows, [system.keys[v] for v in variables],
+                          candidates)
+        observed = _witness(component, given, random_points, rng, exact,
+                            [(system.keys[v] in primary_set) if primary_set is not None else None
+                             for v in variables], min_cell, protection)
         if observed is None:
             findings.append(Finding("infeasible", *system.places[variables[0]]))
             failing.extend(system.keys[v] for v in variables)
@@ -484,6 +496,7 @@ def audit_system(
             continue
         low, high = observed
         for k, v in enumerate(variables):
+            seen_high[v] = float(high[k])
             key = system.keys[v]
             small = (key in primary_set) if primary_set is not None else None
             lo, hi, is_exact = low[k], high[k], False
@@ -496,7 +509,7 @@ def audit_system(
                 findings.append(Finding(kind, *system.places[v]))
                 failing.append(key)
         programs += component.solved
-    line_findings, line_programs = _check_lines(system, components, floors, min_cell)
+    line_findings, line_programs = _check_lines(system, components, floors, min_cell, seen_high)
     findings += line_findings
     programs += line_programs
     findings = list(dict.fromkeys(findings))
@@ -558,16 +571,43 @@ def _components(hidden: list[int], rows: list) -> list[tuple[list[int], list]]:
     return [(variables, by_root[root]) for root, variables in groups.items()]
 
 
-def _witness(component: _Component, count: int, rng: np.random.Generator, exact: bool
-             ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Observed per-cell minima and maxima over feasible points of random objectives
-    (capped, so every objective is bounded); ``None`` if nothing is feasible."""
+def _verified(component: _Component, rows: list, keys: list[Key],
+              candidates: list[dict[Key, float]]) -> list[np.ndarray]:
+    """The candidate points that satisfy every constraint and bound of ``component``."""
+    points = []
+    for candidate in candidates:
+        if not all(key in candidate for key in keys):
+            continue
+        x = np.array([float(candidate[key]) for key in keys])
+        if np.any(x < component.floors - 1e-7):
+            continue
+        if all(lower - 1e-6 <= sum(a * x[component.position[v]] for v, a in c.items())
+               <= upper + 1e-6 for c, lower, upper in rows):
+            points.append(x)
+    return points
+
+
+def _witness(component: _Component, given: list[np.ndarray], count: int,
+             rng: np.random.Generator, exact: bool, small: list[bool | None], min_cell: int,
+             protection: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Observed per-cell minima and maxima over feasible points: the verified ``given``
+    ones, then (while a cell is not certified) vertices of capped random objectives;
+    ``None`` if nothing is feasible."""
     n = len(component.variables)
     if component.a_eq is None and component.a_ub is None:
         return component.floors.copy(), np.full(n, math.inf)
     cap = 1e6
     low = np.full(n, math.inf)
     high = np.full(n, -math.inf)
+    for x in given:
+        low, high = np.minimum(low, x), np.maximum(high, x)
+
+    def done() -> bool:
+        return not exact and all(_certified(low[k], high[k], small[k], min_cell, protection)
+                                 for k in range(n))
+
+    if given and done():
+        return low, high
     objectives = [np.ones(n), -np.ones(n)]
     objectives += [rng.choice([-1.0, 1.0], n) * rng.uniform(0.5, 1.5, n)
                    for _ in range(0 if exact else count)]
@@ -578,6 +618,8 @@ def _witness(component: _Component, count: int, rng: np.random.Generator, exact:
         if x is None:
             continue
         low, high = np.minimum(low, x), np.maximum(high, x)
+        if done():
+            break
     high = np.where(high >= cap - 1, math.inf, high)
     return low, high
 
@@ -614,8 +656,11 @@ def _judge(lo: float, hi: float, small: bool | None, min_cell: int, protection: 
 
 
 def _check_lines(system: PublishedSystem, components: list, floors: Mapping[int, float],
-                 min_cell: int) -> tuple[list[Finding], int]:
-    """Lines whose hidden cells can hold at most ``min_cell − 1`` reports together."""
+                 min_cell: int, seen_high: Mapping[int, float]) -> tuple[list[Finding], int]:
+    """Lines whose hidden cells can hold at most ``min_cell − 1`` reports together.
+
+    A feasible point where one member reaches ``h`` makes the members' sum at least ``h``
+    plus the others' lower bounds; only lines that this does not settle get a program."""
     where_component: dict[int, int] = {}
     for number, (variables, _) in enumerate(components):
         for v in variables:
@@ -632,6 +677,10 @@ def _check_lines(system: PublishedSystem, components: list, floors: Mapping[int,
             if known_total - visible >= min_cell - _EPS:
                 continue
             findings.append(Finding("line", *place))
+            continue
+        floor_sum = sum(floors[m] for m in members)
+        if max(seen_high.get(m, -math.inf) - floors[m] for m in members) + floor_sum \
+                >= min_cell - _EPS:
             continue
         number = where_component[members[0]]
         if number not in built:

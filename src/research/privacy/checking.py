@@ -48,6 +48,7 @@ class _Registration:
     min_cell: int
     protection: int
     hidden: dict[str, int]
+    witnesses: list[dict[Key, float]]
 
 
 _SESSION: list[_Registration] = []
@@ -55,18 +56,20 @@ _SESSION: list[_Registration] = []
 
 def register(specs: Iterable[TableSpec], *, primary: Iterable[Key] = (), zeros: Iterable[Key] = (),
              min_cell: int = 5, protection: int | None = None,
-             hidden: Mapping[str, int] | None = None) -> None:
+             hidden: Mapping[str, int] | None = None,
+             witnesses: Iterable[Mapping[Key, float]] = ()) -> None:
     """Record, for this kernel's run, what some published tables mean and which of their
     hidden cells are small (``primary``) or zero (``zeros``); ``hidden`` counts the cells
-    hidden as ``{"primary": n, "secondary": m}``. A table registered again replaces the
-    earlier description."""
+    hidden as ``{"primary": n, "secondary": m}``; ``witnesses`` are candidate tables the
+    audit may use as feasible points after checking them. A table registered again
+    replaces the earlier description."""
     specs = list(specs)
     names = {spec.name for spec in specs}
     for entry in _SESSION:
         entry.specs = [spec for spec in entry.specs if spec.name not in names]
     _SESSION.append(_Registration(specs, set(primary), set(zeros), int(min_cell),
                                   int(min_cell - 1 if protection is None else protection),
-                                  dict(hidden or {})))
+                                  dict(hidden or {}), [dict(w) for w in witnesses]))
 
 
 def registered() -> list[TableSpec]:
@@ -125,6 +128,19 @@ class DisclosureCheck:
                 "förrän det är åtgärdat.")
 
 
+def _joined(groups: list[list[dict[Key, float]]]) -> list[dict[Key, float]]:
+    """Candidate points of several registrations: each group's first point (its true
+    table) joined with the others', then every point on its own."""
+    truth: dict[Key, float] = {}
+    for group in groups:
+        if group:
+            truth.update(group[0])
+    points = [truth] if truth else []
+    for group in groups:
+        points += [{**truth, **point} for point in group[1:]]
+    return points
+
+
 def _text_frames(tables: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for name, frame in tables.items():
@@ -166,7 +182,8 @@ def check_run(tables: Mapping[str, Any] | None = None, *, run_dir: str | Path | 
     min_cell = max((e.min_cell for e in _SESSION), default=5)
     protection = max((e.protection for e in _SESSION), default=min_cell - 1)
     audit = audit_tables(frames, specs, min_cell=min_cell, protection=protection,
-                         primary=primary, zeros=zeros)
+                         primary=primary, zeros=zeros,
+                         witnesses=_joined([e.witnesses for e in _SESSION]))
     hidden = {"primary": sum(e.hidden.get("primary", 0) for e in _SESSION),
               "secondary": sum(e.hidden.get("secondary", 0) for e in _SESSION)}
     described = {spec.name for spec in specs}

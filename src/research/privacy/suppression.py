@@ -258,6 +258,7 @@ class LinkedSuppression:
     protection: int
     audit: AuditResult
     rounds: int
+    parts: list[_Part] = field(default_factory=list, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -274,6 +275,11 @@ class LinkedSuppression:
     def zero_keys(self) -> list[Key]:
         values = np.asarray(self.linked.values)
         return [self.linked.keys[i] for i in np.flatnonzero(self.hidden & (values == 0))]
+
+    def witnesses(self) -> list[dict[Key, float]]:
+        """Candidate points for an audit: the true table and every alternative table found
+        (values of hidden cells by key). An audit must check them, never trust them."""
+        return _points(self.linked, self.parts, self.hidden)
 
     def result(self, name: str) -> SuppressionResult:
         """One table of the set, as :class:`SuppressionResult`."""
@@ -296,7 +302,7 @@ class _Part:
     its lines, for the alternative-table programs."""
 
     def __init__(self, cells: np.ndarray, lines: list[tuple[int, tuple[int, ...]]]) -> None:
-        from scipy.sparse import csr_matrix
+        from scipy.sparse import csr_matrix, hstack
 
         self.cells = cells
         self.position = {int(c): k for k, c in enumerate(cells)}
@@ -308,6 +314,8 @@ class _Part:
             for col, value in entries.items():
                 data.append(value), rows.append(number), cols.append(col)
         self.lines = csr_matrix((data, (rows, cols)), shape=(len(lines), len(cells)))
+        self.both = hstack([self.lines, -self.lines]).tocsr()
+        self.zeros = np.zeros(len(lines))
         self.witnesses: list[np.ndarray] = []
 
 
@@ -354,27 +362,33 @@ def _costs(linked: LinkedTables) -> np.ndarray:
 def _alternative(part: _Part, values: np.ndarray, floors: np.ndarray, hidden: np.ndarray,
                  costs: np.ndarray, cell: int, target: float) -> np.ndarray | None:
     """The cheapest alternative table of ``part`` with ``cell`` at ``target`` that keeps
-    every published cell; returns the alternative's values (or ``None``)."""
+    every published cell; returns the alternative's values (or ``None``).
+
+    Variables are the upward and downward changes of every cell of the part; the lines
+    must still add up, a cell may not go below its lower bound, and the target cell's
+    change is fixed through its bounds."""
     from scipy.optimize import linprog
-    from scipy.sparse import csr_matrix, hstack, vstack
 
     n = len(part.cells)
     a = values[part.cells]
-    weight = np.where(hidden[part.cells], 1e-4, costs[part.cells])
     k = part.position[cell]
-    pick = csr_matrix(([1.0, -1.0], ([0, 0], [k, n + k])), shape=(1, 2 * n))
-    a_eq = vstack([hstack([part.lines, -part.lines]), pick]).tocsr()
-    b_eq = np.zeros(a_eq.shape[0])
-    b_eq[-1] = target - a[k]
-    down = a - floors[part.cells]
-    bounds = [(0.0, None)] * n + [(0.0, float(d)) for d in down]
-    result = linprog(np.concatenate([weight, weight]), A_eq=a_eq, b_eq=b_eq, bounds=bounds,
-                     method="highs")
+    if part.lines.shape[0] == 0:  # a cell in no line: nothing else has to change
+        alternative = a.copy()
+        alternative[k] = target
+        return alternative
+    weight = np.where(hidden[part.cells], 1e-4, costs[part.cells])
+    change = target - a[k]
+    upper = np.concatenate([np.full(n, np.inf), a - floors[part.cells]])
+    lower = np.zeros(2 * n)
+    lower[k] = upper[k] = max(change, 0.0)
+    lower[n + k] = upper[n + k] = max(-change, 0.0)
+    result = linprog(np.concatenate([weight, weight]), A_eq=part.both, b_eq=part.zeros,
+                     bounds=np.column_stack([lower, upper]), method="highs")
     if result.status != 0:
         return None
-    change = result.x[:n] - result.x[n:]
-    change[np.abs(change) < 1e-7] = 0.0
-    return a + change
+    moved = result.x[:n] - result.x[n:]
+    moved[np.abs(moved) < 1e-7] = 0.0
+    return a + moved
 
 
 def _targets(values: np.ndarray, floors: np.ndarray, cell: int, small: bool, min_cell: int,
@@ -438,7 +452,8 @@ def protect(linked: LinkedTables, min_cell: int = 5, protection: int | None = No
         _reach(parts, part_of, values, floors, hidden, costs, targets)
         audit = audit_system(linked.published(hidden), min_cell, protection,
                              primary=[linked.keys[i] for i in np.flatnonzero(primary)],
-                             zeros=[linked.keys[i] for i in np.flatnonzero(hidden & (values == 0))])
+                             zeros=[linked.keys[i] for i in np.flatnonzero(hidden & (values == 0))],
+                             witnesses=_points(linked, parts, hidden))
         if audit.passed:
             break
         targets = _repairs(linked, audit, values, floors, hidden, primary, costs, min_cell,
@@ -446,7 +461,20 @@ def protect(linked: LinkedTables, min_cell: int = 5, protection: int | None = No
         if not targets and not audit.passed:
             break
     assert audit is not None
-    return LinkedSuppression(linked, hidden, primary, min_cell, protection, audit, rounds)
+    return LinkedSuppression(linked, hidden, primary, min_cell, protection, audit, rounds, parts)
+
+
+def _points(linked: LinkedTables, parts: list[_Part], hidden: np.ndarray
+            ) -> list[dict[Key, float]]:
+    """The true table and every alternative found, as candidate points for the audit
+    (hidden cells only; the audit checks each one itself)."""
+    keys, values = linked.keys, linked.values
+    points = [{keys[i]: values[i] for i in np.flatnonzero(hidden)}]
+    for part in parts:
+        cells = part.cells[hidden[part.cells]]
+        for witness in part.witnesses:
+            points.append({keys[c]: float(witness[part.position[int(c)]]) for c in cells})
+    return points
 
 
 def _repairs(linked: LinkedTables, audit: AuditResult, values: np.ndarray, floors: np.ndarray,

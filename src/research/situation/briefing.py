@@ -221,7 +221,9 @@ class Lagesbild:
             primary=[tables.published_key(picture, k) for k in suppression.primary_keys()],
             zeros=[tables.published_key(picture, k) for k in suppression.zero_keys()],
             min_cell=picture.min_cell, protection=suppression.protection,
-            hidden=suppression.counts())
+            hidden=suppression.counts(),
+            witnesses=[{tables.published_key(picture, k): v for k, v in point.items()}
+                       for point in suppression.witnesses()])
         self.disclosure = checking.check_run(self.published_tables())
         return self.disclosure
 
