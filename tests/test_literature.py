@@ -420,3 +420,46 @@ def test_period_text_spans_publication_years() -> None:
     assert period_text(pd.DataFrame({"year": [2019, "2008", None, 2025]})) == "publicerat 2008–2025"
     assert period_text(pd.DataFrame({"year": [2020]})) == "publicerat 2020"
     assert period_text(pd.DataFrame({"title": ["x"]})) == "publiceringsår saknas"
+
+
+# ---------------------------------------------------------------------------------------
+# broken and empty exports among good ones: reported skips, 0 in PRISMA (issue 15)
+
+
+def test_empty_zero_hit_and_truncated_exports_are_reported_skips(tmp_path: Path) -> None:
+    good = write(tmp_path, "scopus.ris", RIS)
+    empty = write(tmp_path, "pubmed.ris", "")
+    header_only = write(tmp_path, "swepub.csv", "Record ID,Title,Publication year,Creator\n")
+    truncated = tmp_path / "diva.xlsx"
+    truncated.write_bytes(b"PK\x03\x04" + b"\x00" * 40)  # a zip header cut short
+    html = write(tmp_path, "wos.ris", "<html><body>Session expired</body></html>")
+    imported = literature.read_records([good, empty, header_only, truncated, html])
+    assert len(imported.records) == 2
+    files = imported.files.set_index("fil")
+    assert files.loc["scopus.ris", "status"] == "läst" and files.loc["scopus.ris", "poster"] == 2
+    assert files.loc["pubmed.ris", "status"] == "tom export"
+    assert files.loc["swepub.csv", "status"] == "tom export"
+    assert files.loc["swepub.csv", "databas"] == "SwePub"
+    assert files.loc["diva.xlsx", "status"] == "hoppades över"
+    assert files.loc["wos.ris", "status"] == "hoppades över"
+    assert set(imported.problems["file"]) == {"pubmed.ris", "swepub.csv", "diva.xlsx", "wos.ris"}
+    unique = literature.deduplicate(imported.records).records
+    prisma = literature.prisma_counts(imported.records, unique, files=imported.files)
+    identified = prisma[prisma["steg"] == "Identifierade"].set_index("del")["antal"]
+    assert identified["PubMed"] == 0 and identified["SwePub"] == 0 and identified["DiVA"] == 0
+    assert identified["Scopus"] == 1 and identified["Totalt"] == 2  # one record names no DB
+
+
+def test_nothing_readable_is_an_error_naming_the_files(tmp_path: Path) -> None:
+    empty = write(tmp_path, "pubmed.ris", "")
+    header_only = write(tmp_path, "scopus.csv", "EID,Title,Source title\n")
+    with pytest.raises(InputDataError) as info:
+        literature.read_records([empty, header_only])
+    assert "pubmed.ris" in str(info.value) and "scopus.csv" in str(info.value)
+    with pytest.raises(InputDataError):  # a wrong path is a mistake, not a skip
+        literature.read_records([write(tmp_path, "a.ris", RIS), tmp_path / "nosuch.ris"])
+
+
+def test_single_reader_on_an_empty_export_says_zero_hits(tmp_path: Path) -> None:
+    with pytest.raises(literature.EmptyExportError):
+        literature.read_table_export(write(tmp_path, "s.csv", "EID,Title,Source title\n"))

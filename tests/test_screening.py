@@ -366,3 +366,56 @@ def test_decisions_are_never_written_into_the_shipped_sample(tmp_path) -> None:
     own = Path(tmp_path) / "log.csv"
     append_decision(own, "r1", "include")
     assert "r1,include" in own.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------
+# the log under concurrent use (issue 15)
+
+
+def test_concurrent_appends_keep_every_row_intact(tmp_path: Path) -> None:
+    import threading
+
+    log = tmp_path / "delad" / "log.csv"
+
+    def reviewer(name: str) -> None:
+        for number in range(15):
+            screening.append_decision(log, f"{name}-{number}", "exclude", reviewer=name)
+
+    threads = [threading.Thread(target=reviewer, args=(n,)) for n in ("A", "B", "C")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "record_id,decision,time,reviewer"
+    assert len(lines) == 46 and lines.count(lines[0]) == 1
+    decisions, problems = screening.read_screening_log(log)
+    assert len(decisions) == 45 and problems.empty
+
+
+def test_ensure_never_replaces_a_log_that_exists(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text("record_id,decision\nx,include\n", encoding="utf-8")
+    screening.ensure_screening_log(log)
+    assert log.read_text(encoding="utf-8") == "record_id,decision\nx,include\n"
+    assert not list(tmp_path.glob("*.tmp"))
+    screening.append_decision(log, "y", "exclude")  # keeps the file's own columns
+    assert log.read_text(encoding="utf-8").splitlines()[-1] == "y,exclude"
+
+
+def test_stopping_rules_on_known_orders() -> None:
+    found_early = [1] * 20 + [0] * 480
+    # 20 relevant first: slope ratio (20/20) / (1/(s-20)) reaches 156 - 20 at s = 156
+    assert screening.knee_stop(found_early) == 156
+    spread = [1, 0] * 250
+    assert screening.knee_stop(spread) is None
+    assert screening.run_stop([1] + [0] * 60, 100) == 51
+    result = screening.evaluate_stopping([1] * 5 + [0] * 100 + [1] + [0] * 50, "run")
+    assert result["stop_at"] == 55 and result["recall"] == pytest.approx(5 / 6)
+    assert result["screened"] == pytest.approx(55 / 156)
+    stop, text = screening.stopping_advice(found_early[:200], 2000)
+    assert stop and text.startswith("Överväg att avsluta")
+    assert not screening.stopping_advice([], 10)[0]
+    assert "ingen relevant" in screening.stopping_advice([0, 0], 10)[1]
+    with pytest.raises(ParameterError):
+        screening.evaluate_stopping([1, 0], "magic")
