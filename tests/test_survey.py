@@ -351,6 +351,43 @@ def test_design_input_errors():
         survey.SurveyDesign(data, fpc=2)
 
 
+def test_multistage_and_fpc_input_errors():
+    data = pd.DataFrame({"a": [1, 1, 2, 2, 3, 3], "b": [1, 2, 1, 2, 1, 2],
+                         "N1": [10] * 6, "N2": [4] * 6, "f": [0.5] * 6, "y": [1.0] * 6})
+    design = survey.SurveyDesign(data, clusters=["a", "b"], fpc=["N1", "N2"])
+    assert design.weights_.tolist() == [10 / 3 * 2] * 6  # (N1/n1)·(N2/n2), as R
+    with pytest.raises(ParameterError, match="one fpc"):
+        survey.SurveyDesign(data, clusters=["a", "b"], fpc="N1")
+    with pytest.raises(InputDataError, match="mixes"):
+        survey.SurveyDesign(data, clusters=["a", "b"], fpc=["N1", "f"])
+    varying = data.assign(N2=[4, 5, 4, 4, 4, 4])
+    with pytest.raises(InputDataError, match="constant within each stratum at stage 2"):
+        survey.SurveyDesign(varying, clusters=["a", "b"], fpc=["N1", "N2"])
+    listed = survey.design_from_parameters(data, "", "", ["a", "b"], ["N1", "N2"])
+    assert listed.cluster_columns_ == ["a", "b"] and listed.lonely_psu == "certainty"
+    assert survey.design_from_parameters(data, fpc="25").popsize_[0].tolist() == [25.0] * 6
+
+
+@pytest.mark.parametrize("level", [95, 1.0, 0, -0.5, True, "0.95"])
+def test_confidence_level_must_be_a_fraction(level):
+    design = survey.SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 3.0]}))
+    with pytest.raises(ParameterError, match="fraction") as info:
+        design.mean("y", level=level)
+    if level == 95:
+        assert "0.95" in info.value.hint
+    with pytest.raises(ParameterError):
+        survey.cronbach_alpha(pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 2, 3, 4]}), ci=level)
+
+
+def test_proportions_at_0_and_100_percent_are_real_intervals():
+    design = survey.SurveyDesign(pd.DataFrame({"svar": [1.0] * 12}))
+    for method in ("logit", "beta"):
+        row = design.proportion("svar", method=method).iloc[0]
+        assert row["estimate"] == 1.0 and row["ci_high"] == 1.0
+        # Clopper–Pearson: (α/2)^(1/n) for 12 of 12
+        assert row["ci_low"] == pytest.approx(0.025 ** (1 / 12))
+
+
 # ---------------------------------------------------------------------------------------
 # scales
 
@@ -365,6 +402,19 @@ def test_cronbach_alpha_matches_pingouin(shared_data):
     # alpha if item deleted equals alpha of the other nine items
     assert result.if_deleted["Q1"] == pytest.approx(
         survey.cronbach_alpha(items.drop(columns="Q1")).alpha)
+
+
+def test_alpha_defaults_to_pairwise_covariances_with_listwise_as_option():
+    items = pd.DataFrame({"a": [1, 2, 3, 4, 5, np.nan], "b": [2, 2, 3, 5, 4, 1],
+                          "c": [1, 3, 3, 4, np.nan, 2]})
+    pairwise = survey.cronbach_alpha(items)
+    assert pairwise.nan_policy == "pairwise" and pairwise.n == 6
+    cov = items.cov().to_numpy()  # pandas: pairwise-complete, as psych's cov(use="pairwise")
+    assert pairwise.alpha == pytest.approx(1.5 * (1 - np.trace(cov) / cov.sum()))
+    listwise = survey.cronbach_alpha(items, nan_policy="listwise")
+    assert listwise.n == 4 and listwise.alpha != pytest.approx(pairwise.alpha)
+    with pytest.raises(ParameterError, match="nan_policy"):
+        survey.cronbach_alpha(items, nan_policy="mean")
 
 
 def test_reverse_coding_and_index(codebook_file, tmp_path):
@@ -505,12 +555,19 @@ def test_small_themes_show_no_count_and_no_quote():
 def test_compare_groups_effect_sizes():
     data = pd.DataFrame({"y": [1, 1, 2, 2, 2, 4, 4, 5, 5, 5], "g": ["a"] * 5 + ["b"] * 5})
     result = survey.compare_groups(data, "y", "g")
-    assert result["test"] == "Mann–Whitney U"
+    assert result["test"] == "Designbaserat Wilcoxontest"  # R: svyranktest
     assert result["effect_size"] == pytest.approx(1.0)  # group a is always lower
     three = pd.DataFrame({"y": list(range(15)), "g": ["a"] * 5 + ["b"] * 5 + ["c"] * 5})
     kw = survey.compare_groups(three, "y", "g")
     h = stats.kruskal(range(5), range(5, 10), range(10, 15)).statistic
-    assert kw["effect_size"] == pytest.approx(h / 14)
+    assert kw["effect_size"] == pytest.approx(h / 14)  # ε² = H / (n − 1) without weights
+    # weights count: the design-based test is not the unweighted one
+    data["w"] = [1.0] * 5 + [9.0] * 5
+    weighted = survey.compare_groups(survey.SurveyDesign(data, weights="w"), "y", "g")
+    assert weighted["p_value"] != pytest.approx(result["p_value"])
+    constant = survey.compare_groups(pd.DataFrame({"y": [3] * 10, "g": ["a", "b"] * 5}),
+                                     "y", "g")
+    assert constant["p_value"] == 1.0
 
 
 # ---------------------------------------------------------------------------------------
@@ -526,7 +583,7 @@ def test_analyse_tiny_survey_suppresses_instead_of_failing(tmp_path, codebook_fi
     assert set(likert["Antal"]) <= {"..", 0}
     shown = analysis.estimates.dropna(subset=["Skattning"])
     assert (shown["Antal svarande"].astype(int) >= 5).all()
-    assert analysis.reliability.empty  # fewer than min_cell complete respondents
+    assert analysis.reliability.empty  # fewer than min_cell respondents
     assert 1 <= len(analysis.findings()) <= 5
     assert all(isinstance(note, str) for note in analysis.method_notes())
 
@@ -547,6 +604,47 @@ def test_analyse_rejects_unknown_group_and_bad_min_cell(tmp_path, codebook_file)
         survey.analyse(result, group_by=["kommun"])
     with pytest.raises(ParameterError, match="min_cell"):
         survey.analyse(result, min_cell=0)
+
+
+def test_clearest_difference_is_chosen_after_benjamini_hochberg():
+    tests = pd.DataFrame({"Fråga": ["A", "B", "C"], "Bakgrundsvariabel": ["g"] * 3,
+                          "Rao–Scott F": [5.0, 4.0, 1.0], "p (Rao–Scott)": [0.02, 0.03, 0.04],
+                          "Cramérs V": [0.2, 0.1, 0.1], "Rangtest": ["–"] * 3,
+                          "p (rangtest)": [0.1] * 3, "Effektstorlek": [0.1] * 3,
+                          "Effektmått": ["–"] * 3})
+    ranked = survey.group_tests(tests.assign(Grupp="x"))
+    adjusted = ranked[survey.ADJUSTED_P].tolist()
+    assert adjusted == pytest.approx([0.04, 0.04, 0.04])  # BH: min over k of p_(k)·m/k
+    empty_themes = survey.Themes(pd.DataFrame(columns=["Tema"]), np.array([]), 0)
+    text = " ".join(survey.summary_findings(pd.DataFrame(columns=["Grupp", "Mått", "Skattning"]), {},
+                                            pd.DataFrame(), empty_themes, 10, ranked))
+    assert "Benjamini–Hochberg" in text and "3 test" in text and "”A”" in text
+    many = pd.concat([tests] * 10, ignore_index=True).assign(Grupp="x")
+    many["Fråga"] = [f"Q{i}" for i in range(len(many))]
+    many["p (Rao–Scott)"] = [0.02] + [0.5] * 29  # 0.02 alone is not a finding among 30 tests
+    none = survey.summary_findings(pd.DataFrame(columns=["Grupp", "Mått", "Skattning"]), {},
+                                   pd.DataFrame(), empty_themes, 10, survey.group_tests(many))
+    assert any("Ingen skillnad" in f and "30 testen" in f for f in none)
+
+
+def test_scale_range_comes_from_the_codebook(tmp_path, codebook_file):
+    book = survey.load_codebook(codebook_file)
+    assert book.scale_range("idx") == (1.0, 5.0)
+    estimates = pd.DataFrame({"Mått": ["Medelvärde"], "Fråga/index": ["Index"], "Grupp": ["Alla"],
+                              "Skattning": [3.25], "KI nedre (95 %)": [3.0],
+                              "KI övre (95 %)": [3.5]})
+    themes = survey.Themes(pd.DataFrame(columns=["Tema"]), np.array([]), 0)
+    text = survey.summary_findings(estimates, {}, pd.DataFrame(), themes, 10,
+                                   scales={"Index": (0.0, 10.0)})[0]
+    assert "skalan 0–10" in text and "1–5" not in text
+
+
+def test_method_notes_state_the_lonely_psu_rule_and_alpha_choice(tmp_path, codebook_file):
+    result = survey.read_survey(write_csv(tmp_path, CSV_ROWS), codebook_file)
+    notes = " ".join(survey.analyse(result, lonely_psu="adjust").method_notes())
+    assert "”adjust”" in notes and "parvis" in notes and "Korn–Graubard" in notes
+    notes = " ".join(survey.analyse(result, nan_policy="listwise").method_notes())
+    assert "”certainty”" in notes and "listvis" in notes
 
 
 def test_response_rates_suppress_small_groups():

@@ -5,6 +5,8 @@ The notebook entry point is :func:`analyse` (in :mod:`.briefing`); the estimator
 :class:`SurveyDesign` (in :mod:`.design`).
 """
 
+from .association import *  # noqa: F401,F403
+from .association import __all__ as _association_all
 from .briefing import *  # noqa: F401,F403
 from .briefing import __all__ as _briefing_all
 from .codebook import *  # noqa: F401,F403
@@ -30,6 +32,6 @@ from .tables import __all__ as _tables_all
 from .validation import *  # noqa: F401,F403
 from .validation import __all__ as _validation_all
 
-__all__ = [*_codebook_all, *_readers_all, *_validation_all, *_design_all, *_disclosure_all,
+__all__ = [*_codebook_all, *_readers_all, *_validation_all, *_design_all, *_association_all, *_disclosure_all,
            *_likert_all, *_scales_all, *_comparisons_all, *_tables_all, *_freetext_all,
            *_figures_all, *_briefing_all]

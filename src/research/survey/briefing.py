@@ -8,13 +8,14 @@ import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ..errors import ParameterError
 from ..report.formatting import format_number, format_percent
 from .codebook import default_blocks
-from .comparisons import crosstabs_table, group_tests
+from .comparisons import ADJUSTED_P, crosstabs_table, group_tests
 from .design import SurveyDesign, design_from_parameters
 from .disclosure import OTHER_GROUPS_LABEL
 from .freetext import Themes, free_text_themes
@@ -47,6 +48,7 @@ class SurveyAnalysis:
     themes: Themes
     response: pd.DataFrame
     items: pd.DataFrame
+    nan_policy: str = "pairwise"
 
     @property
     def likert_frame(self) -> pd.DataFrame:
@@ -97,36 +99,34 @@ class SurveyAnalysis:
 
     def findings(self) -> list[str]:
         """3–5 plain Swedish key findings."""
+        book = self.survey.codebook
+        scales = {spec["label"]: book.scale_range(name) for name, spec in book.indices.items()}
         return summary_findings(self.estimates, self.likert, self.reliability, self.themes,
-                                len(self.data), self.tests)
+                                len(self.data), self.tests, scales=scales)
 
     def method_notes(self) -> list[str]:
         """Data and method notes for "Om underlaget" (Swedish)."""
-        design = self.design
         parts = [f"Underlag: {Path(self.survey.source).name} med "
                  f"{format_number(len(self.data))} svarande, validerat mot kodboken "
-                 f"({Path(self.survey.codebook.source).name})."]
-        described = []
-        if design.weights:
-            described.append(f"vikter ({design.weights})")
-        if design.strata:
-            described.append(f"{format_number(len(design.n_psu_))} strata ({design.strata})")
-        if design.clusters:
-            described.append(f"kluster ({design.clusters}, ett steg)")
-        if design.fpc is not None:
-            described.append(f"ändlighetskorrektion ({design.fpc})")
-        parts.append("Skattningarna tar hänsyn till urvalsdesignen: "
-                     + (", ".join(described) if described else "obundet slumpmässigt urval")
-                     + ". Medelfel beräknas med Taylorlinjärisering (som R-paketet survey); "
-                     "95 % konfidensintervall för medelvärden är normalapproximerade.")
+                 f"({Path(self.survey.codebook.source).name}).",
+                 _design_note(self.design)]
+        alpha = ("parvis fullständiga kovarianser (som R-paketet psych och pingouin: varje "
+                 "frågepar beräknas på dem som besvarat båda)" if self.nan_policy == "pairwise"
+                 else "svarande som besvarat alla frågor i indexet (listvis uteslutning)")
         parts.append("Index är medelvärdet av frågorna (omvända frågor vänds) för svarande som "
-                     "besvarat tillräckligt många av dem; tillförlitligheten anges med "
-                     "Cronbachs alfa och Feldts konfidensintervall. Andelar som instämmer har "
-                     "konfidensintervall på logitskalan (som svyciprop i R).")
+                     "besvarat tillräckligt många av dem. Tillförlitligheten anges med "
+                     f"Cronbachs alfa, beräknat från {alpha}, med Feldts konfidensintervall. "
+                     "Andelar som instämmer har Korn–Graubards konfidensintervall (som "
+                     "svyciprop med method = \"beta\" i R); vid 0 % eller 100 % är det ett "
+                     "exakt Clopper–Pearson-intervall, aldrig en punkt.")
         parts.append("Gruppskillnader prövas med Pearsons chitvåtest med Rao–Scotts korrigering "
-                     "(andra ordningen, F-test) och, utan vikter, med Mann–Whitney- eller "
-                     "Kruskal–Wallis-test; effektstorlek som Cramérs V, rangbiserial korrelation "
-                     "eller ε².")
+                     "(andra ordningen, F-test) och med ett designbaserat rangtest (Wilcoxon "
+                     "eller Kruskal–Wallis, som svyranktest i R), båda med hänsyn till vikter "
+                     "och urvalsdesign; effektstorlek som Cramérs V, rangbiserial korrelation "
+                     "eller ε². Eftersom många test görs justeras Rao–Scott-testens p-värden "
+                     "för antalet test med Benjamini–Hochbergs metod (högst 5 % falska "
+                     "upptäckter); den tydligaste skillnaden väljs efter det justerade "
+                     "p-värdet.")
         parts.append(f"Röjandeskydd: celler med färre än {self.min_cell} svarande visas inte "
                      "(”..”), och fler celler döljs vid behov så att de inte kan räknas fram ur "
                      f"summor. Grupper med färre än {self.min_cell} svarande slås ihop till "
@@ -137,11 +137,59 @@ class SurveyAnalysis:
         return parts
 
 
-def analyse(survey: Survey, *, weight: str | None = None, strata: str | None = None,
-            cluster: str | None = None, fpc: str | float | None = None,
+_LONELY_NOTES = {
+    "certainty": "Ett stratum med bara en urvalsenhet bidrar inte till variansen (regeln "
+                 "”certainty” i R-paketet survey).",
+    "remove": "Ett stratum med bara en urvalsenhet bidrar inte till variansen (regeln "
+              "”remove” i R-paketet survey).",
+    "adjust": "Ett stratum med bara en urvalsenhet jämförs med populationsmedelvärdet i "
+              "stället för stratumets eget (regeln ”adjust” i R-paketet survey).",
+    "fail": "Varje stratum har minst två urvalsenheter (annars avbryts analysen).",
+}
+
+
+def _names(columns: Sequence[Any] | Any) -> str:
+    return " → ".join(map(str, columns if isinstance(columns, (list, tuple)) else [columns]))
+
+
+def _design_note(design: SurveyDesign) -> str:
+    """The sampling design in one Swedish paragraph."""
+    described = []
+    if design.weights:
+        described.append(f"vikter ({design.weights})")
+    elif design.popsize_ is not None:
+        described.append("vikter härledda ur ändlighetskorrektionen (populationsstorlek / "
+                         "antal i urvalet, i varje steg)")
+    if design.strata_columns_:
+        described.append(f"{format_number(len(design.n_psu_))} strata "
+                         f"({_names(design.strata_columns_)})")
+    stages = len(design.cluster_columns_)
+    if stages:
+        described.append(f"kluster i {'ett steg' if stages == 1 else f'{stages} steg'} "
+                         f"({_names(design.cluster_columns_)})")
+    if design.fpc is not None:
+        described.append(f"ändlighetskorrektion ({_names(design.fpc)})")
+    return ("Skattningarna tar hänsyn till urvalsdesignen: "
+            + (", ".join(described) if described else "obundet slumpmässigt urval")
+            + ". Medelfel beräknas med Taylorlinjärisering (som R-paketet survey); 95 % "
+            "konfidensintervall för medelvärden är normalapproximerade. "
+            + _LONELY_NOTES[design.lonely_psu])
+
+
+def analyse(survey: Survey, *, weight: str | None = None,
+            strata: str | Sequence[str] | None = None,
+            cluster: str | Sequence[str] | None = None,
+            fpc: str | float | Sequence[str | float] | None = None,
             group_by: Sequence[str] = (), min_cell: int = 5, names: Iterable[str] = (),
-            n_themes: int = 5, seed: int = 0) -> SurveyAnalysis:
+            n_themes: int = 5, seed: int = 0, lonely_psu: str = "certainty",
+            nan_policy: str = "pairwise") -> SurveyAnalysis:
     """Run the whole Enkätanalys on a validated survey (what the notebook shows).
+
+    ``cluster`` and ``fpc`` may be lists, one per sampling stage (R's ``id=~a+b,
+    fpc=~f1+f2``); without ``weight`` the weights are derived from the fpc.
+    ``lonely_psu`` is the rule for a stratum with one sampling unit (stated in the
+    method notes); ``nan_policy`` the missing-answer rule of Cronbach's α. The survey's
+    codebook is copied, never changed.
 
     Raises
     ------
@@ -163,7 +211,8 @@ def analyse(survey: Survey, *, weight: str | None = None, strata: str | None = N
                     source=survey.source)
     data = add_group_columns(survey.data, book, group_by, min_cell)
     data = compute_indices(add_agreement_columns(data, book), book)
-    design = design_from_parameters(data, weight, strata, cluster, fpc)
+    design = design_from_parameters(data, weight, strata, cluster, fpc,
+                                    lonely_psu=lonely_psu)
     likert = {block: likert_table(data, book, spec["items"], min_cell)
               for block, spec in book.blocks.items()
               if all(book.variables[i].type == "likert" for i in spec["items"])}
@@ -172,8 +221,10 @@ def analyse(survey: Survey, *, weight: str | None = None, strata: str | None = N
         if book.free_text else pd.Series([], dtype=object)
     return SurveyAnalysis(
         survey=survey, data=data, design=design, group_by=group_by, min_cell=min_cell,
+        nan_policy=nan_policy,
         estimates=estimates_table(design, book, group_by=group_by, min_cell=min_cell),
-        likert=likert, reliability=reliability_table(data, book, min_cell=min_cell),
+        likert=likert, reliability=reliability_table(data, book, min_cell=min_cell,
+                                                     nan_policy=nan_policy),
         crosstabs=crosstabs, tests=group_tests(crosstabs),
         themes=free_text_themes(list(texts), n_themes=n_themes, names=names,
                                 min_cell=min_cell, seed=seed),
@@ -184,15 +235,20 @@ def analyse(survey: Survey, *, weight: str | None = None, strata: str | None = N
 
 def summary_findings(estimates: pd.DataFrame, likert: Mapping[str, LikertTable],
                      reliability: pd.DataFrame, themes: Themes, n_respondents: int,
-                     tests: pd.DataFrame | None = None) -> list[str]:
-    """3–5 plain Swedish key findings from the published (suppressed) tables."""
+                     tests: pd.DataFrame | None = None, *,
+                     scales: Mapping[str, tuple[float, float] | None] | None = None
+                     ) -> list[str]:
+    """3–5 plain Swedish key findings from the published (suppressed) tables.
+
+    ``scales`` maps index labels to their score range (from the codebook); a difference
+    between groups is reported only when its Benjamini–Hochberg adjusted p-value is under
+    0.05, and the text says that it was adjusted.
+    """
     findings = []
     overall = estimates[(estimates["Grupp"] == "Alla") & (estimates["Mått"] == "Medelvärde")]
-    parts = [f"{row['Fråga/index']} {format_number(row['Skattning'], 2)} (95 % KI "
-             f"{format_number(row['KI nedre (95 %)'], 2)}–{format_number(row['KI övre (95 %)'], 2)})"
-             for _, row in overall.iterrows() if pd.notna(row["Skattning"])]
-    if parts:
-        findings.append("Skattade medelvärden på skalan 1–5: " + "; ".join(parts) + ".")
+    overall = overall[overall["Skattning"].notna()]
+    if len(overall):
+        findings.append(_means_finding(overall, scales or {}))
     agree = estimates[(estimates["Grupp"] == "Alla")
                       & (estimates["Mått"] == "Andel som instämmer")].dropna(subset=["Skattning"])
     if len(agree):
@@ -201,14 +257,8 @@ def summary_findings(estimates: pd.DataFrame, likert: Mapping[str, LikertTable],
         findings.append(f"Flest instämmer i ”{top['Fråga/index']}” "
                         f"({format_percent(top['Skattning'] / 100, 0)}), färst i "
                         f"”{low['Fråga/index']}” ({format_percent(low['Skattning'] / 100, 0)}).")
-    if tests is not None and len(tests):
-        top = tests.iloc[0]
-        p = top["p (Rao–Scott)"]
-        if pd.notna(p) and p < 0.05:
-            p_text = "p < 0,001" if p < 0.001 else f"p = {format_number(p, 3)}"
-            findings.append(f"Tydligast skillnad mellan grupper gäller ”{top['Fråga']}”, "
-                            f"uppdelat efter ”{top['Bakgrundsvariabel']}” (Rao–Scott "
-                            f"{p_text}, Cramérs V = {format_number(top['Cramérs V'], 2)}).")
+    if tests is not None and len(tests) and ADJUSTED_P in tests.columns:
+        findings.append(_difference_finding(tests))
     if len(themes.table):
         findings.append(f"De {format_number(themes.n_answers)} fritextsvaren handlar oftast om "
                         f"temat ”{themes.table.iloc[0]['Tema']}”.")
@@ -219,3 +269,40 @@ def summary_findings(estimates: pd.DataFrame, likert: Mapping[str, LikertTable],
         findings.append("Tillförlitlighet (Cronbachs alfa): " + "; ".join(parts) + ".")
     return findings[:5] or [f"{format_number(n_respondents)} personer besvarade enkäten."]
 
+
+
+def _range_text(scale: tuple[float, float] | None) -> str | None:
+    return None if scale is None else f"{format_number(scale[0])}–{format_number(scale[1])}"
+
+
+def _means_finding(overall: pd.DataFrame, scales: Mapping[str, tuple[float, float] | None]
+                   ) -> str:
+    ranges = {_range_text(scales.get(label)) for label in overall["Fråga/index"]}
+    common = ranges.pop() if len(ranges) == 1 else None
+    parts = []
+    for _, row in overall.iterrows():
+        own = None if common else _range_text(scales.get(row["Fråga/index"]))
+        parts.append(f"{row['Fråga/index']} {format_number(row['Skattning'], 2)} "
+                     + (f"på skalan {own} " if own else "")
+                     + f"(95 % KI {format_number(row['KI nedre (95 %)'], 2)}–"
+                     f"{format_number(row['KI övre (95 %)'], 2)})")
+    head = f"Skattade medelvärden på skalan {common}: " if common else "Skattade medelvärden: "
+    return head + "; ".join(parts) + "."
+
+
+def _p_text(p: float) -> str:
+    return "p < 0,001" if p < 0.001 else f"p = {format_number(p, 3)}"
+
+
+def _difference_finding(tests: pd.DataFrame) -> str:
+    """The clearest difference after the Benjamini–Hochberg adjustment, or that none is."""
+    count = int(tests[ADJUSTED_P].notna().sum())
+    top = tests.iloc[0]
+    adjusted = top[ADJUSTED_P]
+    if pd.notna(adjusted) and adjusted < 0.05:
+        return (f"Tydligast skillnad mellan grupper gäller ”{top['Fråga']}”, uppdelat efter "
+                f"”{top['Bakgrundsvariabel']}” (Rao–Scott {_p_text(top['p (Rao–Scott)'])}; "
+                f"justerat för {format_number(count)} test med Benjamini–Hochbergs metod "
+                f"{_p_text(adjusted)}; Cramérs V = {format_number(top['Cramérs V'], 2)}).")
+    return (f"Ingen skillnad mellan grupper är statistiskt säkerställd när p-värdena för de "
+            f"{format_number(count)} testen justeras med Benjamini–Hochbergs metod (5 %).")

@@ -113,6 +113,21 @@ class Codebook:
                     return text
         return code_text(code)
 
+    def scale_range(self, index: str) -> tuple[float, float] | None:
+        """The lowest and highest possible score of an index (from its items' codes, or
+        ``min``/``max`` of numeric items); None when the codebook does not say."""
+        lows, highs = [], []
+        for item in self.indices.get(index, {}).get("items", []):
+            variable = self.variables[item]
+            codes = [c for c in (code_key(k) for k in variable.values) if isinstance(c, float)]
+            low = min(codes) if codes else variable.minimum
+            high = max(codes) if codes else variable.maximum
+            if low is None or high is None:
+                return None
+            lows.append(low)
+            highs.append(high)
+        return (min(lows), max(highs)) if lows else None
+
     def likert_items(self, block: str | None = None) -> list[str]:
         """Likert items, of one block or all, in codebook order."""
         if block is not None:

@@ -3,7 +3,6 @@ effect sizes, one row per question × background variable."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,49 +12,46 @@ from scipy import stats
 
 from ..errors import InputDataError
 from .codebook import Codebook
+from .association import rank_test
 from .design import SurveyDesign
 from .disclosure import MARKER, protect_table
 from .tables import group_column
 
 __all__ = [
+    "RANK_TEST_NAMES",
+    "ADJUSTED_P",
+    "adjust_p_values",
     "compare_groups",
     "crosstabs_table",
     "group_tests",
 ]
 
 
-def compare_groups(data: pd.DataFrame, column: str, group: str, *, min_cell: int = 5
-                   ) -> dict[str, Any]:
-    """Compare an ordinal/numeric ``column`` between groups (unweighted).
+RANK_TEST_NAMES = {"wilcoxon": "Designbaserat Wilcoxontest",
+                   "kruskal-wallis": "Designbaserat Kruskal–Wallistest", "–": "–"}
 
-    Two groups: Mann–Whitney U with rank-biserial correlation; more: Kruskal–Wallis H
-    with ε² = H / (n − 1). Groups under ``min_cell`` respondents are left out.
 
-    Returns a dict with ``test``, ``statistic``, ``p_value``, ``effect_size``,
-    ``effect_measure``, ``groups`` and ``n``.
+def compare_groups(design: SurveyDesign | pd.DataFrame, column: str, group: str, *,
+                   min_cell: int = 5) -> dict[str, Any]:
+    """Compare an ordinal/numeric ``column`` between groups with the design-based rank
+    test (:func:`research.survey.association.rank_test`, R's ``svyranktest``).
+
+    Groups under ``min_cell`` respondents are left out (a subset of the design). A
+    DataFrame is analysed as a simple random sample.
+
+    Returns a dict with ``test`` (Swedish name), ``statistic``, ``p_value``,
+    ``effect_size``, ``effect_measure``, ``groups`` and ``n``.
     """
-    frame = data[[column, group]].dropna()
-    sizes = frame[group].value_counts()
-    keep = sizes[sizes >= min_cell].index
-    frame = frame[frame[group].isin(keep)]
-    samples = [g[column].to_numpy(dtype=float) for _, g in frame.groupby(group, sort=True)]
-    n = int(len(frame))
-    if len(samples) < 2:
-        return {"test": "–", "statistic": math.nan, "p_value": math.nan,
-                "effect_size": math.nan, "effect_measure": "–", "groups": len(samples), "n": n}
-    if len(samples) == 2:
-        u, p = stats.mannwhitneyu(samples[0], samples[1], alternative="two-sided")
-        effect = 1 - 2 * u / (len(samples[0]) * len(samples[1]))
-        return {"test": "Mann–Whitney U", "statistic": float(u), "p_value": float(p),
-                "effect_size": float(effect), "effect_measure": "rangbiserial r",
-                "groups": 2, "n": n}
-    if all(np.ptp(s) == 0 for s in samples) and len({s[0] for s in samples}) == 1:
-        return {"test": "Kruskal–Wallis H", "statistic": 0.0, "p_value": 1.0,
-                "effect_size": 0.0, "effect_measure": "ε²", "groups": len(samples), "n": n}
-    h, p = stats.kruskal(*samples)
-    return {"test": "Kruskal–Wallis H", "statistic": float(h), "p_value": float(p),
-            "effect_size": float(h / (n - 1)), "effect_measure": "ε²",
-            "groups": len(samples), "n": n}
+    if isinstance(design, pd.DataFrame):
+        design = SurveyDesign(design)
+    data = design.data
+    answered = data[column].notna() & data[group].notna()
+    sizes = data.loc[answered, group].value_counts()
+    keep = data[group].isin(sizes[sizes >= min_cell].index).to_numpy()
+    result = rank_test(design, column, group, rows=keep)
+    return {"test": RANK_TEST_NAMES[result.test], "statistic": result.statistic,
+            "p_value": result.p_value, "effect_size": result.effect_size,
+            "effect_measure": result.effect_measure, "groups": result.groups, "n": result.n}
 
 
 def crosstabs_table(design: SurveyDesign, codebook: Codebook, items: Sequence[str],
@@ -82,11 +78,11 @@ def crosstabs_table(design: SurveyDesign, codebook: Codebook, items: Sequence[st
             protected = protect_table(counts, min_cell)
             hidden_cells, marked = protected.hidden, protected.marked
             row_share = result.proportions.div(result.proportions.sum(axis=1), axis=0)
-            compare = compare_groups(design.data, item, column, min_cell=min_cell)
+            compare = compare_groups(design, item, column, min_cell=min_cell)
             tests = {"Rao–Scott F": round(result.statistic, 2),
-                     "p (Rao–Scott)": round(result.p_value, 4),
+                     "p (Rao–Scott)": round(result.p_value, 6),
                      "Cramérs V": round(result.cramers_v, 3), "Rangtest": compare["test"],
-                     "p (rangtest)": round(compare["p_value"], 4),
+                     "p (rangtest)": round(compare["p_value"], 6),
                      "Effektstorlek": round(compare["effect_size"], 3),
                      "Effektmått": compare["effect_measure"]}
             for position, level in enumerate(counts.index):
@@ -102,13 +98,28 @@ def crosstabs_table(design: SurveyDesign, codebook: Codebook, items: Sequence[st
     return pd.DataFrame(rows)
 
 
+ADJUSTED_P = "p (Rao–Scott, BH-justerat)"
+
+
+def adjust_p_values(p_values: Sequence[float]) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (``scipy.stats.false_discovery_control``);
+    missing p-values stay missing and do not count as tests."""
+    values = np.asarray(p_values, dtype=float)
+    out = np.full(len(values), np.nan)
+    finite = np.isfinite(values)
+    if finite.any():
+        out[finite] = stats.false_discovery_control(np.clip(values[finite], 0, 1), method="bh")
+    return out
+
+
 def group_tests(crosstabs: pd.DataFrame) -> pd.DataFrame:
-    """One row per question × background variable: the tests of :func:`crosstabs_table`,
-    sorted by Rao–Scott p-value (the smallest first)."""
+    """One row per question × background variable: the tests of :func:`crosstabs_table`
+    with the Rao–Scott p-values adjusted for the number of tests (Benjamini–Hochberg,
+    column :data:`ADJUSTED_P`), sorted by the adjusted p-value (the smallest first)."""
     if crosstabs.empty:
-        return pd.DataFrame(columns=["Fråga", "Bakgrundsvariabel"])
+        return pd.DataFrame(columns=["Fråga", "Bakgrundsvariabel", ADJUSTED_P])
     columns = ["Fråga", "Bakgrundsvariabel", "Rao–Scott F", "p (Rao–Scott)", "Cramérs V",
                "Rangtest", "p (rangtest)", "Effektstorlek", "Effektmått"]
     tests = crosstabs[columns].drop_duplicates(subset=["Fråga", "Bakgrundsvariabel"])
-    return tests.sort_values("p (Rao–Scott)").reset_index(drop=True)
-
+    tests.insert(4, ADJUSTED_P, np.round(adjust_p_values(tests["p (Rao–Scott)"]), 4))
+    return tests.sort_values([ADJUSTED_P, "p (Rao–Scott)"]).reset_index(drop=True)

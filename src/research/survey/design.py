@@ -1,16 +1,17 @@
 """Design-based estimation (Taylor linearisation), the estimator of R's ``survey``.
 
-:class:`SurveyDesign` holds a stratified, weighted sample with one-stage clusters and a
-finite population correction; :meth:`~SurveyDesign.mean`, :meth:`~SurveyDesign.total`,
-:meth:`~SurveyDesign.proportion` and :meth:`~SurveyDesign.crosstab` correspond to R's
-``svymean``, ``svytotal``, ``svyciprop`` and ``svychisq``.
+:class:`SurveyDesign` holds a weighted sample with strata, one or more stages of clusters
+and finite population corrections — R's ``svydesign(id=~a+b, strata=~s, weights=~w,
+fpc=~f1+f2)``. :meth:`~SurveyDesign.mean`, :meth:`~SurveyDesign.total` and
+:meth:`~SurveyDesign.proportion` correspond to ``svymean``, ``svytotal`` and ``svyciprop``
+(also by domain, as ``svyby``); the tests of association (``svychisq``, ``svyranktest``)
+are in :mod:`research.survey.association`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,88 +23,85 @@ from .validation import cell_number
 
 __all__ = [
     "LONELY_PSU_RULES",
-    "CrosstabResult",
+    "PROPORTION_METHODS",
     "SurveyDesign",
+    "check_level",
     "design_from_parameters",
 ]
 
 LONELY_PSU_RULES = ("fail", "certainty", "remove", "adjust")
+PROPORTION_METHODS = ("logit", "beta", "wald")
+_CERTAINTY = 1e-7  # R: a stratum whose finite population correction is below this is a census
 
 
+def check_level(level: Any, parameter: str = "level") -> float:
+    """A confidence level as a fraction in (0, 1); 95 instead of 0.95 is a clear error."""
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        hint = (f"write {level / 100:g} for {level:g} %" if isinstance(level, (int, float))
+                and not isinstance(level, bool) and 1 < level < 100
+                else "give a fraction between 0 and 1, e.g. 0.95")
+        raise ParameterError(f"Confidence level must be a fraction between 0 and 1, got "
+                             f"{level!r}.", hint=hint, parameter=parameter)
+    return float(level)
 
-@dataclass
-class CrosstabResult:
-    """A design-based two-way table with the Rao–Scott corrected Pearson test.
 
-    Attributes
-    ----------
-    proportions
-        Estimated population cell proportions (rows × columns, summing to 1).
-    counts
-        Unweighted respondent counts per cell (for disclosure control).
-    pearson
-        Pearson's X² of the weighted table scaled to the sample size (R: ``svytable(...,
-        Ntotal=n)``).
-    statistic, ndf, ddf, p_value
-        Second-order Rao–Scott F = X² / tr(Δ) on (d₀, d₀·ν) degrees of freedom, with
-        d₀ = tr(Δ)² / tr(Δ²) and ν = #PSU − #strata (R: ``svychisq(statistic="F")``).
-    chisq_first_order, p_first_order
-        First-order Rao–Scott X²/mean eigenvalue on (r−1)(c−1) df (R: ``"Chisq"``).
-    cramers_v
-        Cramér's V from the weighted proportions (effect size).
-    """
-
-    proportions: pd.DataFrame
-    counts: pd.DataFrame
-    pearson: float
-    statistic: float
-    ndf: float
-    ddf: float
-    p_value: float
-    chisq_first_order: float
-    p_first_order: float
-    cramers_v: float
+def _as_list(value: Any) -> list[Any]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return []
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if not (v is None or (isinstance(v, str) and not v.strip()))]
+    return [value]
 
 
 class SurveyDesign:
-    """A stratified one-stage cluster sample with weights and finite population
-    correction; estimates by Taylor linearisation, as R's ``survey`` package.
+    """A weighted sample with strata, stages of clusters and finite population corrections;
+    estimates by Taylor linearisation, as R's ``survey`` package.
 
     Parameters
     ----------
     data
         One row per respondent.
     weights
-        Column with sampling weights (default: all 1).
+        Column with sampling weights. Default: derived from ``fpc`` (the product over the
+        stages of population size / sample size, as R does), else all 1.
     strata
-        Column with strata (default: one stratum).
+        Column with strata of the first stage, or a list with one column per stage
+        (default: one stratum).
     clusters
-        Column with primary sampling units for one-stage cluster sampling (default: each
-        respondent is its own unit).
+        Column with the primary sampling units, or a list of columns, one per stage
+        (``["forvaltning_enhet", "arbetsplats"]`` is R's ``id=~a+b``). Units are nested:
+        a unit is identified within its stratum and the unit of the stage above. Default:
+        each respondent is its own unit.
     fpc
-        Finite population correction: a column name or a number. Values > 1 are
-        population sizes (units, or clusters when ``clusters`` is given, per stratum),
-        values ≤ 1 sampling fractions — as ``svydesign(fpc=)``.
+        Finite population correction per stage: a column name or a number, or a list with
+        one per stage of ``clusters``. Values > 1 are population sizes (of the units of
+        that stage, per stratum and per unit of the stage above), values ≤ 1 sampling
+        fractions — as ``svydesign(fpc=)``; one kind for all stages.
     lonely_psu
-        What to do with a stratum holding one sampling unit: ``"fail"`` (R's default),
-        ``"certainty"``/``"remove"`` (contributes no variance) or ``"adjust"`` (centred at
-        the grand mean).
+        A stratum holding one sampling unit (R's ``options(survey.lonely.psu=)``):
+        ``"fail"`` (R's default), ``"certainty"``/``"remove"`` (contributes no variance)
+        or ``"adjust"`` (its unit total is centred at zero, i.e. the population mean of
+        the linearised values).
 
     Notes
     -----
-    Variance of a linearised total: ``Σ_h (1 − f_h) n_h/(n_h − 1) Σ_j (z_hj − z̄_h)²`` over
-    the PSU totals ``z_hj``. Means are ratio estimators; subgroups (``by=``) and missing
-    values are domains of the full design (R: ``svyby``, ``na.rm=TRUE``). Confidence
-    intervals: means and totals Wald with the normal quantile (R ``confint(svymean)``);
-    proportions on the logit scale with t on ``degf`` degrees of freedom (R
-    ``svyciprop(method="logit")``), or ``method="wald"`` (R ``svymean`` on a factor).
+    Stage variance of linearised totals: ``Σ_h (1 − n_h/N_h) n_h/(n_h − 1) Σ_j (z_hj −
+    z̄_h)²`` over the unit totals ``z_hj``; with population sizes at every stage the
+    variance of stage k + 1 within each unit is added, multiplied by the sampling
+    fractions of the stages above (R's ``multistage``); without an fpc only the first
+    stage counts (ultimate clusters, with replacement). Means are ratio estimators;
+    subgroups (``by=``) and missing values are domains of the full design (``svyby``,
+    ``na.rm=TRUE``). Degrees of freedom: first-stage units − first-stage strata (of the
+    domain, for the intervals of a domain, as ``degf`` of a subset design).
     """
 
     def __init__(self, data: pd.DataFrame, weights: str | None = None,
-                 strata: str | None = None, clusters: str | None = None,
-                 fpc: str | float | None = None, *, lonely_psu: str = "fail") -> None:
+                 strata: str | Sequence[str] | None = None,
+                 clusters: str | Sequence[str] | None = None,
+                 fpc: str | float | Sequence[str | float] | None = None, *,
+                 lonely_psu: str = "fail") -> None:
         self.data = data
-        self.weights = weights
+        self.weights = weights or None
         self.strata = strata
         self.clusters = clusters
         self.fpc = fpc
@@ -112,35 +110,33 @@ class SurveyDesign:
             raise InputDataError("The survey design needs a non-empty table of respondents.")
         if lonely_psu not in LONELY_PSU_RULES:
             raise ParameterError(f"Unknown lonely_psu {lonely_psu!r}.",
-                                 hint="use fail, certainty, remove or adjust",
+                                 hint="use " + ", ".join(LONELY_PSU_RULES),
                                  parameter="lonely_psu")
-        n = len(data)
-        self.weights_ = self._numeric_column(weights, "weight") if weights else np.ones(n)
-        if (self.weights_ <= 0).any() or np.isnan(self.weights_).any():
-            row = int(np.flatnonzero(~(self.weights_ > 0))[0])
-            raise InputDataError(f"Weight column {weights!r} has a missing or non-positive "
-                                 f"value in data row {row + 1}.", hint="every respondent needs "
-                                 "a positive weight", column=weights, row=row + 1,
-                                 parameter="weight")
-        self.strata_ = self._labels(strata, "strata") if strata else np.zeros(n, dtype=int)
-        self.clusters_ = self._labels(clusters, "cluster") if clusters else np.arange(n)
-        # PSUs are identified within strata
-        psu_keys = pd.MultiIndex.from_arrays([self.strata_, self.clusters_])
-        self.psu_, _ = pd.factorize(psu_keys)
-        self._strata_codes, self._strata_levels = pd.factorize(pd.Series(self.strata_))
-        self._psu_stratum = np.zeros(self.psu_.max() + 1, dtype=int)
-        self._psu_stratum[self.psu_] = self._strata_codes
-        self.n_psu_ = np.bincount(self._psu_stratum, minlength=len(self._strata_levels))
-        self.fraction_ = self._fractions(fpc)
-        if (self.n_psu_ < 2).any() and lonely_psu == "fail":
-            lonely = self._strata_levels[int(np.flatnonzero(self.n_psu_ < 2)[0])]
-            raise InputDataError(f"Stratum {lonely!r} has only one sampling unit; its "
-                                 "variance cannot be estimated.",
-                                 hint="merge it with a similar stratum, or set "
-                                 "lonely_psu='adjust' or 'certainty'", column=strata)
-        self.degf_ = int(self.n_psu_.sum() - len(self.n_psu_))
+        self.cluster_columns_ = _as_list(clusters)
+        self.strata_columns_ = _as_list(strata)
+        fpcs = _as_list(fpc)
+        stages = max(1, len(self.cluster_columns_))
+        if fpcs and len(fpcs) != stages:
+            raise ParameterError(f"fpc has {len(fpcs)} entr{'y' if len(fpcs) == 1 else 'ies'} "
+                                 f"but the design has {stages} stage(s) of clusters.",
+                                 hint="give one fpc (column or number) per cluster column, "
+                                 "as svydesign(id=~a+b, fpc=~f1+f2)", parameter="fpc")
+        if len(self.strata_columns_) > stages:
+            raise ParameterError("More strata columns than stages of clusters.",
+                                 hint="give one strata column per stage at most",
+                                 parameter="strata")
+        self._build_stages(stages)
+        self.popsize_ = self._population_sizes(fpcs) if fpcs else None
+        self.weights_ = self._weights()
+        self._check_lonely()
+        first = self.stage_units_[0]
+        self.psu_ = first
+        self.n_psu_ = np.bincount(self._unit_stratum[0], minlength=self._n_strata[0])
+        self.fraction_ = (np.zeros(self._n_strata[0]) if self.popsize_ is None else
+                          self._stratum_fraction(0))
+        self.degf_ = self.domain_degf(np.ones(len(data), dtype=bool))
 
-    # -- construction helpers -----------------------------------------------------------
+    # -- construction ------------------------------------------------------------------
 
     def _column(self, name: str, role: str) -> pd.Series:
         if name not in self.data.columns:
@@ -167,64 +163,179 @@ class SurveyDesign:
             raise InputDataError(f"The {role} column {name!r} is empty in data row {row + 1}.",
                                  hint=f"every respondent needs a {role}", column=name,
                                  row=row + 1, parameter=role)
-        return column.to_numpy()
+        return pd.factorize(column)[0]
 
-    def _fractions(self, fpc: str | float | None) -> np.ndarray:
-        n_strata = len(self._strata_levels)
-        if fpc is None:
-            return np.zeros(n_strata)
-        if isinstance(fpc, str):
-            values = self._numeric_column(fpc, "fpc")
-            fractions = np.zeros(n_strata)
-            for h in range(n_strata):
-                in_h = values[self._strata_codes == h]
-                if np.isnan(in_h).any() or np.ptp(in_h) > 0:
-                    raise InputDataError(f"The fpc column {fpc!r} must be constant and present "
-                                         f"within stratum {self._strata_levels[h]!r}.",
-                                         column=fpc, parameter="fpc")
-                fractions[h] = self._fraction(float(in_h[0]), h)
-            return fractions
-        if isinstance(fpc, (int, float)) and not isinstance(fpc, bool):
-            return np.array([self._fraction(float(fpc), h) for h in range(n_strata)])
-        raise ParameterError(f"fpc must be a column name or a number, got {fpc!r}.",
-                             parameter="fpc")
+    def _build_stages(self, stages: int) -> None:
+        """Unit and stratum codes per stage (units nested in strata and in the unit above)."""
+        n = len(self.data)
+        strata = [self._labels(s, "strata") for s in self.strata_columns_]
+        ids = [self._labels(c, "cluster") for c in self.cluster_columns_] or [np.arange(n)]
+        self.stage_units_: list[np.ndarray] = []
+        self.stage_strata_: list[np.ndarray] = []
+        self._unit_stratum: list[np.ndarray] = []
+        self._n_strata: list[int] = []
+        above = np.zeros(n, dtype=int)
+        for k in range(stages):
+            own = strata[k] if k < len(strata) else np.zeros(n, dtype=int)
+            stratum = pd.factorize(pd.MultiIndex.from_arrays([above, own]))[0]
+            unit = pd.factorize(pd.MultiIndex.from_arrays([stratum, ids[k]]))[0]
+            unit_stratum = np.zeros(unit.max() + 1, dtype=int)
+            unit_stratum[unit] = stratum
+            self.stage_units_.append(unit)
+            self.stage_strata_.append(stratum)
+            self._unit_stratum.append(unit_stratum)
+            self._n_strata.append(int(stratum.max()) + 1)
+            above = unit
+        self.strata_ = self.stage_strata_[0]
+        self.clusters_ = self.stage_units_[0]
 
-    def _fraction(self, value: float, h: int) -> float:
-        if value <= 0:
-            raise InputDataError(f"fpc must be positive (stratum {self._strata_levels[h]!r}).",
-                                 parameter="fpc")
-        if value <= 1:
-            return value
-        if value < self.n_psu_[h]:
-            raise InputDataError(f"Population size {value:g} is smaller than the sample "
-                                 f"({self.n_psu_[h]} units) in stratum "
-                                 f"{self._strata_levels[h]!r}.", parameter="fpc")
-        return self.n_psu_[h] / value
+    def _sample_sizes(self, k: int) -> np.ndarray:
+        """Per row: the number of sampled units of stage ``k`` in the row's stratum."""
+        per_stratum = np.bincount(self._unit_stratum[k], minlength=self._n_strata[k])
+        return per_stratum[self.stage_strata_[k]].astype(float)
 
-    # -- variance -----------------------------------------------------------------------
+    def _population_sizes(self, fpcs: list[Any]) -> list[np.ndarray]:
+        values = []
+        for k, spec in enumerate(fpcs):
+            if isinstance(spec, str):
+                column = self._numeric_column(spec, "fpc")
+                if np.isnan(column).any():
+                    row = int(np.flatnonzero(np.isnan(column))[0])
+                    raise InputDataError(f"The fpc column {spec!r} is empty in data row "
+                                         f"{row + 1}.", column=spec, row=row + 1,
+                                         parameter="fpc")
+            elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
+                column = np.full(len(self.data), float(spec))
+            else:
+                raise ParameterError(f"fpc must be a column name or a number, got {spec!r}.",
+                                     parameter="fpc")
+            self._check_constant(column, k, spec)
+            values.append(column)
+        every = np.concatenate(values)
+        if (every <= 0).any():
+            raise InputDataError("fpc values must be positive.", parameter="fpc")
+        counts = every.max() > 1
+        if counts and (every < 1).any():
+            raise InputDataError("fpc mixes population sizes (> 1) and sampling fractions "
+                                 "(< 1).", hint="use one kind for every stage, as R's "
+                                 "svydesign requires", parameter="fpc")
+        sizes = []
+        for k, column in enumerate(values):
+            sample = self._sample_sizes(k)
+            size = column if counts else sample / column
+            if (size < sample - 1e-9).any():
+                row = int(np.flatnonzero(size < sample - 1e-9)[0])
+                raise InputDataError(f"Population size {size[row]:g} is smaller than the "
+                                     f"sample ({sample[row]:g} units) at stage {k + 1} "
+                                     f"(data row {row + 1}).", parameter="fpc", row=row + 1)
+            sizes.append(size)
+        return sizes
+
+    def _check_constant(self, column: np.ndarray, k: int, spec: Any) -> None:
+        stratum = self.stage_strata_[k]
+        low = np.full(self._n_strata[k], np.inf)
+        high = np.full(self._n_strata[k], -np.inf)
+        np.minimum.at(low, stratum, column)
+        np.maximum.at(high, stratum, column)
+        if (high - low > 1e-9 * np.maximum(1.0, np.abs(high))).any():
+            h = int(np.flatnonzero(high - low > 1e-9 * np.maximum(1.0, np.abs(high)))[0])
+            row = int(np.flatnonzero(stratum == h)[0])
+            raise InputDataError(f"The fpc {spec!r} must be constant within each stratum at "
+                                 f"stage {k + 1}; it varies in the stratum of data row "
+                                 f"{row + 1}.", column=spec if isinstance(spec, str) else None,
+                                 row=row + 1, parameter="fpc")
+
+    def _weights(self) -> np.ndarray:
+        n = len(self.data)
+        if self.weights:
+            weights = self._numeric_column(self.weights, "weight")
+        elif self.popsize_ is not None:  # R: weights from the fpc, stage by stage
+            weights = np.ones(n)
+            for k, size in enumerate(self.popsize_):
+                weights = weights * size / self._sample_sizes(k)
+        else:
+            weights = np.ones(n)
+        if (weights <= 0).any() or np.isnan(weights).any():
+            row = int(np.flatnonzero(~(weights > 0))[0])
+            raise InputDataError(f"Weight column {self.weights!r} has a missing or "
+                                 f"non-positive value in data row {row + 1}.",
+                                 hint="every respondent needs a positive weight",
+                                 column=self.weights, row=row + 1, parameter="weight")
+        return weights
+
+    def _stratum_fraction(self, k: int) -> np.ndarray:
+        """Sampling fraction n/N per stratum of stage ``k`` (0 without an fpc)."""
+        fraction = np.zeros(self._n_strata[k])
+        if self.popsize_ is not None:
+            fraction[self.stage_strata_[k]] = self._sample_sizes(k) / self.popsize_[k]
+        return fraction
+
+    def _check_lonely(self) -> None:
+        if self.lonely_psu != "fail":
+            return
+        for k in range(len(self.stage_units_) if self.popsize_ is not None else 1):
+            counts = np.bincount(self._unit_stratum[k], minlength=self._n_strata[k])
+            lonely = (counts < 2) & (1 - self._stratum_fraction(k) >= _CERTAINTY)
+            if lonely.any():
+                row = int(np.flatnonzero(self.stage_strata_[k] == np.flatnonzero(lonely)[0])[0])
+                where = (f"stratum {self.data[self.strata_columns_[0]].iloc[row]!r}"
+                         if k == 0 and self.strata_columns_ else f"the stratum of data row "
+                         f"{row + 1}")
+                raise InputDataError(f"At stage {k + 1}, {where} has only one sampling unit; "
+                                     "its variance cannot be estimated.",
+                                     hint="merge it with a similar stratum, give its fpc if "
+                                     "it was fully sampled, or set lonely_psu='adjust' or "
+                                     "'certainty'", row=row + 1,
+                                     column=(self.strata_columns_ or [None])[0])
+
+    # -- variance ------------------------------------------------------------------------
 
     def variance(self, z: np.ndarray) -> np.ndarray:
         """Design variance–covariance of the totals of linearised values ``z`` (n × k)."""
         z = np.asarray(z, dtype=float)
         if z.ndim == 1:
             z = z[:, None]
-        n_psu_total = self.psu_.max() + 1
-        totals = np.zeros((n_psu_total, z.shape[1]))
-        np.add.at(totals, self.psu_, z)
-        k = z.shape[1]
-        result = np.zeros((k, k))
-        grand_mean = totals.mean(axis=0)
-        for h in range(len(self.n_psu_)):
-            t_h = totals[self._psu_stratum == h]
-            n_h = len(t_h)
-            if n_h < 2:
-                if self.lonely_psu == "adjust":
-                    dev = t_h - grand_mean
-                    result += (1 - self.fraction_[h]) * dev.T @ dev
-                continue
-            dev = t_h - t_h.mean(axis=0)
-            result += (1 - self.fraction_[h]) * n_h / (n_h - 1) * dev.T @ dev
+        result = np.zeros((z.shape[1], z.shape[1]))
+        multiplier = np.ones(len(z))
+        for k in range(len(self.stage_units_)):
+            result += self._stage_variance(z, k, multiplier)
+            if self.popsize_ is None:
+                break  # without population sizes only the first stage counts (as R)
+            multiplier = multiplier * self._sample_sizes(k) / self.popsize_[k]
         return result
+
+    def _stage_variance(self, z: np.ndarray, k: int, multiplier: np.ndarray) -> np.ndarray:
+        units, unit_stratum = self.stage_units_[k], self._unit_stratum[k]
+        totals = np.zeros((len(unit_stratum), z.shape[1]))
+        np.add.at(totals, units, z)
+        n_h = np.bincount(unit_stratum, minlength=self._n_strata[k]).astype(float)
+        sums = np.zeros((self._n_strata[k], z.shape[1]))
+        np.add.at(sums, unit_stratum, totals)
+        means = sums / np.maximum(n_h, 1)[:, None]
+        finite = 1 - self._stratum_fraction(k)
+        weight_h = np.zeros(self._n_strata[k])
+        weight_h[self.stage_strata_[k]] = multiplier
+        scale = np.where(n_h > 1, finite * n_h / np.maximum(n_h - 1, 1), finite) * weight_h
+        scale = np.where(finite < _CERTAINTY, 0.0, scale)
+        deviations = totals - means[unit_stratum]
+        if self.lonely_psu == "adjust":  # R: a lonely unit is not centred
+            lonely_units = n_h[unit_stratum] < 2
+            deviations[lonely_units] = totals[lonely_units]
+        else:
+            scale = np.where(n_h > 1, scale, 0.0)
+        unit_scale = scale[unit_stratum]
+        return deviations.T @ (deviations * unit_scale[:, None])
+
+    def domain_degf(self, rows: np.ndarray) -> int:
+        """Degrees of freedom of a domain: its first-stage units − its first-stage strata
+        (R's ``degf`` of a subset design)."""
+        rows = np.asarray(rows, dtype=bool)
+        if not rows.any():
+            return 0
+        return int(len(np.unique(self.stage_units_[0][rows]))
+                   - len(np.unique(self.stage_strata_[0][rows])))
+
+    # -- estimates -----------------------------------------------------------------------
 
     def _values(self, column: str) -> np.ndarray:
         return self._numeric_column(column, "variable")
@@ -233,12 +344,7 @@ class SurveyDesign:
         if by is None:
             return [(None, np.ones(len(self.data), dtype=bool))]
         groups = self._column(by, "group_by")
-        levels = [g for g in pd.unique(groups) if pd.notna(g)]
-        try:
-            levels = sorted(levels)
-        except TypeError:
-            pass
-        return [(g, (groups == g).to_numpy()) for g in levels]
+        return [(g, (groups == g).to_numpy()) for g in sorted_levels(groups.dropna())]
 
     def _frame(self, rows: list[dict[str, Any]], by: str | None) -> pd.DataFrame:
         frame = pd.DataFrame(rows)
@@ -248,42 +354,42 @@ class SurveyDesign:
             frame = frame.rename(columns={"group": by})
         return frame
 
+    def _se(self, z: np.ndarray) -> float:
+        return math.sqrt(max(self.variance(z)[0, 0], 0.0))
+
     def mean(self, column: str, *, by: str | None = None, level: float = 0.95) -> pd.DataFrame:
-        """Weighted mean of ``column`` (missing values excluded as a domain).
+        """Weighted mean of ``column`` (missing values excluded as a domain), R's
+        ``svymean(~y, design, na.rm=TRUE)`` with ``confint`` (normal quantile).
 
         Returns a DataFrame with ``variable``, ``estimate``, ``se``, ``ci_low``,
         ``ci_high``, ``n`` (respondents with a value), and the group column when ``by``.
         """
+        z_quantile = stats.norm.ppf(0.5 + check_level(level) / 2)
         y = self._values(column)
-        z_quantile = stats.norm.ppf(0.5 + level / 2)
         rows = []
         for group, domain in self._domains(by):
             inside = domain & ~np.isnan(y)
-            w = np.where(inside, self.weights_, 0.0)
-            total_w = w.sum()
-            if not inside.any():
-                rows.append({"group": group, "variable": column, "estimate": np.nan,
-                             "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": 0})
-                continue
-            y0 = np.where(inside, y, 0.0)
-            estimate = (w * y0).sum() / total_w
-            z = w * (y0 - estimate) / total_w
-            se = math.sqrt(max(self.variance(z)[0, 0], 0.0))
+            estimate = se = math.nan
+            if inside.any():
+                w = np.where(inside, self.weights_, 0.0)
+                y0 = np.where(inside, y, 0.0)
+                estimate = (w * y0).sum() / w.sum()
+                se = self._se(w * (y0 - estimate) / w.sum())
             rows.append({"group": group, "variable": column, "estimate": estimate, "se": se,
                          "ci_low": estimate - z_quantile * se,
                          "ci_high": estimate + z_quantile * se, "n": int(inside.sum())})
         return self._frame(rows, by)
 
     def total(self, column: str, *, by: str | None = None, level: float = 0.95) -> pd.DataFrame:
-        """Estimated population total of ``column``; same columns as :meth:`mean`."""
+        """Estimated population total of ``column`` (R's ``svytotal``); same columns as
+        :meth:`mean`."""
+        z_quantile = stats.norm.ppf(0.5 + check_level(level) / 2)
         y = self._values(column)
-        z_quantile = stats.norm.ppf(0.5 + level / 2)
         rows = []
         for group, domain in self._domains(by):
             inside = domain & ~np.isnan(y)
             z = np.where(inside, self.weights_ * np.where(inside, y, 0.0), 0.0)
-            estimate = z.sum()
-            se = math.sqrt(max(self.variance(z)[0, 0], 0.0))
+            estimate, se = z.sum(), self._se(z)
             rows.append({"group": group, "variable": column, "estimate": estimate, "se": se,
                          "ci_low": estimate - z_quantile * se,
                          "ci_high": estimate + z_quantile * se, "n": int(inside.sum())})
@@ -293,115 +399,57 @@ class SurveyDesign:
                    method: str = "logit", levels: Sequence[Any] | None = None) -> pd.DataFrame:
         """Estimated share of each value of ``column`` (missing values excluded).
 
-        ``method="logit"`` (default) gives R's ``svyciprop`` interval (logit scale, t on
-        the design degrees of freedom; never outside [0, 1]); ``"wald"`` gives
-        ``confint(svymean(~factor(x)))``. ``n`` counts respondents in the value (the
-        count that disclosure control looks at); ``n_valid`` those with any value.
+        Methods (R's ``svyciprop``): ``"logit"`` (default; logit scale, t on the design
+        degrees of freedom), ``"beta"`` (Korn–Graubard: a Clopper–Pearson interval with
+        the effective sample size); ``"wald"`` is ``confint(svymean(~factor(x)))``. At
+        0 % or 100 % (no variance) the logit and beta intervals are Clopper–Pearson
+        intervals on the respondents with an answer, never a point. ``n`` counts
+        respondents in the value (what disclosure control looks at); ``n_valid`` those
+        with any value.
         """
-        if method not in ("logit", "wald"):
-            raise ParameterError(f"Unknown method {method!r}.", hint="use 'logit' or 'wald'",
+        if method not in PROPORTION_METHODS:
+            raise ParameterError(f"Unknown method {method!r}.",
+                                 hint="use " + ", ".join(PROPORTION_METHODS),
                                  parameter="method")
+        level = check_level(level)
         values = self._column(column, "variable")
-        if levels is None:
-            levels = [v for v in pd.unique(values) if pd.notna(v)]
-            try:
-                levels = sorted(levels)
-            except TypeError:
-                pass
-        rows = []
-        t_quantile = stats.t.ppf(0.5 + level / 2, max(self.degf_, 1))
-        z_quantile = stats.norm.ppf(0.5 + level / 2)
+        levels = sorted_levels(values.dropna()) if levels is None else list(levels)
         valid_all = values.notna().to_numpy()
+        rows = []
         for group, domain in self._domains(by):
             inside = domain & valid_all
             w = np.where(inside, self.weights_, 0.0)
-            total_w = w.sum()
+            degf = self.degf_ if by is None else self.domain_degf(domain)
             for value in levels:
                 hit = inside & (values == value).to_numpy()
-                if total_w == 0:
-                    p, se = np.nan, np.nan
-                else:
-                    p = w[hit].sum() / total_w
-                    z = w * (hit.astype(float) - p) / total_w
-                    se = math.sqrt(max(self.variance(z)[0, 0], 0.0))
-                low, high = _proportion_ci(p, se, method, t_quantile, z_quantile)
+                p = se = math.nan
+                if w.sum() > 0:
+                    p = w[hit].sum() / w.sum()
+                    se = self._se(w * (hit.astype(float) - p) / w.sum())
+                low, high = proportion_interval(p, se, method=method, level=level, degf=degf,
+                                                n_rows=int(domain.sum()),
+                                                n_valid=int(inside.sum()))
                 rows.append({"group": group, "variable": column, "level": value,
                              "estimate": p, "se": se, "ci_low": low, "ci_high": high,
                              "n": int(hit.sum()), "n_valid": int(inside.sum())})
         return self._frame(rows, by)
 
-    def crosstab(self, row: str, col: str) -> CrosstabResult:
-        """Two-way table of ``row`` × ``col`` with the Rao–Scott corrected test.
+    def crosstab(self, row: str, col: str) -> Any:
+        """Two-way table with the Rao–Scott and Wald tests; see
+        :func:`research.survey.association.crosstab`."""
+        from .association import crosstab
 
-        Respondents missing either variable are a domain excluded from the table (their
-        sampling units still count for the variance).
-        """
-        a = self._column(row, "row")
-        b = self._column(col, "column")
-        valid = (a.notna() & b.notna()).to_numpy()
-        row_levels = _sorted_levels(a[valid])
-        col_levels = _sorted_levels(b[valid])
-        r, c = len(row_levels), len(col_levels)
-        if r < 2 or c < 2:
-            raise InputDataError(f"A cross-table of {row!r} × {col!r} needs at least two "
-                                 "values in each.", column=row if r < 2 else col)
-        # cells in R's order: rows vary fastest (interaction(rows, cols))
-        a_codes = pd.Categorical(a, categories=row_levels).codes
-        b_codes = pd.Categorical(b, categories=col_levels).codes
-        cell = np.where(valid, a_codes + r * b_codes, -1)
-        indicator = np.zeros((len(cell), r * c))
-        indicator[valid, cell[valid]] = 1.0
-        w = np.where(valid, self.weights_, 0.0)
-        total_w = w.sum()
-        mean = (w[:, None] * indicator).sum(axis=0) / total_w
-        z = w[:, None] * (indicator - mean) / total_w
-        variance = self.variance(z)
-        n = int(valid.sum())
-        # Pearson X² on the weighted table scaled to n
-        table = mean.reshape(c, r).T * n
-        expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pearson = float(np.nansum(np.where(expected > 0, (table - expected) ** 2 / expected,
-                                               0.0)))
-        rows_index = np.tile(np.arange(r), c)
-        cols_index = np.repeat(np.arange(c), r)
-        x1 = np.column_stack([np.ones(r * c)]
-                             + [(rows_index == i).astype(float) for i in range(1, r)]
-                             + [(cols_index == j).astype(float) for j in range(1, c)])
-        x12 = np.column_stack([((rows_index == i) & (cols_index == j)).astype(float)
-                               for j in range(1, c) for i in range(1, r)])
-        q, _ = np.linalg.qr(x1)
-        contrast = x12 - q @ (q.T @ x12)
-        inverse = np.diag(np.where(mean > 0, 1.0 / np.where(mean > 0, mean, 1.0), 0.0))
-        denominator = contrast.T @ (inverse / n) @ contrast
-        numerator = contrast.T @ inverse @ variance @ inverse @ contrast
-        try:
-            delta = np.linalg.solve(denominator, numerator)
-        except np.linalg.LinAlgError:  # empty cells can make the SRS matrix singular
-            delta = np.linalg.pinv(denominator) @ numerator
-        trace = float(np.trace(delta))
-        trace2 = float(np.trace(delta @ delta))
-        d0 = trace ** 2 / trace2 if trace2 > 0 else float((r - 1) * (c - 1))
-        f_stat = pearson / trace if trace > 0 else math.nan
-        ddf = d0 * self.degf_
-        p_value = float(stats.f.sf(f_stat, d0, ddf)) if ddf > 0 else math.nan
-        df = (r - 1) * (c - 1)
-        first = pearson / (trace / df) if trace > 0 else math.nan
-        counts = pd.crosstab(pd.Categorical(a[valid], categories=row_levels),
-                             pd.Categorical(b[valid], categories=col_levels), dropna=False)
-        counts.index = pd.Index(row_levels, name=row)
-        counts.columns = pd.Index(col_levels, name=col)
-        proportions = pd.DataFrame(mean.reshape(c, r).T, index=counts.index,
-                                   columns=counts.columns)
-        cramers_v = math.sqrt(pearson / n / min(r - 1, c - 1))
-        return CrosstabResult(proportions=proportions, counts=counts, pearson=pearson,
-                              statistic=f_stat, ndf=d0, ddf=ddf, p_value=p_value,
-                              chisq_first_order=first,
-                              p_first_order=float(stats.chi2.sf(first, df)),
-                              cramers_v=cramers_v)
+        return crosstab(self, row, col)
+
+    def rank_test(self, column: str, group: str, **options: Any) -> Any:
+        """Design-based rank test; see :func:`research.survey.association.rank_test`."""
+        from .association import rank_test
+
+        return rank_test(self, column, group, **options)
 
 
-def _sorted_levels(values: pd.Series) -> list[Any]:
+def sorted_levels(values: pd.Series) -> list[Any]:
+    """The distinct values in sorted order (in order of appearance when unsortable)."""
     levels = list(pd.unique(values))
     try:
         return sorted(levels)
@@ -409,31 +457,57 @@ def _sorted_levels(values: pd.Series) -> list[Any]:
         return levels
 
 
-def _proportion_ci(p: float, se: float, method: str, t_quantile: float,
-                   z_quantile: float) -> tuple[float, float]:
+def proportion_interval(p: float, se: float, *, method: str, level: float, degf: int,
+                        n_rows: int, n_valid: int) -> tuple[float, float]:
+    """Confidence interval of a proportion ``p`` with design standard error ``se``.
+
+    ``degf``: design degrees of freedom; ``n_rows``: rows of the (domain) design, as R's
+    ``nrow(design)`` in the Korn–Graubard degrees-of-freedom correction; ``n_valid``:
+    respondents with an answer, the sample size of the Clopper–Pearson interval used when
+    there is no variance (p = 0 or 1).
+    """
     if not np.isfinite(p) or not np.isfinite(se):
         return math.nan, math.nan
+    alpha = 1 - level
     if method == "wald":
-        return p - z_quantile * se, p + z_quantile * se
-    if p <= 0 or p >= 1 or se == 0:
-        return p, p
-    logit = math.log(p / (1 - p))
-    se_logit = se / (p * (1 - p))
-    return (1 / (1 + math.exp(-(logit - t_quantile * se_logit))),
-            1 / (1 + math.exp(-(logit + t_quantile * se_logit))))
+        z = stats.norm.ppf(1 - alpha / 2)
+        return p - z * se, p + z * se
+    if se <= 1e-12 or p <= 1e-12 or p >= 1 - 1e-12:  # no variance: exact, on the respondents
+        return _clopper_pearson(round(p * n_valid), n_valid, alpha)
+    if method == "logit":
+        t = stats.t.ppf(1 - alpha / 2, max(degf, 1))
+        centre, half = math.log(p / (1 - p)), t * se / (p * (1 - p))
+        return 1 / (1 + math.exp(-(centre - half))), 1 / (1 + math.exp(-(centre + half)))
+    n_eff = p * (1 - p) / se ** 2
+    if degf > 0 and n_rows > 1:
+        n_eff *= (stats.t.ppf(alpha / 2, n_rows - 1) / stats.t.ppf(alpha / 2, degf)) ** 2
+    return _clopper_pearson(p * n_eff, n_eff, alpha)
+
+
+def _clopper_pearson(x: float, n: float, alpha: float) -> tuple[float, float]:
+    if n <= 0:
+        return math.nan, math.nan
+    low = 0.0 if x <= 0 else float(stats.beta.ppf(alpha / 2, x, n - x + 1))
+    high = 1.0 if x >= n else float(stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
+    return low, high
 
 
 def design_from_parameters(data: pd.DataFrame, weight: str | None = None,
-                           strata: str | None = None, cluster: str | None = None,
-                           fpc: str | float | None = None) -> SurveyDesign:
-    """A :class:`SurveyDesign` from notebook parameters (empty strings mean "none")."""
-    def clean(value: Any) -> Any:
-        return None if value in ("", None) else value
+                           strata: str | Sequence[str] | None = None,
+                           cluster: str | Sequence[str] | None = None,
+                           fpc: str | float | Sequence[str | float] | None = None, *,
+                           lonely_psu: str = "certainty") -> SurveyDesign:
+    """A :class:`SurveyDesign` from notebook parameters: empty strings mean "none";
+    ``cluster`` and ``fpc`` may be lists (one per stage); an fpc typed as text that is
+    not a column but a number (``"1500"``) is a population size."""
+    def fpc_value(value: Any) -> Any:
+        if isinstance(value, str) and value not in data.columns:
+            number = cell_number(value)
+            if number is not None and not math.isnan(number):
+                return number
+        return value
 
-    fpc = clean(fpc)
-    if isinstance(fpc, str) and fpc not in data.columns:
-        number = cell_number(fpc)
-        if number is not None and not math.isnan(number):
-            fpc = number  # "1500" typed as text: a population size
-    return SurveyDesign(data, weights=clean(weight), strata=clean(strata),
-                        clusters=clean(cluster), fpc=fpc, lonely_psu="certainty")
+    fpcs = [fpc_value(v) for v in _as_list(fpc)]
+    return SurveyDesign(data, weights=weight or None, strata=_as_list(strata) or None,
+                        clusters=_as_list(cluster) or None, fpc=fpcs or None,
+                        lonely_psu=lonely_psu)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..privacy.core import SuppressionResult, mask_identifiers, suppress_counts, suppress_series
+from ..privacy import SuppressionResult, mask_identifiers, suppress_counts, suppress_series
 
 __all__ = [
     "OTHER_GROUPS_LABEL",

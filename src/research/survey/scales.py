@@ -11,8 +11,10 @@ from scipy import stats
 
 from ..errors import InputDataError, ParameterError
 from .codebook import Codebook, Variable, code_key
+from .design import check_level
 
 __all__ = [
+    "NAN_POLICIES",
     "AlphaResult",
     "cronbach_alpha",
     "reverse_code",
@@ -22,9 +24,27 @@ __all__ = [
 ]
 
 
+NAN_POLICIES = ("pairwise", "listwise")
+
+
 @dataclass
 class AlphaResult:
-    """Cronbach's α with its Feldt confidence interval."""
+    """Cronbach's α (raw and standardised) with its Feldt confidence interval.
+
+    Attributes
+    ----------
+    alpha, ci_low, ci_high
+        Raw α (from covariances) and its Feldt interval.
+    std_alpha
+        Standardised α (from correlations), psych's ``std.alpha``.
+    n, k
+        Respondents (all rows for ``"pairwise"``, complete rows for ``"listwise"``) and
+        items.
+    if_deleted, std_if_deleted
+        Raw and standardised α of the other items, per item (psych's ``alpha.drop``).
+    nan_policy
+        How missing answers were handled.
+    """
 
     alpha: float
     ci_low: float
@@ -32,6 +52,9 @@ class AlphaResult:
     n: int
     k: int
     if_deleted: pd.Series
+    std_alpha: float = math.nan
+    std_if_deleted: pd.Series | None = None
+    nan_policy: str = "pairwise"
 
     def as_tuple(self) -> tuple[float, tuple[float, float]]:
         """``(alpha, (ci_low, ci_high))`` as pingouin returns it (CI unrounded)."""
@@ -59,59 +82,68 @@ def _alpha_if_deleted(cov: np.ndarray) -> np.ndarray:
     return np.where(totals > 0, alphas, np.nan)
 
 
-def cronbach_alpha(items: pd.DataFrame, *, ci: float = 0.95, nan_policy: str = "listwise"
+def _item_values(items: pd.DataFrame) -> np.ndarray:
+    if not isinstance(items, pd.DataFrame) or items.shape[1] < 2:
+        raise ParameterError("Cronbach's α needs at least two item columns.",
+                             parameter="items")
+    try:
+        return items.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as error:
+        raise InputDataError(f"Cronbach's α needs numeric item scores ({error}).",
+                             hint="convert the answers to numbers first") from error
+
+
+def cronbach_alpha(items: pd.DataFrame, *, ci: float = 0.95, nan_policy: str = "pairwise"
                    ) -> AlphaResult:
     """Cronbach's α of the item columns of ``items`` (rows: respondents).
 
-    α = k/(k−1)·(1 − Σ var(item) / var(sum)) from the covariance matrix; 95 % CI by
-    Feldt (1965): ``1 − (1 − α)·F`` with F quantiles on (n − 1, (n − 1)(k − 1)) df — the
-    estimator and interval of ``pingouin.cronbach_alpha``. α if item deleted for each
-    item, from the same covariance matrix.
+    α = k/(k−1)·(1 − tr(C) / ΣC) from the item covariance matrix C; standardised α from
+    the correlation matrix; α if item deleted from the same matrices — psych's
+    ``alpha()`` (``raw_alpha``, ``std.alpha``, ``alpha.drop``). 95 % CI by Feldt (1965):
+    ``1 − (1 − α)·F`` with F quantiles on (n − 1, (n − 1)(k − 1)) df, as
+    ``pingouin.cronbach_alpha``.
 
     Parameters
     ----------
     items
         Numeric item scores, reverse-coded already where needed.
     ci
-        Confidence level of the Feldt interval.
+        Confidence level of the Feldt interval (a fraction, e.g. 0.95).
     nan_policy
-        ``"listwise"`` (default: respondents with any missing item are dropped) or
-        ``"pairwise"`` (pairwise covariances; n counts all rows, as pingouin's default).
+        ``"pairwise"`` (default, as psych and pingouin: pairwise-complete covariances;
+        n counts all rows) or ``"listwise"`` (respondents with any missing item dropped).
 
     Returns
     -------
     AlphaResult
-        ``alpha``, ``ci_low``, ``ci_high``, ``n``, ``k`` and ``if_deleted`` (Series).
     """
-    if not isinstance(items, pd.DataFrame) or items.shape[1] < 2:
-        raise ParameterError("Cronbach's α needs at least two item columns.",
-                             parameter="items")
-    try:
-        values = items.to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as error:
-        raise InputDataError(f"Cronbach's α needs numeric item scores ({error}).",
-                             hint="convert the answers to numbers first") from error
+    ci = check_level(ci, "ci")
+    values = _item_values(items)
     if nan_policy == "listwise":
         values = values[~np.isnan(values).any(axis=1)]
-        n, k = values.shape
-        cov = np.cov(values, rowvar=False, ddof=1) if n > 1 else np.full((k, k), np.nan)
-    elif nan_policy == "pairwise":
-        n, k = values.shape
-        cov = pd.DataFrame(values).cov().to_numpy()
-    else:
+    elif nan_policy != "pairwise":
         raise ParameterError(f"Unknown nan_policy {nan_policy!r}.",
-                             hint="use 'listwise' or 'pairwise'", parameter="nan_policy")
+                             hint="use 'pairwise' or 'listwise'", parameter="nan_policy")
+    n, k = values.shape
     if n < 3:
-        raise InputDataError(f"Cronbach's α needs at least three complete respondents "
-                             f"(got {n}).")
+        raise InputDataError(f"Cronbach's α needs at least three respondents (got {n}).")
+    frame = pd.DataFrame(values)
+    cov = frame.cov().to_numpy()
+    scale = np.sqrt(np.diag(cov))
+    corr = cov / np.outer(scale, scale)  # psych: cov2cor of the pairwise covariances
     alpha = _alpha_from_cov(cov)
     df1 = n - 1
     df2 = df1 * (k - 1)
     low = 1 - (1 - alpha) * stats.f.isf((1 - ci) / 2, df1, df2)
     high = 1 - (1 - alpha) * stats.f.isf(1 - (1 - ci) / 2, df1, df2)
-    deleted = pd.Series(_alpha_if_deleted(cov), index=items.columns, name="alpha_if_deleted")
-    return AlphaResult(alpha=float(alpha), ci_low=float(low), ci_high=float(high), n=n, k=k,
-                       if_deleted=deleted)
+    return AlphaResult(
+        alpha=float(alpha), ci_low=float(low), ci_high=float(high), n=n, k=k,
+        if_deleted=pd.Series(_alpha_if_deleted(cov), index=items.columns,
+                             name="alpha_if_deleted"),
+        std_alpha=float(_alpha_from_cov(corr)),
+        std_if_deleted=pd.Series(_alpha_if_deleted(corr), index=items.columns,
+                                 name="std_alpha_if_deleted"),
+        nan_policy=nan_policy)
 
 
 def reverse_code(values: pd.Series, variable: Variable) -> pd.Series:
@@ -145,31 +177,36 @@ def compute_indices(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     return out
 
 
-def reliability_table(data: pd.DataFrame, codebook: Codebook, *, min_cell: int = 5
-                      ) -> pd.DataFrame:
-    """Cronbach's α with Feldt CI and α if item deleted for every index (Swedish column
-    names, one row per index and item)."""
+def reliability_table(data: pd.DataFrame, codebook: Codebook, *, min_cell: int = 5,
+                      nan_policy: str = "pairwise") -> pd.DataFrame:
+    """Cronbach's α (raw and standardised) with Feldt CI and α if item deleted for every
+    index (Swedish column names, one row per index and item). Respondents who answered
+    none of an index's items are not counted; an index with fewer than ``min_cell``
+    respondents is left out."""
     rows = []
     for name, spec in codebook.indices.items():
-        items = scale_items(data, codebook, name)
+        items = scale_items(data, codebook, name).dropna(how="all")
         try:
-            result = cronbach_alpha(items)
+            result = cronbach_alpha(items, nan_policy=nan_policy)
         except InputDataError:
             continue
         if result.n < min_cell:
             continue
         rows.append({"Index": spec["label"], "Fråga": "Hela indexet", "Antal frågor": result.k,
                      "Antal svarande": result.n, "Cronbachs alfa": round(result.alpha, 3),
+                     "Standardiserat alfa": round(result.std_alpha, 3),
                      "KI nedre": round(result.ci_low, 3), "KI övre": round(result.ci_high, 3),
                      "Alfa om frågan tas bort": None})
         for item, value in result.if_deleted.items():
             label = codebook.label(item) + (" (omvänd)" if codebook.variables[item].reverse
                                             else "")
             rows.append({"Index": spec["label"], "Fråga": label, "Antal frågor": None,
-                         "Antal svarande": None, "Cronbachs alfa": None, "KI nedre": None,
+                         "Antal svarande": None, "Cronbachs alfa": None,
+                         "Standardiserat alfa": None, "KI nedre": None,
                          "KI övre": None, "Alfa om frågan tas bort": round(float(value), 3)})
     table = pd.DataFrame(rows, columns=["Index", "Fråga", "Antal frågor", "Antal svarande",
-                                        "Cronbachs alfa", "KI nedre", "KI övre",
+                                        "Cronbachs alfa", "Standardiserat alfa", "KI nedre",
+                                        "KI övre",
                                         "Alfa om frågan tas bort"])
     for column in ("Antal frågor", "Antal svarande"):  # whole numbers, blank when n/a
         table[column] = pd.Series([None if pd.isna(v) else int(v) for v in table[column]],

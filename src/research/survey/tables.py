@@ -67,8 +67,8 @@ def estimates_table(design: SurveyDesign, codebook: Codebook, *,
     for column, kind, label in targets:
         for by in [None, *group_by]:
             by_column = None if by is None else group_column(by)
-            if kind == "Andel som instämmer":  # logit interval, as svyciprop
-                frame = design.proportion(column, by=by_column, levels=[1.0])
+            if kind == "Andel som instämmer":  # Korn–Graubard, as svyciprop(method="beta")
+                frame = design.proportion(column, by=by_column, levels=[1.0], method="beta")
                 frame["n"] = frame["n_valid"]
                 frame = frame.drop(columns=["level", "n_valid"])
             else:
@@ -105,8 +105,8 @@ def table_decimals(frame: pd.DataFrame) -> dict[str, int]:
     """Decimals for showing a table of this module: percentages 1, p-values 4, α and
     effect sizes 3, other decimal numbers 2, counts none (for
     ``report.show_table(decimals=...)``)."""
-    three = {"Cramérs V", "Effektstorlek", "Cronbachs alfa", "KI nedre", "KI övre",
-             "Alfa om frågan tas bort"}
+    three = {"Cramérs V", "Effektstorlek", "Cronbachs alfa", "Standardiserat alfa",
+             "KI nedre", "KI övre", "Alfa om frågan tas bort"}
     decimals = {}
     for column in frame.columns:
         name = str(column)
