@@ -413,8 +413,11 @@ def test_stopping_rules_on_known_orders() -> None:
     result = screening.evaluate_stopping([1] * 5 + [0] * 100 + [1] + [0] * 50, "run")
     assert result["stop_at"] == 55 and result["recall"] == pytest.approx(5 / 6)
     assert result["screened"] == pytest.approx(55 / 156)
-    stop, text = screening.stopping_advice(found_early[:200], 2000)
-    assert stop and text.startswith("Överväg att avsluta")
+    stop, text = screening.stopping_advice(found_early[:200], 10000)
+    assert not stop and "efter 500 i rad" in text
+    stop, text = screening.stopping_advice(found_early[:200], 1000)
+    assert stop and text.startswith("Överväg att avsluta: 180 poster i rad")
+    assert "relevanta poster kan alltså finnas kvar" in text
     assert not screening.stopping_advice([], 10)[0]
     assert "ingen relevant" in screening.stopping_advice([0, 0], 10)[1]
     with pytest.raises(ParameterError):
