@@ -79,3 +79,28 @@ def test_private_parameters_are_never_shown() -> None:
     html, _ = render_notebook(_nb(), {"status": "succeeded", "parameters": {
         "mask_names": ["Kalle Nordin"], "private_key": "hemlig", "title": "Synlig"}}, "mall")
     assert "Kalle Nordin" not in html and "hemlig" not in html and "Synlig" in html
+
+
+def test_the_kind_is_read_from_the_notebook_metadata() -> None:
+    from research.render import notebook_kind
+
+    nb = _nb()
+    nb.metadata["research"] = {"kind": "Skolenkät", "description": "d", "audience": "a"}
+    html, _ = render_notebook(nb, {"status": "succeeded"}, "skolenkat")
+    assert '<p class="kicker">Skolenkät' in html
+    assert notebook_kind({}, "min_nya_typ")["kind"] == "Min nya typ"
+    assert notebook_kind({"research": "fel"}, "x")["kind"] == "X"
+    # the manifest's record (from the run) wins over the notebook's
+    html, _ = render_notebook(nb, {"status": "succeeded", "notebook_info": {"kind": "Annan"}}, "x")
+    assert '<p class="kicker">Annan' in html
+
+
+def test_markdown_images_from_elsewhere_show_their_description() -> None:
+    nb = new_notebook(cells=[new_markdown_cell(
+        "# T\n\n![diagram](https://example.org/a.png) ![lokal](bild.png \"titel\") "
+        '<img src="http://x/y.png" alt="html"> ![inbäddad](data:image/png;base64,iVBORw0KGgo=)')])
+    html, _ = render_notebook(nb, {"status": "succeeded"}, "x")
+    main = html.split("<main", 1)[1]
+    assert "(Bild: diagram)" in main and "(Bild: lokal)" in main and "(Bild: html)" in main
+    assert "example.org" not in main and "bild.png" not in main
+    assert 'alt="inbäddad"' in main

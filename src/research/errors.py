@@ -16,7 +16,6 @@ __all__ = [
     "InputDataError",
     "SchemaError",
     "PrivacyError",
-    "RunFailed",
     "PublishError",
     "ConfigError",
 ]
@@ -64,12 +63,6 @@ class SchemaError(InputDataError):
 
 class PrivacyError(ResearchError):
     """Input or output would expose a person; never echoes the identifier."""
-
-
-class RunFailed(ResearchError):
-    """A notebook raised an error while executing."""
-
-    exit_code = 1
 
 
 class PublishError(ResearchError):
