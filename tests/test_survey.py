@@ -368,6 +368,16 @@ def test_multistage_and_fpc_input_errors():
     assert survey.design_from_parameters(data, fpc="25").popsize_[0].tolist() == [25.0] * 6
 
 
+def test_design_errors_name_the_file_row_and_column(tmp_path, codebook_file):
+    rows = [*CSV_ROWS[:3], "3;3;99;3;3;;0;", *CSV_ROWS[4:]]  # weight 0 in file row 4
+    result = survey.read_survey(write_csv(tmp_path, rows), codebook_file)
+    with pytest.raises(InputDataError) as info:
+        survey.analyse(result, weight="vikt")
+    error = info.value
+    assert error.fields["file"].endswith("enkat.csv") and error.fields["row"] == 4
+    assert error.fields["column"] == "vikt" and "row 4" in str(error)
+
+
 @pytest.mark.parametrize("level", [95, 1.0, 0, -0.5, True, "0.95"])
 def test_confidence_level_must_be_a_fraction(level):
     design = survey.SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 3.0]}))

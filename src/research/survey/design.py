@@ -138,6 +138,20 @@ class SurveyDesign:
 
     # -- construction ------------------------------------------------------------------
 
+    def _where(self, position: int) -> tuple[str, int]:
+        """A data row numbered as in the user's file (``attrs["row_offset"]``: 2 for a CSV
+        with a header, set by :func:`research.survey.read_survey`)."""
+        number = position + int(self.data.attrs.get("row_offset", 1))
+        return f"row {number}", number
+
+    def _error(self, message: str, *, hint: str | None = None, **fields: Any) -> InputDataError:
+        """An input error naming the data file (``attrs["source"]``) when it is known."""
+        source = self.data.attrs.get("source")
+        if source:
+            message = f"{source}: {message}"
+            fields.setdefault("file", source)
+        return InputDataError(message, hint=hint, **fields)
+
     def _column(self, name: str, role: str) -> pd.Series:
         if name not in self.data.columns:
             raise ParameterError(f"The {role} column {name!r} is not in the data.",
@@ -150,19 +164,20 @@ class SurveyDesign:
         values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
         bad = np.isnan(values) & column.notna().to_numpy()
         if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise InputDataError(f"The {role} column {name!r} holds a non-number "
-                                 f"{column.iloc[row]!r} in data row {row + 1}.",
-                                 column=name, row=row + 1, parameter=role)
+            position = int(np.flatnonzero(bad)[0])
+            where, number = self._where(position)
+            raise self._error(f"The {role} column {name!r} holds a non-number "
+                              f"{column.iloc[position]!r} in {where}.",
+                              column=name, row=number, parameter=role)
         return values
 
     def _labels(self, name: str, role: str) -> np.ndarray:
         column = self._column(name, role)
         if column.isna().any():
-            row = int(np.flatnonzero(column.isna().to_numpy())[0])
-            raise InputDataError(f"The {role} column {name!r} is empty in data row {row + 1}.",
-                                 hint=f"every respondent needs a {role}", column=name,
-                                 row=row + 1, parameter=role)
+            where, number = self._where(int(np.flatnonzero(column.isna().to_numpy())[0]))
+            raise self._error(f"The {role} column {name!r} is empty in {where}.",
+                              hint=f"every respondent needs a {role}", column=name,
+                              row=number, parameter=role)
         return pd.factorize(column)[0]
 
     def _build_stages(self, stages: int) -> None:
@@ -200,10 +215,9 @@ class SurveyDesign:
             if isinstance(spec, str):
                 column = self._numeric_column(spec, "fpc")
                 if np.isnan(column).any():
-                    row = int(np.flatnonzero(np.isnan(column))[0])
-                    raise InputDataError(f"The fpc column {spec!r} is empty in data row "
-                                         f"{row + 1}.", column=spec, row=row + 1,
-                                         parameter="fpc")
+                    where, number = self._where(int(np.flatnonzero(np.isnan(column))[0]))
+                    raise self._error(f"The fpc column {spec!r} is empty in {where}.",
+                                      column=spec, row=number, parameter="fpc")
             elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
                 column = np.full(len(self.data), float(spec))
             else:
@@ -213,10 +227,10 @@ class SurveyDesign:
             values.append(column)
         every = np.concatenate(values)
         if (every <= 0).any():
-            raise InputDataError("fpc values must be positive.", parameter="fpc")
+            raise self._error("fpc values must be positive.", parameter="fpc")
         counts = every.max() > 1
         if counts and (every < 1).any():
-            raise InputDataError("fpc mixes population sizes (> 1) and sampling fractions "
+            raise self._error("fpc mixes population sizes (> 1) and sampling fractions "
                                  "(< 1).", hint="use one kind for every stage, as R's "
                                  "svydesign requires", parameter="fpc")
         sizes = []
@@ -225,9 +239,11 @@ class SurveyDesign:
             size = column if counts else sample / column
             if (size < sample - 1e-9).any():
                 row = int(np.flatnonzero(size < sample - 1e-9)[0])
-                raise InputDataError(f"Population size {size[row]:g} is smaller than the "
-                                     f"sample ({sample[row]:g} units) at stage {k + 1} "
-                                     f"(data row {row + 1}).", parameter="fpc", row=row + 1)
+                where, number = self._where(row)
+                raise self._error(f"Population size {size[row]:g} is smaller than the "
+                                  f"sample ({sample[row]:g} units) at stage {k + 1} "
+                                  f"({where}).", parameter="fpc", row=number,
+                                  column=fpcs[k] if isinstance(fpcs[k], str) else None)
             sizes.append(size)
         return sizes
 
@@ -239,11 +255,11 @@ class SurveyDesign:
         np.maximum.at(high, stratum, column)
         if (high - low > 1e-9 * np.maximum(1.0, np.abs(high))).any():
             h = int(np.flatnonzero(high - low > 1e-9 * np.maximum(1.0, np.abs(high)))[0])
-            row = int(np.flatnonzero(stratum == h)[0])
-            raise InputDataError(f"The fpc {spec!r} must be constant within each stratum at "
-                                 f"stage {k + 1}; it varies in the stratum of data row "
-                                 f"{row + 1}.", column=spec if isinstance(spec, str) else None,
-                                 row=row + 1, parameter="fpc")
+            where, number = self._where(int(np.flatnonzero(stratum == h)[0]))
+            raise self._error(f"The fpc {spec!r} must be constant within each stratum at "
+                              f"stage {k + 1}; it varies in the stratum of {where}.",
+                              column=spec if isinstance(spec, str) else None,
+                              row=number, parameter="fpc")
 
     def _weights(self) -> np.ndarray:
         n = len(self.data)
@@ -256,11 +272,11 @@ class SurveyDesign:
         else:
             weights = np.ones(n)
         if (weights <= 0).any() or np.isnan(weights).any():
-            row = int(np.flatnonzero(~(weights > 0))[0])
-            raise InputDataError(f"Weight column {self.weights!r} has a missing or "
-                                 f"non-positive value in data row {row + 1}.",
-                                 hint="every respondent needs a positive weight",
-                                 column=self.weights, row=row + 1, parameter="weight")
+            where, number = self._where(int(np.flatnonzero(~(weights > 0))[0]))
+            raise self._error(f"Weight column {self.weights!r} has a missing or "
+                              f"non-positive value in {where}.",
+                              hint="every respondent needs a positive weight",
+                              column=self.weights, row=number, parameter="weight")
         return weights
 
     def _stratum_fraction(self, k: int) -> np.ndarray:
@@ -278,15 +294,15 @@ class SurveyDesign:
             lonely = (counts < 2) & (1 - self._stratum_fraction(k) >= _CERTAINTY)
             if lonely.any():
                 row = int(np.flatnonzero(self.stage_strata_[k] == np.flatnonzero(lonely)[0])[0])
+                line, number = self._where(row)
                 where = (f"stratum {self.data[self.strata_columns_[0]].iloc[row]!r}"
-                         if k == 0 and self.strata_columns_ else f"the stratum of data row "
-                         f"{row + 1}")
-                raise InputDataError(f"At stage {k + 1}, {where} has only one sampling unit; "
-                                     "its variance cannot be estimated.",
-                                     hint="merge it with a similar stratum, give its fpc if "
-                                     "it was fully sampled, or set lonely_psu='adjust' or "
-                                     "'certainty'", row=row + 1,
-                                     column=(self.strata_columns_ or [None])[0])
+                         if k == 0 and self.strata_columns_ else f"the stratum of {line}")
+                raise self._error(f"At stage {k + 1}, {where} has only one sampling unit; "
+                                  "its variance cannot be estimated.",
+                                  hint="merge it with a similar stratum, give its fpc if it "
+                                  "was fully sampled, or set lonely_psu='adjust' or "
+                                  "'certainty'", row=number,
+                                  column=(self.strata_columns_ or [None])[0])
 
     # -- variance ------------------------------------------------------------------------
 

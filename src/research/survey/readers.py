@@ -136,6 +136,7 @@ def read_survey(data: str | Path, codebook: str | Path | Codebook | None = None)
         _fill_labels(book, meta_codebook)
     _check_header(frame, book, path)
     clean, missing = validate(frame, book, source=str(path), row_offset=row_offset)
+    clean.attrs.update(source=str(path), row_offset=row_offset)  # for the design's messages
     return Survey(data=clean, codebook=book, missing=missing, source=str(path))
 
 
