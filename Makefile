@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+LAB_VENV := .venv-lab
 
 .PHONY: help install demo test test-fast lab lab-reset new clean-reports hooks
 
@@ -38,7 +39,8 @@ demo: $(STAMP)
 	echo "Catalogue: $$(pwd)/reports/site/index.html"; \
 	exit $$status
 
-test: $(STAMP)
+# the whole suite includes tests/test_lab.py, which drives the JupyterLab of .venv-lab
+test: $(STAMP) $(LAB_VENV)/.installed-stamp
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
@@ -47,7 +49,6 @@ test-fast: $(STAMP)
 # JupyterLab lives in its own venv (.venv-lab): its server dependencies (jsonschema format
 # checkers among them) would slow every `research` process down if installed in .venv.
 # The notebooks' kernel, "python3", is the project's .venv, registered in .venv-lab.
-LAB_VENV := .venv-lab
 $(LAB_VENV)/.installed-stamp:
 	$(PYTHON) -m venv $(LAB_VENV)
 	$(LAB_VENV)/bin/python -m pip install --quiet --upgrade pip

@@ -79,3 +79,16 @@ def test_period_dates_are_checked(bad: str) -> None:
     with pytest.raises(InputDataError, match="period_start") as err:
         activities.select_period(log, bad, "2026-03-31")
     assert err.value.fields["parameter"] == "period_start"
+
+
+def test_figure_comes_from_the_figure_factory_not_pyplot() -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    import pandas as pd
+
+    table = pd.DataFrame({"Utbildning": [2, 1]}, index=pd.Index(["2026-01", "2026-02"],
+                                                                 name="Månad"))
+    before = plt.get_fignums()
+    fig = activities.plot_by_month(table)
+    assert isinstance(fig, Figure) and plt.get_fignums() == before
