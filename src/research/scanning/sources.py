@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import http.client
 import io
 import re
 import socket
+import ssl
 import time
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,15 +40,19 @@ import yaml
 
 from ..errors import ConfigError, InputDataError
 from ..io.files import decode_text as decode_bytes  # noqa: F401  (public name of this module)
-from ..io.files import read_yaml
+from ..io.files import safe_load_limited
 from ..report.htmlsafe import safe_url, strip_html
 from ..paths import resolve
 from ..text.core import guess_language
+from .sourcelist import KINDS, Source, load_sources
 
 __all__ = [
     "USER_AGENT",
     "DEFAULT_TIMEOUT",
     "MAX_BYTES",
+    "ReaderLimits",
+    "LIMITS",
+    "check_xml",
     "KINDS",
     "DOCUMENT_SUFFIXES",
     "ITEM_COLUMNS",
@@ -77,7 +84,35 @@ __all__ = [
 USER_AGENT = "KunskapshusResearch/0.1 (+omvärldsbevakning)"
 DEFAULT_TIMEOUT = 20.0
 MAX_BYTES = 20 * 1024 * 1024
-KINDS = ("feed", "page", "folder")
+
+
+@dataclass(frozen=True)
+class ReaderLimits:
+    """Limits every source reader obeys; a source over a limit becomes a status ``error``
+    that names the limit (the other sources are still read).
+
+    ``max_bytes`` caps an HTTP answer after decompression and a local feed, page or
+    document file; ``max_seconds`` is the whole time one HTTP answer may take (a server that
+    trickles bytes is cut off even though each read is within ``timeout``);
+    ``max_redirects`` redirects are followed, to http(s) only. XML (feeds, OPML) with a
+    ``<!DOCTYPE`` that declares entities is refused (no external entities, no entity
+    expansion), and nesting deeper than ``max_xml_depth`` is refused. PDFs over
+    ``max_pdf_pages`` pages, DOCX files whose parts unpack to more than
+    ``max_docx_unpacked`` bytes or hold more than ``max_docx_parts`` parts (zip bombs) are
+    refused; extracted text is cut at ``max_text_chars`` characters.
+    """
+
+    max_bytes: int = MAX_BYTES
+    max_seconds: float = 120.0
+    max_redirects: int = 5
+    max_xml_depth: int = 100
+    max_pdf_pages: int = 500
+    max_docx_unpacked: int = 200 * 1024 * 1024
+    max_docx_parts: int = 2_000
+    max_text_chars: int = 2_000_000
+
+
+LIMITS = ReaderLimits()
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
 ITEM_COLUMNS = [
     "item_id", "source", "kind", "category", "title", "summary", "text", "url", "author",
@@ -92,16 +127,6 @@ TRACKING_PARAMS = re.compile(
 
 # ---------------------------------------------------------------------------------------
 # records
-
-
-@dataclass(frozen=True)
-class Source:
-    """One configured source: ``kind`` is ``feed``, ``page`` or ``folder``."""
-
-    name: str
-    kind: str
-    location: str
-    category: str = ""
 
 
 @dataclass
@@ -158,61 +183,6 @@ class SourceReadError(Exception):
 
 # ---------------------------------------------------------------------------------------
 # configuration
-
-
-def load_sources(path: str | Path) -> list[Source]:
-    """Load the YAML list of sources (``name``, ``kind``, ``location``, ``category``).
-
-    The file is either a list or a mapping with a ``sources`` list. Relative ``location``
-    paths of files and folders are resolved against the project root.
-
-    Raises
-    ------
-    ConfigError
-        The file is missing, is not valid YAML, or an entry lacks a field, has an unknown
-        ``kind`` or repeats a name (the message names the entry).
-    """
-    target = resolve(path)
-    data = read_yaml(target, what="Source list", parameter="sources",
-                     missing_hint="give the path of a YAML list of sources in the 'sources' "
-                     "parameter; each source is a '- name: …' entry")
-    entries = data.get("sources") if isinstance(data, dict) else data
-    if not isinstance(entries, list) or not entries:
-        raise ConfigError(
-            f"{target} holds no list of sources.",
-            hint="write a YAML list of entries with name, kind, location (and category)",
-            file=str(target),
-        )
-    sources: list[Source] = []
-    seen: set[str] = set()
-    for number, entry in enumerate(entries, start=1):
-        where = f"{target}, entry {number}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where} is not a mapping.", hint="use 'name:', 'kind:', "
-                              "'location:' keys", file=str(target), row=number)
-        missing = [k for k in ("name", "kind", "location") if not entry.get(k)]
-        if missing:
-            raise ConfigError(
-                f"{where} lacks {', '.join(missing)}.",
-                hint="every source needs name, kind (feed, page or folder) and location",
-                file=str(target), row=number, column=missing[0],
-            )
-        kind = str(entry["kind"]).strip().lower()
-        if kind not in KINDS:
-            raise ConfigError(
-                f"{where}: unknown kind {entry['kind']!r}.",
-                hint=f"use one of {', '.join(KINDS)}", file=str(target), row=number,
-                column="kind",
-            )
-        name = str(entry["name"]).strip()
-        if name in seen:
-            raise ConfigError(f"{where}: the name {name!r} is used twice.",
-                              hint="give every source its own name", file=str(target),
-                              row=number, column="name")
-        seen.add(name)
-        sources.append(Source(name, kind, str(entry["location"]).strip(),
-                              str(entry.get("category") or "").strip()))
-    return sources
 
 
 # ---------------------------------------------------------------------------------------
@@ -282,7 +252,7 @@ def _item(source: Source, *, title: str, summary: str = "", text: str = "",
           url: object = None, author: str = "", tags: str = "", published: object = None,
           identity: str | None = None) -> dict[str, Any]:
     link = safe_url(url)
-    body = text or summary
+    body = (text or summary)[:LIMITS.max_text_chars]
     return {
         "item_id": item_id(link, identity if identity is not None else f"{title}\n{body}"),
         "source": source.name, "kind": source.kind, "category": source.category,
@@ -301,29 +271,57 @@ def is_url(location: str) -> bool:
     return urlsplit(location).scheme.lower() in ("http", "https")
 
 
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Follow at most ``LIMITS.max_redirects`` redirects, and only to http(s)."""
+
+    max_redirections = LIMITS.max_redirects
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> Any:
+        if safe_url(newurl) is None:
+            raise SourceReadError("Källan skickade vidare till en adress som inte är http(s).",
+                                  f"redirect {code} to {newurl!r}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_Redirects)
+_NOT_TEXT = ("image/", "audio/", "video/", "application/pdf", "application/zip",
+             "application/octet-stream", "font/")
+
+
 def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None,
-          timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_BYTES) -> FetchResult:
-    """GET ``url`` with our User-Agent, a timeout and conditional-request headers.
+          timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_BYTES,
+          max_seconds: float | None = None) -> FetchResult:
+    """GET ``url`` as feed readers do: our User-Agent, conditional-request headers
+    (``If-None-Match``/``If-Modified-Since``; a ``304`` gives ``not_modified``), gzip or
+    deflate compression, redirects (to http(s) only, at most ``LIMITS.max_redirects``),
+    ``timeout`` seconds per network read and ``max_seconds`` for the whole answer, and at
+    most ``max_bytes`` bytes after decompression.
 
     Raises
     ------
     SourceReadError
-        Unreachable host, timeout, an HTTP error status or a too large answer.
+        Unreachable host, TLS failure, timeout, an HTTP error status, a too large or too
+        slow answer, or broken compression (Swedish message, technical cause).
     """
     if safe_url(url) is None:
         raise SourceReadError("Adressen är inte en giltig http(s)-adress.", url)
-    headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
+    headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     request = urllib.request.Request(url, headers=headers)
+    deadline = time.monotonic() + (LIMITS.max_seconds if max_seconds is None else max_seconds)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            content = response.read(max_bytes + 1)
-            if len(content) > max_bytes:
+        with _OPENER.open(request, timeout=timeout) as response:
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
                 raise SourceReadError("Svaret är för stort för att läsas.",
-                                      f"more than {max_bytes} bytes")
+                                      f"Content-Length {length} > limit {max_bytes}")
+            raw = _read_body(response, max_bytes, deadline)
+            content = _decompress(raw, response.headers.get("Content-Encoding", ""),
+                                  max_bytes)
             return FetchResult(content, False, response.headers.get("ETag"),
                                response.headers.get("Last-Modified"),
                                response.headers.get("Content-Type", ""), response.geturl())
@@ -331,17 +329,111 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
         if exc.code == 304:
             return FetchResult(b"", True, exc.headers.get("ETag") or etag,
                                exc.headers.get("Last-Modified") or last_modified, "", url)
+        if 300 <= exc.code < 400 and "not allowed" in str(exc.reason):  # urllib: file://
+            raise SourceReadError("Källan skickade vidare till en adress som inte är http(s).",
+                                  f"HTTP {exc.code}: {exc.reason}") from exc
+        if 300 <= exc.code < 400:
+            raise SourceReadError("Källan skickar vidare för många gånger (omdirigeringar).",
+                                  f"HTTP {exc.code}: {exc.reason}") from exc
         raise SourceReadError(f"Servern svarade med felkod {exc.code}.",
                               f"HTTP {exc.code} {exc.reason}") from exc
     except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise SourceReadError("Källan svarade inte i tid.", f"timeout: {reason}") from exc
-        raise SourceReadError("Källan gick inte att nå.", f"URLError: {reason}") from exc
+        raise _network_error(exc.reason) from exc
     except (socket.timeout, TimeoutError) as exc:
         raise SourceReadError("Källan svarade inte i tid.", f"timeout: {exc}") from exc
-    except (OSError, ValueError) as exc:
+    except ssl.SSLError as exc:
+        raise _network_error(exc) from exc
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         raise SourceReadError("Källan gick inte att nå.", f"{type(exc).__name__}: {exc}") from exc
+
+
+def _network_error(reason: object) -> SourceReadError:
+    if isinstance(reason, (socket.timeout, TimeoutError)):
+        return SourceReadError("Källan svarade inte i tid.", f"timeout: {reason}")
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return SourceReadError("Säker anslutning (TLS) misslyckades: källans certifikat "
+                               "kunde inte verifieras.", f"TLS: {reason}")
+    if isinstance(reason, ssl.SSLError):
+        return SourceReadError("Säker anslutning (TLS) misslyckades.", f"TLS: {reason}")
+    return SourceReadError("Källan gick inte att nå.", f"URLError: {reason}")
+
+
+def _read_body(response: Any, max_bytes: int, deadline: float) -> bytes:
+    """Read an answer in chunks, stopping at ``max_bytes`` or at the deadline."""
+    chunks, total = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            raise SourceReadError("Källan svarade för långsamt (tidsgränsen för hela svaret "
+                                  "överskreds).", "max_seconds exceeded")
+        chunk = response.read1(64 * 1024)
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > max_bytes:
+            raise SourceReadError("Svaret är för stort för att läsas.",
+                                  f"more than {max_bytes} bytes")
+        chunks.append(chunk)
+
+
+def _decompress(raw: bytes, encoding: str, max_bytes: int) -> bytes:
+    """Undo gzip or deflate content encoding, refusing output over ``max_bytes``."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return raw
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise SourceReadError("Svaret är komprimerat på ett sätt som inte stöds.",
+                              f"Content-Encoding {encoding}")
+    modes = [16 + zlib.MAX_WBITS] if "gzip" in encoding else [zlib.MAX_WBITS, -zlib.MAX_WBITS]
+    for mode in modes:  # deflate: zlib-wrapped as the standard says, or raw as some send
+        try:
+            decoder = zlib.decompressobj(mode)
+            content = decoder.decompress(raw, max_bytes + 1)
+        except zlib.error as exc:
+            error = exc
+            continue
+        if len(content) > max_bytes or decoder.unconsumed_tail:
+            raise SourceReadError("Svaret är för stort för att läsas (uppackat).",
+                                  f"more than {max_bytes} bytes after {encoding}")
+        return content
+    raise SourceReadError("Svaret är trasigt komprimerat.", f"{encoding}: {error}")
+
+
+def check_xml(content: bytes, *, limits: ReaderLimits | None = None) -> None:
+    """Refuse XML that declares entities (XXE, "billion laughs") or nests too deeply.
+
+    Raises
+    ------
+    SourceReadError
+        Naming the limit (``entities``, ``max_xml_depth``).
+    """
+    import xml.parsers.expat
+
+    limits = limits or LIMITS
+    refused = SourceReadError("Dokumentet deklarerar XML-entiteter och läses inte av "
+                              "säkerhetsskäl.", "limit entities: <!ENTITY> in the DTD")
+    if b"<!ENTITY" in content[:1_000_000].upper():
+        raise refused
+    depth = [0]
+
+    def start(*_: Any) -> None:
+        depth[0] += 1
+        if depth[0] > limits.max_xml_depth:
+            raise SourceReadError("Dokumentet är för djupt nästlat för att läsas.",
+                                  f"limit max_xml_depth: more than {limits.max_xml_depth}")
+
+    def end(*_: Any) -> None:
+        depth[0] -= 1
+
+    def entity(*_: Any) -> None:
+        raise refused
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.EntityDeclHandler = entity
+    try:
+        parser.Parse(content, True)
+    except xml.parsers.expat.ExpatError:
+        return  # broken XML: feedparser reports it (and keeps what it can)
 
 
 def _load(source: Source, http_state: Mapping[str, Any] | None, timeout: float,
@@ -359,10 +451,19 @@ def _load(source: Source, http_state: Mapping[str, Any] | None, timeout: float,
         if headers is not None and answer.content_type:
             headers["content-type"] = answer.content_type
         return None if answer.not_modified else answer.content
-    path = resolve(source.location)
+    return _read_file(resolve(source.location))
+
+
+def _read_file(path: Path, limits: ReaderLimits | None = None) -> bytes:
+    """A local file's bytes, refusing a missing file or one over ``limits.max_bytes``."""
+    limits = limits or LIMITS
     if not path.is_file():
         raise SourceReadError("Filen finns inte.", f"file not found: {path}")
     try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise SourceReadError("Filen är för stor för att läsas.",
+                                  f"limit max_bytes: {size} > {limits.max_bytes} bytes")
         return path.read_bytes()
     except OSError as exc:
         raise SourceReadError("Filen gick inte att läsa.", exc) from exc
@@ -387,6 +488,11 @@ def read_feed(source: Source, *, http_state: Mapping[str, Any] | None = None,
             return ReadResult(empty_items(), [status])
         if not content.strip():
             raise SourceReadError("Flödet är tomt (inga data).", "empty document")
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type.startswith(_NOT_TEXT):
+            raise SourceReadError(f"Svaret har fel innehållstyp ({content_type}); ett flöde "
+                                  "är XML.", f"Content-Type {content_type}")
+        check_xml(content)
         parsed = feedparser.parse(content, sanitize_html=True, resolve_relative_uris=False,
                                   response_headers=headers or None)
         exception = parsed.get("bozo_exception")
@@ -408,8 +514,15 @@ def read_feed(source: Source, *, http_state: Mapping[str, Any] | None = None,
         status.status, status.error, status.cause = "error", "Okänd teckenkodning.", exc.message
         return ReadResult(empty_items(), [status])
     entries = parsed.entries
+    html = headers.get("content-type", "").lower().startswith("text/html") or \
+        content.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
     if not entries:
-        if exception is not None and not encoding_trouble:
+        if html:
+            status.status = "error"
+            status.error = ("Adressen gav en webbsida (HTML), inte ett RSS- eller Atom-flöde; "
+                            "ange flödets adress eller typen page.")
+            status.cause = f"content type {headers.get('content-type', 'text/html')}"
+        elif exception is not None and not encoding_trouble:
             status.status = "error"
             status.error = "Flödet gick inte att tolka (trasig eller ogiltig XML)."
             status.cause = f"{type(exception).__name__}: {exception}"
@@ -561,11 +674,7 @@ def read_document(path: str | Path) -> dict[str, str]:
     reader = DOCUMENT_READERS.get(suffix)
     if reader is None:
         raise SourceReadError("Filtypen stöds inte.", f"unsupported suffix {suffix}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceReadError("Filen gick inte att läsa.", exc) from exc
-    return reader(data, str(path))
+    return reader(_read_file(path), str(path))
 
 
 def _text_document(data: bytes, name: str) -> dict[str, str]:
@@ -577,9 +686,9 @@ def _text_document(data: bytes, name: str) -> dict[str, str]:
     match = FRONT_MATTER.match(text)
     if match:
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = safe_load_limited(match.group(1), name=f"front matter of {name}")
             meta = loaded if isinstance(loaded, dict) else {}
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ConfigError, ValueError):
             meta = {}
         text = text[match.end():]
     lines = [line.strip() for line in text.strip().splitlines()]
@@ -608,6 +717,10 @@ def _pdf_document(data: bytes, name: str) -> dict[str, str]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise SourceReadError("PDF-filen är krypterad.", "encrypted PDF")
+        pages = len(reader.pages)
+        if pages > LIMITS.max_pdf_pages:
+            raise SourceReadError(f"PDF-filen har för många sidor ({pages}).",
+                                  f"limit max_pdf_pages: {pages} > {LIMITS.max_pdf_pages}")
         text = " ".join((page.extract_text() or "") for page in reader.pages)
         meta = reader.metadata or {}
         title = _plain(meta.get("/Title"), 500)
@@ -627,6 +740,7 @@ def _docx_document(data: bytes, name: str) -> dict[str, str]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_docx_package(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -643,6 +757,32 @@ def _docx_document(data: bytes, name: str) -> dict[str, str]:
     created = props.created
     return {"title": title, "text": " ".join(" ".join(paragraphs).split()), "url": "",
             "author": _plain(props.author, 200), "date": created.isoformat() if created else ""}
+
+
+def _check_docx_package(data: bytes, limits: ReaderLimits | None = None) -> None:
+    """Refuse a DOCX (a zip package) with too many parts or parts that unpack too large,
+    before python-docx unpacks anything; its XML parts must not declare entities."""
+    limits = limits or LIMITS
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = package.infolist()
+            if len(parts) > limits.max_docx_parts:
+                raise SourceReadError("Word-filen har för många delar för att läsas.",
+                                      f"limit max_docx_parts: {len(parts)}")
+            unpacked = sum(part.file_size for part in parts)
+            if unpacked > limits.max_docx_unpacked:
+                raise SourceReadError("Word-filen packas upp till för mycket data för att "
+                                      "läsas.", f"limit max_docx_unpacked: {unpacked} bytes")
+            for part in parts:
+                if part.filename.endswith(".xml"):
+                    with package.open(part) as stream:
+                        if b"<!ENTITY" in stream.read(65_536).upper():
+                            raise SourceReadError("Word-filen deklarerar XML-entiteter och "
+                                                  "läses inte av säkerhetsskäl.",
+                                                  f"limit entities in {part.filename}")
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SourceReadError("Word-filen är skadad eller går inte att läsa.",
+                              f"{type(exc).__name__}: {exc}") from exc
 
 
 DOCUMENT_READERS: dict[str, Callable[[bytes, str], dict[str, str]]] = {
