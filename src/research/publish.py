@@ -14,7 +14,11 @@ skipped with a note in the report).
 
 Before anything is copied in, each briefing and its tables are scanned for Swedish
 personal identity numbers; a hit keeps that run off the site (the previous good briefing
-stays) and the message names the run, file and position, never the number.
+stays) and the message names the run, file and position, never the number. The same
+scan covers the published manifest and looks for telephone numbers and e-mail addresses
+(free-text quotes). A run whose tables hold hidden cells (``..``) is kept off the site the
+same way unless its ``disclosure.json`` records a passing disclosure audit of exactly those
+files (:func:`research.privacy.checking.unaudited_tables`).
 """
 
 from __future__ import annotations
@@ -39,7 +43,9 @@ from .report.formatting import format_date
 from .io.files import write_json_atomic
 from .manifest import read_manifest
 from .paths import reports_dir
+from .privacy.checking import unaudited_tables
 from .privacy.identity import find_personal_numbers
+from .privacy.masking import find_contact_details
 from .render import TEMPLATES, is_private_parameter, notebook_kind
 
 __all__ = [
@@ -49,6 +55,7 @@ __all__ = [
     "Entry",
     "PublishReport",
     "scan_file_for_personal_numbers",
+    "scan_text_for_identifiers",
     "SCAN_CACHE",
     "privacy_findings",
     "collect_entries",
@@ -135,7 +142,8 @@ class PublishReport:
 
 
 def scan_file_for_personal_numbers(path: Path) -> list[str]:
-    """Positions (``line L, column C``) of personal identity numbers in a text file.
+    """Positions (``line L, column C``) of personal identity numbers — and of telephone
+    numbers and e-mail addresses, e.g. in free-text quotes — in a text file.
 
     Embedded images (``data:`` URIs) are blanked first so base64 cannot cause false hits;
     positions still refer to the original file.
@@ -144,8 +152,21 @@ def scan_file_for_personal_numbers(path: Path) -> list[str]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
+    return scan_text_for_identifiers(text)
+
+
+def scan_text_for_identifiers(text: str) -> list[str]:
+    """Positions (``line L, column C (kind)``) of personal identity numbers, telephone
+    numbers and e-mail addresses in ``text`` (never the text found)."""
     text = DATA_URI.sub(lambda m: " " * len(m.group(0)), text)
-    return [f"line {h.line}, column {h.column} ({h.kind})" for h in find_personal_numbers(text)]
+    found = [(h.line, h.column, h.kind) for h in find_personal_numbers(text)]
+    taken = [(h.start, h.end) for h in find_personal_numbers(text)]
+    for span in find_contact_details(text):
+        if all(span.end <= a or span.start >= b for a, b in taken):
+            line = text.count("\n", 0, span.start) + 1
+            column = span.start - (text.rfind("\n", 0, span.start) + 1) + 1
+            found.append((line, column, span.kind))
+    return [f"line {line}, column {column} ({kind})" for line, column, kind in sorted(found)]
 
 
 SCAN_CACHE = ".privacy-scan.json"
@@ -261,18 +282,22 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+def _public_manifest(entry: Entry) -> str:
+    """The manifest as the site publishes it (private parameters hidden)."""
+    public = dict(entry.manifest)
+    public["parameters"] = {k: ("(dolt)" if is_private_parameter(k) else v)
+                            for k, v in (entry.manifest.get("parameters") or {}).items()}
+    return json.dumps(public, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
 def _copy_run(entry: Entry, build: Path) -> None:
     target = build / "briefings" / entry.stem / entry.label / entry.run_id
     target.mkdir(parents=True, exist_ok=True)
     _link_or_copy(entry.run_dir / "briefing.html", target / "index.html")
     if (entry.run_dir / PDF_NAME).is_file():
         _link_or_copy(entry.run_dir / PDF_NAME, target / PDF_NAME)
-    public = dict(entry.manifest)
-    public["parameters"] = {k: ("(dolt)" if is_private_parameter(k) else v)
-                            for k, v in (entry.manifest.get("parameters") or {}).items()}
     # the build is not live until the swap, which is the commit point: no fsync per file
-    (target / "manifest.json").write_text(
-        json.dumps(public, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    (target / "manifest.json").write_text(_public_manifest(entry), encoding="utf-8")
     tables = entry.run_dir / "tables"
     if tables.is_dir():
         (target / "tables").mkdir(exist_ok=True)
@@ -340,10 +365,17 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int,
             report.withheld_runs.add(entry.run_id)
             continue
         findings = privacy_findings(entry.run_dir)
+        findings += [f"run {entry.stem}/{entry.run_id}: manifest.json at {position}"
+                     for position in scan_text_for_identifiers(_public_manifest(entry))]
         if findings:
             report.withheld_runs.add(entry.run_id)
-            report.messages.extend(f"personal identity number found, not published: {f}"
+            report.messages.extend(f"personal identifier found, not published: {f}"
                                    for f in findings)
+            continue
+        unaudited = unaudited_tables(entry.run_dir)
+        if unaudited:  # hidden cells without a passing disclosure audit: like the guard above
+            report.withheld_runs.add(entry.run_id)
+            report.messages.extend(f"not published: {m}" for m in unaudited)
             continue
         publishable.append(entry)
     report.published_runs = {e.run_id for e in publishable}

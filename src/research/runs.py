@@ -325,6 +325,11 @@ def _finish(run_dir: Path, output: Path, notebook_path: Path, manifest: dict[str
         **described,
         "tables": sorted(p.name for p in (run_dir / "tables").glob("*.csv")),
     })
+    from .privacy.checking import disclosure_summary
+
+    disclosure = disclosure_summary(run_dir)  # the output check the kernel wrote, if any
+    if disclosure is not None:
+        manifest["disclosure"] = disclosure
     from .render import read_executed, render, split_title
 
     executed = None

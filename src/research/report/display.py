@@ -314,9 +314,15 @@ def show_table(
     index: bool = False,
     save: bool = True,
     display_columns: Mapping[str, str] | None = None,
+    min_cell: int | None = None,
     **html_options: Any,
 ) -> None:
     """Display ``df`` with its Swedish caption and save it as ``tables/<name>.csv``.
+
+    With ``min_cell`` (e.g. 5) ``df`` is a count table that gets the same protection as the
+    briefings' own tables: cells under ``min_cell`` and enough complementary cells are
+    hidden (``..``, with totals added), and the run's disclosure audit
+    (:mod:`research.privacy.checking`) checks it before the briefing may be published.
 
     ``display_columns`` renames columns for readers only (``{"published": "Publicerad"}``);
     the saved CSV keeps the original names, which other programs rely on. ``html_options``
@@ -326,6 +332,11 @@ def show_table(
     such a table is saved anyway, so the link works. Returns nothing, so the table is not
     shown a second time as the cell's value.
     """
+    if min_cell is not None:  # the CSV and the page only ever hold the protected table
+        from ..privacy.checking import protect_table
+
+        df, index = protect_table(df, name, min_cell=min_cell, index=index), False
+        html_options.setdefault("note", ".. = dolt av integritetsskäl")
     max_rows = html_options.get("max_rows")
     limit = html_options.get("max_chars", LONG_TEXT_CHARS)
     cut = (max_rows is not None and len(df) > max_rows) or any(
@@ -334,6 +345,10 @@ def show_table(
     saved = save_table(df, name, index=index) if save or cut else None
     if saved is not None:
         html_options.setdefault("csv", f"tables/{saved.name}")
+    if min_cell is not None:
+        from ..privacy.checking import check_run
+
+        check_run({name: df})
     if display_columns:  # the CSV keeps its stable (English) names; readers see Swedish ones
         rename = dict(display_columns)
         df = df.rename(columns=rename)
