@@ -116,3 +116,24 @@ def test_an_unrenderable_run_is_recorded_as_failed(tmp_path: Path, monkeypatch: 
     assert manifest["status"] == "failed" and manifest["error"]["name"] == "RenderError"
     assert "RenderError" in captured.err and "Traceback" not in captured.err
     assert (run_dir / "notebook.ipynb").is_file()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("case", ["kernel_death", "cell_timeout", "exception"])
+def test_a_failed_run_leaves_no_traceback_at_interpreter_exit(case: str, tmp_path: Path) -> None:
+    """The real console script, in its own process: after the run's message, nothing —
+    not even the event loop clean-up noise some libraries leave for exit."""
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("research")
+    env = {**os.environ, "RESEARCH_REPORTS_DIR": str(tmp_path / "reports")}
+    env.pop("RESEARCH_RUN_DIR", None)
+    done = subprocess.run([str(script), "run", str(CONFORMANCE / f"{case}.ipynb"),
+                           "--no-publish", "--timeout", "3"], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert done.returncode == 1
+    assert Path(done.stdout.strip().splitlines()[-1]).is_dir()
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert "ERROR" not in done.stderr and "Task was destroyed" not in done.stderr, done.stderr
