@@ -463,3 +463,24 @@ def test_nothing_readable_is_an_error_naming_the_files(tmp_path: Path) -> None:
 def test_single_reader_on_an_empty_export_says_zero_hits(tmp_path: Path) -> None:
     with pytest.raises(literature.EmptyExportError):
         literature.read_table_export(write(tmp_path, "s.csv", "EID,Title,Source title\n"))
+
+
+def test_export_limits_just_under_and_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from research.literature import readers
+
+    path = write(tmp_path, "a.ris", RIS)  # two records
+    monkeypatch.setattr(readers, "LIMITS", readers.ExportLimits(max_records=2))
+    assert len(literature.read_ris(path)[0]) == 2
+    monkeypatch.setattr(readers, "LIMITS", readers.ExportLimits(max_records=1))
+    with pytest.raises(InputDataError) as info:
+        literature.read_ris(path)
+    assert info.value.fields["limit"] == "max_records"
+    size = path.stat().st_size
+    monkeypatch.setattr(readers, "LIMITS", readers.ExportLimits(max_bytes=size))
+    assert len(literature.read_ris(path)[0]) == 2
+    monkeypatch.setattr(readers, "LIMITS", readers.ExportLimits(max_bytes=size - 1))
+    with pytest.raises(InputDataError) as info:
+        literature.read_ris(path)
+    assert info.value.fields["limit"] == "max_bytes" and "a.ris" in str(info.value)
+    with pytest.raises(InputDataError):  # the only file is over the limit: nothing readable
+        literature.read_records([path])

@@ -29,6 +29,8 @@ from .fields import (PROBLEM_COLUMNS, RECORD_COLUMNS, clean, make_record, normal
                      parse_authors, split_list)
 
 __all__ = [
+    "ExportLimits",
+    "LIMITS",
     "EmptyExportError",
     "RIS_TAG",
     "RIS_FIELDS",
@@ -45,7 +47,15 @@ __all__ = [
     "read_records",
 ]
 
-MAX_TEXT_BYTES = 200 * 1024 * 1024
+@dataclass(frozen=True)
+class ExportLimits:
+    """Limits of the RIS/BibTeX readers (tables use :data:`research.io.tables.LIMITS`)."""
+
+    max_bytes: int = 200 * 1024 * 1024
+    max_records: int = 200_000
+
+
+LIMITS = ExportLimits()
 
 
 class EmptyExportError(InputDataError):
@@ -65,15 +75,22 @@ def _read_text(path: Path) -> str:
     if path.is_dir():
         raise InputDataError(f"{path}: is a folder, not an export file.", file=str(path))
     size = path.stat().st_size
-    if size > MAX_TEXT_BYTES:
+    if size > LIMITS.max_bytes:
         raise InputDataError(f"{path}: the file is {size:,} bytes, more than the limit of "
-                             f"{MAX_TEXT_BYTES:,}.", hint="split the export", file=str(path),
-                             limit="max_bytes")
+                             f"{LIMITS.max_bytes:,}.", hint="split the export",
+                             file=str(path), limit="max_bytes")
     text = decode_text(path.read_bytes(), name=str(path))[0]
     if "\x00" in text:
         raise InputDataError(f"{path}: looks like a binary file, not a text export.",
                              hint="export as RIS, BibTeX, CSV or XLSX", file=str(path))
     return text
+
+
+def _check_count(file: Path, count: int) -> None:
+    if count > LIMITS.max_records:
+        raise InputDataError(f"{file}: {count:,} records, more than the limit of "
+                             f"{LIMITS.max_records:,}.", hint="split the export",
+                             file=str(file), limit="max_records")
 
 
 # ---------------------------------------------------------------------------------------
@@ -159,6 +176,7 @@ def read_ris(path: str | Path, *, database: str | None = None) -> tuple[list[dic
     if not text.strip():
         raise _empty(file, "the file is empty (0 records).")
     chunks, problems = _ris_chunks(file, text)
+    _check_count(file, len(chunks))
     if not chunks and not any("ER-rad" in p["problem"] for p in problems):
         raise InputDataError(f"{file}: no RIS records found.",
                              hint="a RIS record starts with 'TY  - ' and ends with 'ER  - '",
@@ -239,6 +257,7 @@ def read_bibtex(path: str | Path, *,
         raise InputDataError(f"{file}: no BibTeX entries found.",
                              hint="entries look like @article{key, title = {...}}",
                              file=str(file))
+    _check_count(file, len(library.entries))
     records = []
     for position, entry in enumerate(library.entries):
         record = _bibtex_record(file, entry, position, database)
