@@ -2,17 +2,24 @@
 
 - ``cronbach_alpha`` vs ``pingouin.cronbach_alpha`` (same estimator and Feldt CI) on
   simulated item scores (n respondents × k items), checking that both agree;
-- ``SurveyDesign.mean``/``crosstab`` on a stratified cluster design of growing size
-  (R's ``survey`` package, the reference implementation, is not installed on these
-  machines, so only our absolute times are printed for it).
+- ``SurveyDesign`` (build, ``mean``, ``crosstab`` with Rao–Scott, design-based rank test) on a
+  stratified one-stage cluster design and a two-stage design with fpc, of growing size, side
+  by side with R's ``survey`` (``svydesign``, ``svymean``, ``svychisq``, ``svyranktest``),
+  timed inside R with ``system.time`` (best of 3) so R's start-up is not counted; skipped
+  when ``Rscript`` is not installed. Agreement with R is tested in
+  ``tests/test_survey_oracle.py``.
 
 Run from the project root: ``.venv/bin/python benchmarks/survey.py``
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -40,10 +47,45 @@ def design_data(n: int, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     strata = rng.integers(0, 10, n)
     return pd.DataFrame({
-        "stratum": strata, "cluster": rng.integers(0, 40, n),
+        "stratum": strata, "cluster": strata * 100 + rng.integers(0, 40, n),
+        "unit": rng.integers(0, 8, n), "N1": 1000, "N2": 20,
         "w": 1 + strata * 0.5, "fpc": 1000,
         "y": rng.normal(3, 1, n), "a": rng.integers(0, 3, n), "b": rng.integers(0, 5, n),
+        "two": rng.integers(0, 2, n),
     })
+
+
+DESIGNS = {  # name: (our keyword arguments, R's svydesign arguments)
+    "one-stage": ({"weights": "w", "strata": "stratum", "clusters": "cluster", "fpc": "fpc"},
+                  "ids=~cluster, strata=~stratum, weights=~w, fpc=~fpc"),
+    "two-stage": ({"strata": "stratum", "clusters": ["cluster", "unit"], "fpc": ["N1", "N2"],
+                   "lonely_psu": "certainty"},
+                  "ids=~cluster+unit, strata=~stratum, fpc=~N1+N2"),
+}
+
+R_TIMING = """
+suppressMessages(library(survey))
+options(survey.lonely.psu = "certainty")
+data <- read.csv(commandArgs(TRUE)[1])
+best <- function(expr) min(replicate(3, system.time(eval(expr, globalenv()))[["elapsed"]]))
+cat(best(quote(d <- svydesign(%s, data=data, nest=TRUE))),
+    best(quote(svymean(~y, d))),
+    best(quote(svychisq(~a+b, d))),
+    best(quote(svyranktest(y~two, d))), "\n")
+"""
+
+
+def r_times(data: pd.DataFrame, arguments: str) -> list[float] | None:
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "data.csv"
+        data.to_csv(path, index=False)
+        script = Path(folder) / "time.R"
+        script.write_text(R_TIMING % arguments, encoding="utf-8")
+        run = subprocess.run([rscript, str(script), str(path)], capture_output=True, text=True)
+    return [float(v) for v in run.stdout.split()] if run.returncode == 0 else None
 
 
 def main() -> None:
@@ -71,17 +113,21 @@ def compare_alpha(pingouin) -> None:
 
 
 def time_design() -> None:
-    print("\nSurveyDesign (stratified one-stage cluster design, fpc), best of 3")
-    print(f"{'n':>9} {'design (ms)':>12} {'mean (ms)':>10} {'crosstab 3×5 (ms)':>18}")
-    for n in [1_000, 10_000, 100_000]:
-        data = design_data(n)
-        build = best_of(lambda: SurveyDesign(data, weights="w", strata="stratum",
-                                             clusters="cluster", fpc="fpc"), 3)
-        design = SurveyDesign(data, weights="w", strata="stratum", clusters="cluster",
-                              fpc="fpc")
-        mean = best_of(lambda: design.mean("y"), 3)
-        cross = best_of(lambda: design.crosstab("a", "b"), 3)
-        print(f"{n:>9} {build * 1e3:12.1f} {mean * 1e3:10.1f} {cross * 1e3:18.1f}")
+    print("\nSurveyDesign vs R survey (ms, best of 3; R timed inside R)")
+    print(f"{'design':>10} {'n':>8} {'build':>14} {'mean':>14} {'crosstab 3×5':>14} "
+          f"{'rank test':>14}")
+    for name, (ours_kw, r_arguments) in DESIGNS.items():
+        for n in [1_000, 10_000, 100_000]:
+            data = design_data(n)
+            build = best_of(lambda: SurveyDesign(data, **ours_kw), 3)
+            design = SurveyDesign(data, **ours_kw)
+            ours = [build, best_of(lambda: design.mean("y"), 3),
+                    best_of(lambda: design.crosstab("a", "b"), 3),
+                    best_of(lambda: design.rank_test("y", "two"), 3)]
+            theirs = r_times(data, r_arguments) or [float("nan")] * 4
+            cells = [f"{o * 1e3:6.1f} / {t * 1e3:6.1f}" for o, t in zip(ours, theirs)]
+            print(f"{name:>10} {n:>8} " + " ".join(f"{c:>14}" for c in cells))
+    print("(each cell: ours / R)")
 
 
 if __name__ == "__main__":

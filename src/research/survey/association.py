@@ -137,10 +137,9 @@ def crosstab(design: SurveyDesign, row: str, col: str) -> CrosstabResult:
     ddf = d0 * design.degf_
     first = pearson / (trace / df) if trace > 0 else math.nan
     wald, wald_ndf, wald_ddf = _adjusted_wald(design, indicator, valid, r, c)
-    counts = pd.crosstab(pd.Categorical(a[valid], categories=row_levels),
-                         pd.Categorical(b[valid], categories=col_levels), dropna=False)
-    counts.index = pd.Index(row_levels, name=row)
-    counts.columns = pd.Index(col_levels, name=col)
+    counts = pd.DataFrame(np.bincount(cell[valid], minlength=r * c).reshape(c, r).T,
+                          index=pd.Index(row_levels, name=row),
+                          columns=pd.Index(col_levels, name=col))
     proportions = pd.DataFrame(mean.reshape(c, r).T, index=counts.index,
                                columns=counts.columns)
     return CrosstabResult(

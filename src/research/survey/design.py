@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from ..errors import InputDataError, ParameterError
 from .validation import cell_number
@@ -190,16 +190,19 @@ class SurveyDesign:
         self._unit_stratum: list[np.ndarray] = []
         self._n_strata: list[int] = []
         above = np.zeros(n, dtype=int)
+        self._sums: list[Any] = []
         for k in range(stages):
             own = strata[k] if k < len(strata) else np.zeros(n, dtype=int)
-            stratum = pd.factorize(pd.MultiIndex.from_arrays([above, own]))[0]
-            unit = pd.factorize(pd.MultiIndex.from_arrays([stratum, ids[k]]))[0]
+            stratum = _pair_codes(above, own)
+            unit = _pair_codes(stratum, ids[k])
             unit_stratum = np.zeros(unit.max() + 1, dtype=int)
             unit_stratum[unit] = stratum
             self.stage_units_.append(unit)
             self.stage_strata_.append(stratum)
             self._unit_stratum.append(unit_stratum)
             self._n_strata.append(int(stratum.max()) + 1)
+            self._sums.append(sparse.csr_matrix((np.ones(n), (unit, np.arange(n))),
+                                                shape=(len(unit_stratum), n)))
             above = unit
         self.strata_ = self.stage_strata_[0]
         self.clusters_ = self.stage_units_[0]
@@ -321,12 +324,12 @@ class SurveyDesign:
         return result
 
     def _stage_variance(self, z: np.ndarray, k: int, multiplier: np.ndarray) -> np.ndarray:
-        units, unit_stratum = self.stage_units_[k], self._unit_stratum[k]
-        totals = np.zeros((len(unit_stratum), z.shape[1]))
-        np.add.at(totals, units, z)
+        unit_stratum = self._unit_stratum[k]
+        totals = np.asarray(self._sums[k] @ z)  # unit totals (a sparse indicator product)
         n_h = np.bincount(unit_stratum, minlength=self._n_strata[k]).astype(float)
-        sums = np.zeros((self._n_strata[k], z.shape[1]))
-        np.add.at(sums, unit_stratum, totals)
+        sums = np.column_stack([np.bincount(unit_stratum, weights=totals[:, j],
+                                            minlength=self._n_strata[k])
+                                for j in range(z.shape[1])])
         means = sums / np.maximum(n_h, 1)[:, None]
         finite = 1 - self._stratum_fraction(k)
         weight_h = np.zeros(self._n_strata[k])
@@ -462,6 +465,12 @@ class SurveyDesign:
         from .association import rank_test
 
         return rank_test(self, column, group, **options)
+
+
+def _pair_codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Codes of the pairs (first, second) of two integer code arrays, in order of appearance."""
+    combined = first.astype(np.int64) * (int(second.max()) + 1) + second.astype(np.int64)
+    return pd.factorize(combined)[0]
 
 
 def sorted_levels(values: pd.Series) -> list[Any]:
