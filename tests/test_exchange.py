@@ -54,8 +54,11 @@ def _run(tmp: Path, name: str = "r1", *, counts: str = "Period,Tema,Antal\n2026 
                 "inputs": [{"path": "data/raw.csv", "sha256": "0" * 64}],
                 "briefing": {"kunskapshus": kunskapshus, "period": "kvartal 1 2026"}}
     (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    if disclosure is not None:
-        (run / "disclosure.json").write_text(json.dumps(disclosure), encoding="utf-8")
+    if disclosure is not None:  # as research.privacy.checking.check_run writes it
+        files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                 for p in sorted((run / "tables").glob("*.csv"))}
+        (run / "disclosure.json").write_text(json.dumps({"files": files, **disclosure}),
+                                             encoding="utf-8")
     return run
 
 
@@ -183,7 +186,8 @@ def test_import_rescans_a_planted_identity_number(tmp_path: Path, schemas: Path)
 
     report = import_bundles([_rezip(good, tmp_path / "pnr.zip", plant)], tmp_path / "inbox",
                             schema_folder=schemas)
-    assert not report.outcomes[0].taken and "identity number" in report.outcomes[0].reason
+    assert not report.outcomes[0].taken and "identifying details" in report.outcomes[0].reason
+    assert "9876" not in report.outcomes[0].reason
 
 
 @pytest.mark.parametrize("disclosure", [None, {"verdict": "fail"}])
@@ -191,7 +195,7 @@ def test_hidden_cells_need_a_passing_audit(tmp_path: Path, schemas: Path,
                                            disclosure: dict | None) -> None:
     run = _run(tmp_path, counts="Period,Tema,Antal\n2026 K1,A,..\n2026 K1,B,..\n",
                disclosure=disclosure)
-    with pytest.raises(BundleError, match="hide cells"):
+    with pytest.raises(BundleError, match="no disclosure audit|failed the disclosure audit"):
         export_bundle(run, tmp_path / "out", schema_folder=schemas)
 
 
@@ -200,6 +204,11 @@ def test_hidden_cells_with_a_passing_audit_are_exported(tmp_path: Path, schemas:
                disclosure={"verdict": "pass"})
     bundle = export_bundle(run, tmp_path / "out", schema_folder=schemas)
     assert "disclosure.json" in zipfile.ZipFile(bundle).namelist()
+    # a table changed after its audit is refused, at export and (tampered bundle) at import
+    (run / "tables" / "counts.csv").write_text("Period,Tema,Antal\n2026 K1,A,..\n2026 K1,B,3\n",
+                                               encoding="utf-8")
+    with pytest.raises(BundleError, match="did not check"):
+        export_bundle(run, tmp_path / "out2", schema_folder=schemas)
 
 
 def test_tables_must_match_their_schema(tmp_path: Path, schemas: Path) -> None:

@@ -44,7 +44,6 @@ from .errors import ConfigError, InputDataError, PrivacyError, ResearchError
 from .io.files import read_yaml, write_bytes_atomic, write_json_atomic
 from .manifest import read_manifest
 from .paths import project_root, reports_dir
-from .privacy.identity import find_personal_numbers
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -274,35 +273,6 @@ def _guess_type(values: Sequence[str]) -> dict[str, Any]:
 # Checks shared by export and import
 
 
-def _scan_identity(name: str, data: bytes) -> list[str]:
-    text = data.decode("utf-8", errors="replace")
-    text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+", lambda m: " " * len(m.group(0)),
-                  text)
-    return [f"{name}: line {h.line}, column {h.column} ({h.kind})"
-            for h in find_personal_numbers(text)]
-
-
-def _has_hidden_cells(data: bytes) -> bool:
-    import csv
-
-    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace")))
-    return any(cell == SUPPRESSED for row in reader for cell in row)
-
-
-def disclosure_verdict(report: Mapping[str, Any] | None) -> str | None:
-    """``"pass"``, ``"fail"`` or ``None`` (no report) from a disclosure report."""
-    if not report:
-        return None
-    verdict = report.get("verdict", report.get("audit", {}).get("verdict")
-                         if isinstance(report.get("audit"), Mapping) else None)
-    if isinstance(verdict, bool):
-        return "pass" if verdict else "fail"
-    if isinstance(report.get("passed"), bool):
-        return "pass" if report["passed"] else "fail"
-    text = str(verdict or "").lower()
-    return "pass" if text in ("pass", "passed", "ok", "godkänd") else "fail"
-
-
 def _slug(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "x"
@@ -396,35 +366,41 @@ def export_bundle(run_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
 
 def _refuse_unpublishable(where: str, files: Mapping[str, bytes], schema: NotebookSchema,
                           versions: Mapping[str, int] | None = None) -> None:
-    hits = [h for name, data in files.items() if not name.endswith(".pdf")
-            for h in _scan_identity(name, data)]
+    """The publisher's own checks on exactly the files that leave: identity numbers (and
+    telephone numbers, e-mail addresses) in every text file, the disclosure guard of
+    :func:`research.privacy.checking.unaudited_tables`, then the table schemas."""
+    import tempfile
+
+    from .privacy.checking import unaudited_tables
+    from .publish import scan_text_for_identifiers
+
+    hits = [f"{name}: {hit}" for name, data in sorted(files.items()) if not name.endswith(".pdf")
+            for hit in scan_text_for_identifiers(data.decode("utf-8", errors="replace"))]
     if hits:
-        raise BundleError(f"{where}: personal identity number(s) found at {'; '.join(hits[:5])}.",
+        raise BundleError(f"{where}: identifying details (personal identity number, telephone "
+                          f"number or e-mail address) at {'; '.join(hits[:5])}.",
                           hint="remove them from the data and run again; nothing was shared")
-    hidden = [n for n, d in files.items() if n.startswith("tables/") and _has_hidden_cells(d)]
-    report = json.loads(files["disclosure.json"]) if "disclosure.json" in files else None
-    verdict = disclosure_verdict(report)
-    if hidden and verdict != "pass":
-        state = "no disclosure report" if verdict is None else "a failing disclosure audit"
-        raise BundleError(f"{where}: table(s) {', '.join(hidden)} hide cells but the run has "
-                          f"{state}.", hint="run the notebook again with this version, whose "
-                          "disclosure audit must pass before results are shared")
     unknown = [n for n in files if n.startswith("tables/")
                and PurePosixPath(n).stem not in schema.tables]
     if unknown:
         raise BundleError(f"{where}: table(s) {', '.join(unknown)} are not declared in "
                           f"{schema.source}.", hint="declare them (columns, types, keys, "
                           "version) before sharing")
-    problems = []
-    for name, data in files.items():
-        if name.startswith("tables/"):
-            import tempfile
-
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / PurePosixPath(name).name
-                path.write_bytes(data)
-                problems += check_table(path, schema.tables[path.stem],
-                                        version=(versions or {}).get(path.stem))
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Path(tmp) / schema.notebook / "bundle"
+        (run / "tables").mkdir(parents=True)
+        for name, data in files.items():
+            (run / name).write_bytes(data)
+        guard = unaudited_tables(run)
+        if guard:
+            raise BundleError(f"{where}: {'; '.join(guard[:3])}.", hint="only tables whose "
+                              "disclosure audit passed are shared; run the notebook again with "
+                              "this version")
+        problems = [problem for name in files if name.startswith("tables/")
+                    for problem in check_table(run / name,
+                                               schema.tables[PurePosixPath(name).stem],
+                                               version=(versions or {}).get(
+                                                   PurePosixPath(name).stem))]
     if problems:
         raise BundleError(f"{where}: tables do not match {schema.source}: "
                           f"{'; '.join(problems[:5])}.", hint="fix the notebook's tables or "

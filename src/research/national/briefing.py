@@ -135,12 +135,24 @@ class NationalSynthesis:
         return attach_alt(fig, alt)
 
     def methods_table(self) -> pd.DataFrame:
+        """Per pooled method: effect with CI, variation between and within Kunskapshus."""
         rows = []
-        for result in self.pooled:
-            frame = result.to_frame()
-            rows.append(frame)
-        return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-            columns=["Metod", "Utvärderingar", "Kunskapshus"])
+        for method, result in self.pooled:
+            low, high = result.effect_ci
+            rows.append({
+                "Metod": method, "Effektmått": result.measure or "",
+                "Utvärderingar": result.k, "Kunskapshus": result.n_clusters,
+                "Sammanvägd effekt": result.effect, "Nedre gräns": low, "Övre gräns": high,
+                "p-värde": result.p,
+                "Variation mellan Kunskapshus (σ²)": result.sigma2_cluster,
+                "Variation inom Kunskapshus (σ²)": result.sigma2_evaluation,
+                "Andel mellan Kunskapshus (%)": result.i2_cluster,
+                "Andel inom Kunskapshus (%)": result.i2_evaluation})
+        return pd.DataFrame(rows, columns=[
+            "Metod", "Effektmått", "Utvärderingar", "Kunskapshus", "Sammanvägd effekt",
+            "Nedre gräns", "Övre gräns", "p-värde", "Variation mellan Kunskapshus (σ²)",
+            "Variation inom Kunskapshus (σ²)", "Andel mellan Kunskapshus (%)",
+            "Andel inom Kunskapshus (%)"])
 
     # -- sammanfattning ------------------------------------------------------------------
     def findings(self) -> list[str]:
@@ -228,7 +240,10 @@ def analyse(inbox: str | Path, *, expected: Sequence[str] = (), regions: str | N
     as_of
         Date of the synthesis (default today): bundles older than ``stale_days`` are stale.
     """
-    box = load_inbox(inbox)
+    from ..paths import resolve
+
+    box = load_inbox(resolve(inbox))
+    regions = str(resolve(regions)) if regions else None
     day = dt.date.fromisoformat(str(as_of)) if as_of else dt.date.today()
     counts = box.table("lagesbild", "counts")
     situation = (national_table(counts, _mapping(regions, "Region file", "regions"))
@@ -236,11 +251,13 @@ def analyse(inbox: str | Path, *, expected: Sequence[str] = (), regions: str | N
                                                            "Högst", "Exakt", "Kunskapshus"]))
     audit = audit_union(counts, situation) if len(counts) else []
     effects = box.table("metodutvardering", "effect_sizes")
-    methods = {}
+    methods, measures = {}, {}
     for _, row in box.of("metodutvardering").iterrows():
         params = box.manifest(row).get("parameters") or {}
         methods[row["sha256"][:12]] = str(params.get("method_name") or "okänd metod")
-    evaluations = method_evaluations(effects, pd.Series(methods, dtype=object))
+        measures[row["sha256"][:12]] = str(params.get("measure") or "")
+    evaluations = method_evaluations(effects, pd.Series(methods, dtype=object),
+                                     pd.Series(measures, dtype=object))
     pooled = _pool(evaluations) if pool_methods else []
     estimates = box.table("enkatanalys", "estimates")
     indices = survey_indices(estimates) if len(estimates) else pd.DataFrame()
@@ -254,13 +271,14 @@ def analyse(inbox: str | Path, *, expected: Sequence[str] = (), regions: str | N
 
 
 def _pool(evaluations: pd.DataFrame) -> list[Any]:
-    """A three-level model per method evaluated in at least two Kunskapshus."""
-    try:
-        from ..evaluation import three_level_meta_analysis
-    except ImportError:
-        return []
+    """A three-level model per method (and effect measure) evaluated in at least two
+    Kunskapshus with at least three evaluations; fewer is shown per Kunskapshus only."""
+    from ..evaluation import three_level_meta_analysis
+
     out = []
-    for _, frame in evaluations.groupby("method", sort=True):
+    for (method, measure), frame in evaluations.groupby(["method", "measure"], sort=True):
         if frame["kunskapshus"].nunique() >= 2 and len(frame) >= 3:
-            out.append(three_level_meta_analysis(frame, cluster="kunskapshus"))
+            result = three_level_meta_analysis(frame, cluster="kunskapshus",
+                                               evaluation="evaluation", measure=measure or None)
+            out.append((method, result))
     return out

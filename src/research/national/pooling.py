@@ -32,26 +32,30 @@ def _column(frame: pd.DataFrame, candidates: Sequence[str], what: str) -> str:
                       "version of the notebook", column=candidates[0])
 
 
-def method_evaluations(effects: pd.DataFrame, methods: pd.Series) -> pd.DataFrame:
-    """One row per local evaluation: method, kunskapshus, evaluation, yi, vi.
+def method_evaluations(effects: pd.DataFrame, methods: pd.Series,
+                       measures: pd.Series | None = None) -> pd.DataFrame:
+    """One row per local evaluation: method, measure, kunskapshus, evaluation, yi, vi.
 
-    ``methods`` maps each bundle id (``effects["bundle"]``) to the method evaluated. An
+    ``methods`` (and ``measures``) map each bundle id (``effects["bundle"]``) to the method
+    evaluated (and its effect measure, e.g. ``RR``). An
     evaluation reported by two Kunskapshus (same name and effect) is kept once, with the
     first Kunskapshus.
     """
     if effects.empty:
-        return pd.DataFrame(columns=["method", "kunskapshus", "evaluation", "yi", "vi"])
+        return pd.DataFrame(columns=["method", "measure", "kunskapshus", "evaluation", "yi",
+                                     "vi"])
     name = _column(effects, ("Utvärdering", "evaluation", "study"), "effect_sizes")
     yi = _column(effects, ("yi", "yi (analysskala)", "Effekt (analysskala)"), "effect_sizes")
     vi = _column(effects, ("vi", "vi (varians)", "Varians"), "effect_sizes")
     out = pd.DataFrame({
         "method": effects["bundle"].map(methods),
+        "measure": effects["bundle"].map(measures) if measures is not None else "",
         "kunskapshus": effects["kunskapshus"],
         "evaluation": effects[name],
         "yi": pd.to_numeric(effects[yi], errors="coerce"),
         "vi": pd.to_numeric(effects[vi], errors="coerce"),
     }).dropna(subset=["yi", "vi"])
-    return out.drop_duplicates(subset=["method", "evaluation", "yi", "vi"]).reset_index(drop=True)
+    return out.drop_duplicates(subset=["method", "measure", "evaluation", "yi", "vi"]).reset_index(drop=True)
 
 
 def survey_indices(estimates: pd.DataFrame) -> pd.DataFrame:
