@@ -31,7 +31,12 @@ def dedup_widget(review: pd.DataFrame, records: pd.DataFrame,
     is appended to ``log_path`` at once and used the next time the analysis runs; pairs that
     already have a decision in the log are not shown again.
     """
-    import ipywidgets as widgets
+    try:
+        import ipywidgets as widgets
+    except ImportError as exc:  # an optional extra
+        raise ResearchError("The duplicate review panel needs ipywidgets (the 'widgets' extra).",
+                            hint="install it with: pip install -e '.[widgets]' "
+                                 "(make install includes it)") from exc
 
     table = review_table(review, records)
     log_file = Path(log_path)

@@ -33,7 +33,12 @@ def screening_widget(
     decision is appended to ``log_path`` at once (:func:`append_decision`) and the ranking
     is recomputed. Nothing blocks: under papermill the widget is only displayed.
     """
-    import ipywidgets as widgets
+    try:
+        import ipywidgets as widgets
+    except ImportError as exc:  # an optional extra
+        raise ResearchError("The screening panel needs ipywidgets (the 'widgets' extra).",
+                            hint="install it with: pip install -e '.[widgets]' "
+                                 "(make install includes it)") from exc
 
     log_file = Path(log_path)
     heading = widgets.HTML()

@@ -1,0 +1,107 @@
+"""Benchmark: ``research publish`` as the catalogue grows (target: ≤ 2 s with 10,000 runs).
+
+Makes one real run of ``tests/fixtures/batch/ok.ipynb`` with ``research run``, then fills a
+temporary reports folder with ``--runs`` copies of it: 290 fictional municipalities × a few
+notebook kinds, declared parameter sets, start times spread over two years, 3 % failed
+runs, 5 % drafts. Briefings are hard links of the real one (the publisher links them into
+the site anyway). Times the whole ``research publish --reports …`` command (a subprocess,
+start-up included): the first publish (every briefing scanned for personal identity
+numbers, caches written) and then ``--repeat`` more publishes of the unchanged catalogue.
+
+    .venv/bin/python benchmarks/publish.py [--runs 10000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESEARCH = str(Path(sys.executable).with_name("research"))
+KINDS = ("lagesbild", "enkatanalys", "omvarldsbevakning", "metodutvardering")
+
+
+def _template_run(work: Path) -> Path:
+    reports = work / "template"
+    env = {**os.environ, "RESEARCH_REPORTS_DIR": str(reports)}
+    subprocess.run([RESEARCH, "run", str(ROOT / "tests/fixtures/batch/ok.ipynb"),
+                    "--no-publish"], check=True, env=env, capture_output=True)
+    return next((reports / "runs" / "ok").iterdir())
+
+
+def fill(reports: Path, template: Path, runs: int) -> None:
+    """``runs`` run directories under ``reports/runs`` made from ``template``."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from research.orchestration.samples import fictional_municipalities
+
+    towns = fictional_municipalities(290)
+    manifest = json.loads((template / "manifest.json").read_text(encoding="utf-8"))
+    start = dt.datetime(2025, 1, 1, 6, tzinfo=dt.timezone.utc)
+    for number in range(runs):
+        town = towns[number % len(towns)]
+        kind = KINDS[(number // len(towns)) % len(KINDS)]
+        when = start + dt.timedelta(minutes=105 * number)
+        run_id = f"{when:%Y%m%dT%H%M%SZ}-{town.lower()}-{number:05d}"
+        run_dir = reports / "runs" / kind / run_id
+        run_dir.mkdir(parents=True)
+        os.link(template / "briefing.html", run_dir / "briefing.html")
+        os.link(template / "notebook.ipynb", run_dir / "notebook.ipynb")
+        draft = number % 20 == 7
+        entry = dict(manifest, run_id=run_id, notebook_stem=kind, label=town,
+                     parameter_set=None if draft else town,
+                     status="failed" if number % 33 == 5 else "succeeded",
+                     started=when.isoformat(timespec="seconds"),
+                     finished=(when + dt.timedelta(seconds=40)).isoformat(timespec="seconds"),
+                     parameters={"kunskapshus": f"Kunskapshus {town}"},
+                     briefing=dict(manifest.get("briefing") or {},
+                                   kunskapshus=f"Kunskapshus {town}"))
+        if entry["status"] == "failed":
+            entry["error"] = {"name": "ValueError", "message": "avsiktligt fel", "cell_index": 4}
+        (run_dir / "manifest.json").write_text(json.dumps(entry, ensure_ascii=False),
+                                               encoding="utf-8")
+
+
+def timed_publish(reports: Path) -> float:
+    started = time.perf_counter()
+    result = subprocess.run([RESEARCH, "publish", "--reports", str(reports)],
+                            capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"research publish failed:\n{result.stderr}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-publish-") as temp:
+        work = Path(temp)
+        template = _template_run(work)
+        reports = work / "reports"
+        t0 = time.perf_counter()
+        fill(reports, template, args.runs)
+        print(f"made {args.runs} runs in {time.perf_counter() - t0:.1f} s", flush=True)
+        first = timed_publish(reports)
+        print(f"first publish (scans every briefing, writes caches): {first:.2f} s", flush=True)
+        again = [timed_publish(reports) for _ in range(args.repeat)]
+        print(f"publish again, unchanged catalogue: median {statistics.median(again):.2f} s "
+              f"(min {min(again):.2f}, max {max(again):.2f}; target <= 2 s)")
+        site = reports / "site"
+        pages = sum(1 for _ in site.rglob("*.html"))
+        print(f"site: {pages} HTML pages")
+        shutil.rmtree(reports, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
