@@ -109,13 +109,18 @@ def _run_all_and_save(page, url: str, name: str) -> None:
     _kernel_ready(page)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    # every code cell has run: a number in its prompt, none waiting ([*]) or unrun ([ ])
+    # done when every code cell has run (a number in its prompt), or when the kernel is idle
+    # with nothing queued (Run All stops at the first error; the saved file shows it)
     page.wait_for_function("""() => {
-        const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-        return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-    }""", timeout=RUN_TIMEOUT_MS)
-    page.wait_for_function("() => /\\| Idle/.test(document.querySelector("
-                           "'#jp-main-statusbar')?.textContent || '')", timeout=RUN_TIMEOUT_MS)
+        const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+            .map(p => p.textContent);
+        if (prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p))) return true;
+        const status = document.querySelector('#jp-main-statusbar')?.textContent || '';
+        const stopped = /\\| Idle/.test(status) && !prompts.some(p => p.includes('*'))
+            && prompts.some(p => /\\[\\d+\\]/.test(p));
+        window.__researchStopped = stopped ? (window.__researchStopped || Date.now()) : 0;
+        return stopped && Date.now() - window.__researchStopped > 3000;
+    }""", timeout=RUN_TIMEOUT_MS, polling=500)
     page.keyboard.press("Control+s")
     page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
 
