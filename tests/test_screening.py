@@ -422,3 +422,27 @@ def test_stopping_rules_on_known_orders() -> None:
     assert "ingen relevant" in screening.stopping_advice([0, 0], 10)[1]
     with pytest.raises(ParameterError):
         screening.evaluate_stopping([1, 0], "magic")
+
+
+def test_sigkill_during_appends_leaves_a_readable_log(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    log = tmp_path / "log.csv"
+    script = ("import sys\nfrom research.literature.screening import append_decision\n"
+              "for n in range(100000):\n"
+              "    append_decision(sys.argv[1], f'rec-{n}', 'exclude', reviewer='A')\n")
+    process = subprocess.Popen([sys.executable, "-c", script, str(log)])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not log.exists() or log.stat().st_size < 2000):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    decisions, problems = screening.read_screening_log(log)
+    assert log.read_text(encoding="utf-8").startswith("record_id,decision,time,reviewer")
+    assert len(decisions) >= 20 and len(problems) <= 1  # at most the row being written
+    assert decisions["record_id"].tolist() == [f"rec-{n}" for n in range(len(decisions))]
+    screening.append_decision(log, "after", "include")  # the log goes on after the crash
+    assert screening.read_screening_log(log)[0]["record_id"].iloc[-1] == "after"
