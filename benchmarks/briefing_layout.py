@@ -55,7 +55,7 @@ def fmt(value: float | None, digits: int = 1) -> str:
 
 def figure_text(m: dict) -> str:
     if m["svgMin"] is not None:
-        return fmt(m["svgMin"])
+        return f"{fmt(m['svgMin'])} ({m['svgMinText'][:18]!r})"
     if m["images"]:
         scale = min(i["shown"] / i["natural"] for i in m["images"] if i["natural"])
         return f"≈ {fmt(10 * 2 * scale)} (PNG ×{fmt(scale, 2)})"

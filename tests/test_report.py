@@ -124,7 +124,7 @@ def test_figures_are_drawn_for_the_column_and_the_phone(monkeypatch: pytest.Monk
     def width(svg: str) -> int:
         return int(re.search(r'<svg[^>]* width="(\d+)"', svg).group(1))
 
-    assert 640 <= width(wide) <= 672 and 300 <= width(narrow) <= 340  # shown at natural size
+    assert 620 <= width(wide) <= 700 and 300 <= width(narrow) <= 350  # shown at natural size
     for svg in (wide, narrow):
         texts = _svg_texts(svg)
         assert texts and min(size for size, _ in texts) >= MIN_FONT_PT

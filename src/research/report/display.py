@@ -78,6 +78,10 @@ def _display(bundle: Mapping[str, Any], metadata: Mapping[str, Any] | None = Non
 
 PHONE_COLUMN_PX = 340     # a 360 px phone's text column
 LONG_TEXT_CHARS = 160     # longer text cells are cut (the CSV keeps them whole)
+ERROR_COLUMN = re.compile(r"^(fel|felmeddelande|fel eller anmärkning|error|errors|"
+                          r"problem)$", re.IGNORECASE)  # shown with error_html unasked
+TECHNICAL = re.compile(r"[A-Z]\w*(Error|Exception)\b|Traceback|errno|\bHTTP\s?\d{3}\b|"
+                       r"<unknown>|\w+\.\w+Error|^\w+: ", re.MULTILINE)
 P_COLUMN = re.compile(r"^p(-?värde|[-_ ]?value)?(\s*\(.*\))?$", re.IGNORECASE)
 _NUMBER_TEXT = re.compile(r"^[−+-]?[\d\u00a0\u202f ]+(,\d+)?(\u00a0?%)?$|^\.\.$|^–$|^$")
 
@@ -157,7 +161,8 @@ def table_html(
         them are hidden there and the whole table is behind "Visa alla kolumner" (a
         ``<details>``, no script); wider screens and paper show every column.
     errors
-        Columns holding technical error texts: shown as a Swedish cause
+        Columns holding technical error texts (columns named "Fel", "Felmeddelande",
+        "Fel eller anmärkning", "error" count without being named): shown as a Swedish cause
         (:func:`research.report.formatting.explain_error`), the technical text behind
         ``<details>``.
     csv
@@ -170,6 +175,7 @@ def table_html(
         raise ParameterError("Every table needs a Swedish caption.", hint="pass caption='…'")
     links = dict(links or {})
     html_columns, errors = set(html_columns), set(errors)
+    errors |= {c for c in df.columns if ERROR_COLUMN.match(str(c)) and c not in html_columns}
     shown = df.reset_index() if index else df
     hidden_link_targets = set(links.values()) - set(links.keys())
     columns = [c for c in shown.columns if c not in hidden_link_targets]
@@ -279,6 +285,8 @@ def error_html(text: object) -> str:
     raw = "" if text is None or (isinstance(text, float) and text != text) else str(text)
     if not raw.strip():
         return ""
+    if not TECHNICAL.search(raw):  # already words for a reader ("3 poster utan datum")
+        return escape(raw)
     cause = explain_error(raw)
     return (f"{escape(cause)}<details><summary>Teknisk information</summary>"
             f"<code>{escape(raw)}</code></details>")

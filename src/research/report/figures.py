@@ -274,6 +274,26 @@ def _wrap_labels(axis: Any, width: int) -> None:
     axis.set_major_formatter(FuncFormatter(wrapped))
 
 
+def _grow_for_labels(fig: Any) -> None:
+    """Make the figure taller until wrapped y labels no longer overlap their neighbours."""
+    for _ in range(3):
+        fig.draw_without_rendering()
+        renderer = fig._get_renderer()
+        factor = 1.0
+        for ax in fig.axes:
+            boxes = sorted((t.get_window_extent(renderer) for t in ax.get_yticklabels()
+                            if t.get_visible() and t.get_text()), key=lambda b: b.y0)
+            for low, high in zip(boxes, boxes[1:]):
+                spacing = (high.y0 + high.y1) / 2 - (low.y0 + low.y1) / 2
+                needed = (low.height + high.height) / 2 + 3
+                if spacing > 0:
+                    factor = max(factor, needed / spacing)
+        if factor <= 1.02:
+            return
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width, height * min(factor * 1.05, 3.0))
+
+
 def _untangle(ax: Any) -> None:
     """Turn x labels upright-sideways (90°) when neighbours overlap."""
     renderer = ax.get_figure()._get_renderer()
@@ -384,22 +404,22 @@ def fit_to_width(fig: Any, width: float = COLUMN_WIDTH_IN, *, narrow: bool = Fal
         if narrow:
             panels = len(_panels(fig))
             height *= _reflow(fig, 2 if panels > 6 else 1)
-            fig.draw_without_rendering()  # tick labels exist after a draw
-            for ax in fig.axes:
-                _wrap_labels(ax.yaxis, 18)
-                _wrap_labels(ax.xaxis, 12)
-            _wrap_titles(fig, width)
-            fig.draw_without_rendering()
-            for ax in fig.axes:
-                _untangle(ax)
         for ax in fig.axes:
             _swedish_defaults(ax)
         _raise_small_text(fig)
         fig.set_size_inches(width, height)
         _use_layout(fig)
         if narrow:
-            fig.draw_without_rendering()  # to measure legend entries
+            fig.draw_without_rendering()  # tick labels exist after a draw
+            for ax in fig.axes:
+                _wrap_labels(ax.yaxis, 18)
+                _wrap_labels(ax.xaxis, 12)
+            _wrap_titles(fig, width)
             _legends_below(fig, width)
+            fig.draw_without_rendering()
+            for ax in fig.axes:
+                _untangle(ax)
+            _grow_for_labels(fig)
     return fig
 
 
@@ -428,7 +448,8 @@ def figure_svg(fig: Any, *, alt: str, css_width: int, key: str = "") -> str:
     """The figure as an inline ``<svg>`` element for HTML.
 
     No XML prolog, DOCTYPE or metadata; ``width`` in CSS px (the height follows from the
-    ``viewBox``; the natural size, at most ``css_width``); ``role="img"`` with ``aria-label`` and ``<title>`` holding ``alt``; every
+    ``viewBox``: its natural size, about ``css_width``; CSS shrinks it only where the
+    column is narrower); ``role="img"`` with ``aria-label`` and ``<title>`` holding ``alt``; every
     ``id`` prefixed with ``key`` (plus a digest of the drawing) so several figures, and the
     phone and desktop drawing of one, can share a page. The result has passed
     :func:`research.report.htmlsafe.sanitize_svg`.
@@ -455,7 +476,7 @@ def figure_svg(fig: Any, *, alt: str, css_width: int, key: str = "") -> str:
     box = re.search(r'viewBox="0 0 ([\d.]+) ', text)
     natural = round(float(box.group(1)) * CSS_DPI / 72) if box else css_width
     text = re.sub(r'<svg([^>]*?)\swidth="[^"]*"\s+height="[^"]*"',
-                  lambda m: f'<svg{m.group(1)} width="{min(natural, css_width)}"', text, count=1)
+                  lambda m: f'<svg{m.group(1)} width="{natural}"', text, count=1)
     text = text.replace("<svg", f'<svg role="img" aria-label="{escape(alt)}"', 1)
     text = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + f"<title>{escape(alt)}</title>",
                   text, count=1)
