@@ -139,7 +139,8 @@ def _text(value: Any) -> str:
 def _shorten(text: str) -> str:
     if len(text) <= MAX_TEXT_CHARS:
         return text
-    return text[:MAX_TEXT_CHARS] + f"\n… (utdata förkortad: {len(text) - MAX_TEXT_CHARS} tecken till " \
+    rest = len(text) - MAX_TEXT_CHARS
+    return text[:MAX_TEXT_CHARS] + f"\n… (utdata förkortad: {rest} tecken till " \
         "finns i körningens notebook.ipynb)"
 
 
@@ -193,7 +194,8 @@ def _coalesce(outputs: list[Any]) -> list[Any]:
         if output.get("output_type") == "stream" and previous is not None and \
                 previous.get("output_type") == "stream" and \
                 previous.get("name") == output.get("name"):
-            joined[-1] = {**previous, "text": _text(previous.get("text")) + _text(output.get("text"))}
+            text = _text(previous.get("text")) + _text(output.get("text"))
+            joined[-1] = {**previous, "text": text}
         else:
             joined.append(output)
     return joined
@@ -201,7 +203,8 @@ def _coalesce(outputs: list[Any]) -> list[Any]:
 
 # A markdown image that is neither embedded (data:) nor a notebook attachment would be
 # fetched from elsewhere (or be missing): the briefing shows its description instead.
-_MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?(?!data:|attachment:)[^)\s>]*>?(?:\s+\"[^\"]*\")?\s*\)")
+_MARKDOWN_IMAGE = re.compile(
+    r"!\[([^\]]*)\]\(\s*<?(?!data:|attachment:)[^)\s>]*>?(?:\s+\"[^\"]*\")?\s*\)")
 _HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _HTML_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 
