@@ -162,3 +162,133 @@ def test_archive_path_maps_reports_to_the_reports_folder(isolated_reports: Path)
     with Archive("reports/archive/x.sqlite") as store:
         assert store.path == isolated_reports / "archive" / "x.sqlite"
     assert (isolated_reports / "archive" / "x.sqlite").is_file()
+
+
+def test_one_archive_shared_by_many_threads(tmp_path: Path) -> None:
+    """One Archive object used from eight threads at once: every call under the lock."""
+    errors: list[BaseException] = []
+    with Archive(tmp_path / "a.sqlite") as store:
+
+        def work(number: int) -> None:
+            try:
+                for round_number in range(5):
+                    store.record_run(items(*[f"t{number}-{round_number}-{i}" for i in range(20)]))
+                    store.items(published_from="2026-11-01")
+                    store.count()
+                    store.http_states()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert not errors
+        assert store.count() == 8 * 5 * 20 and len(store.runs()) == 40
+
+
+def test_newer_or_broken_schema_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite"
+    with Archive(path) as store:
+        store.record_run(items("a"))
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                       (str(archive_module.SCHEMA_VERSION + 1),))
+    connection.commit()
+    connection.close()
+    with pytest.raises(InputDataError, match="newer version") as error:
+        Archive(path)
+    assert error.value.fields["limit"] == "schema_version"
+    legacy = tmp_path / "gammal.sqlite"
+    connection = sqlite3.connect(legacy)
+    connection.execute("CREATE TABLE items (item_id TEXT PRIMARY KEY)")
+    connection.close()
+    with pytest.raises(InputDataError, match="no schema version"):
+        Archive(legacy)
+
+
+def test_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.sqlite"
+    with Archive(path) as store:
+        store.record_run(items("a"))
+    monkeypatch.setattr(archive_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(archive_module, "MIGRATIONS",
+                        {1: (2, ["ALTER TABLE items ADD COLUMN score REAL"])})
+    with Archive(path) as store:
+        assert store.count() == 1
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT value FROM meta").fetchone()[0] == "2"
+    assert "score" in [row[1] for row in connection.execute("PRAGMA table_info(items)")]
+    connection.close()
+    monkeypatch.setattr(archive_module, "SCHEMA_VERSION", 3)
+    with pytest.raises(InputDataError, match="no migration from schema 2"):
+        Archive(path)
+
+
+def test_rollback_journal_for_network_folders(tmp_path: Path) -> None:
+    from research.errors import ParameterError
+
+    path = tmp_path / "delad" / "a.sqlite"
+    with Archive(path, journal="delete") as store:
+        store.record_run(items("a", "b"))
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    connection.close()
+    assert not (path.parent / "a.sqlite-wal").exists()
+    with pytest.raises(ParameterError) as error:
+        Archive(path, journal="memory")
+    assert error.value.fields["parameter"] == "archive_journal"
+
+
+_WRITER = """
+import sys
+import pandas as pd
+from research.scanning.archive import Archive
+
+path, journal = sys.argv[1], sys.argv[2]
+
+def batch(prefix, count):
+    return pd.DataFrame({"item_id": [f"{prefix}{i}" for i in range(count)],
+                         "source": "Tidning", "title": "Rubrik", "text": "x" * 400})
+
+with Archive(path, journal=journal) as store:
+    store.record_run(batch("a", 100))
+    print("committed", flush=True)
+    while True:  # big runs until killed
+        store.record_run(batch(f"b{store.count()}-", 200_000))
+"""
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_sigkill_mid_archive_write_leaves_the_archive_intact(tmp_path: Path,
+                                                             journal: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "a.sqlite"
+    script = tmp_path / "writer.py"
+    script.write_text(_WRITER, encoding="utf-8")
+    child = subprocess.Popen([sys.executable, str(script), str(path), journal],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "committed"
+        time.sleep(1.5)  # well inside the first 200,000-item transaction
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(30)
+        child.stdout.close()
+        child.stderr.close()
+    assert child.returncode == -signal.SIGKILL
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    connection.close()
+    with Archive(path, journal=journal) as store:
+        count, runs = store.count(), store.runs()
+        # only whole runs: the first one, plus any big run that committed before the kill
+        assert count == 100 + 200_000 * (len(runs) - 1)
+        assert list(runs["items_new"])[:1] == [100]
+        assert len(store.record_run(items("efter")).new_ids) == 1  # and it still works

@@ -6,30 +6,38 @@ its source, first-seen time, published time, URL and text. Each run is a row in 
 items first stored by a run carry its ``run_id``, so "new since the previous run" is exact,
 and a second run on the same input stores (and reports) nothing new.
 
-Writes happen in one ``BEGIN IMMEDIATE`` transaction per run on a WAL-mode database with a
-busy timeout: an exception inside the transaction leaves the archive as it was, and two
-runs at once are serialised by SQLite's lock instead of corrupting the file. HTTP
-validators (ETag, Last-Modified) per source are stored in the same transaction.
+Writes happen in one ``BEGIN IMMEDIATE`` transaction per run with a busy timeout: an
+exception inside the transaction — or the process being killed — leaves the archive as it
+was, and two runs at once are serialised by SQLite's lock instead of corrupting the file.
+HTTP validators (ETag, Last-Modified) per source are stored in the same transaction.
+
+Journal: WAL by default; ``journal="delete"`` (SQLite's rollback journal, with
+``synchronous = FULL``) for archives on network folders (SMB/NFS), where WAL's shared
+memory does not work across machines. The schema version in ``meta`` is checked on every
+open (see :class:`Archive`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..errors import InputDataError
+from ..errors import InputDataError, ParameterError
 from ..paths import reports_dir, resolve, scratch_copy
 
 __all__ = [
     "SCHEMA_VERSION",
     "ITEM_FIELDS",
     "SCHEMA",
+    "JOURNAL_MODES",
+    "MIGRATIONS",
     "RunRecord",
     "archive_path",
     "Archive",
@@ -127,6 +135,11 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+JOURNAL_MODES = ("wal", "delete")
+#: ``{from_version: (to_version, [SQL statements])}``; none yet (schema version 1).
+MIGRATIONS: dict[int, tuple[int, list[str]]] = {}
+
+
 class Archive:
     """A SQLite archive of scanned items.
 
@@ -137,29 +150,36 @@ class Archive:
         the file are created when missing.
     timeout
         Seconds to wait for another run's lock before giving up.
+    journal
+        ``"wal"`` (default: write-ahead log, readers never wait for a writer) or
+        ``"delete"`` (SQLite's rollback journal). Use ``"delete"`` when the archive lives on
+        a network folder (SMB/NFS): WAL needs shared memory between the processes that open
+        the file, which network file systems do not give, and can then corrupt it.
+
+    One connection is shared by the threads that use the archive, each call under a lock
+    (SQLite connections are not safe to use from two threads at once). The schema version
+    is checked on open: an older archive is migrated (:data:`MIGRATIONS`), an archive
+    from a newer version of the program is refused rather than misread.
 
     Use as a context manager (``with Archive(path) as archive: ...``) or call
     :meth:`close`.
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 60.0) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 60.0,
+                 journal: str = "wal") -> None:
         self.path = archive_path(path)
         self.timeout = timeout
+        self.journal = str(journal or "wal").strip().lower()
+        if self.journal not in JOURNAL_MODES:
+            raise ParameterError(f"Unknown archive journal mode {journal!r}.",
+                                 hint="use 'wal', or 'delete' for an archive on a network "
+                                      "folder (SMB/NFS)", parameter="archive_journal")
+        self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = sqlite3.connect(self.path, timeout=timeout,
                                                isolation_level=None, check_same_thread=False)
-            self._connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            self._connection.execute("PRAGMA journal_mode = WAL")
-            self._connection.execute("PRAGMA synchronous = NORMAL")
-            self._connection.execute("PRAGMA foreign_keys = ON")
-            with self._transaction():
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        self._connection.execute(statement)
-                self._connection.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),))
+            self._open()
         except sqlite3.DatabaseError as exc:
             raise InputDataError(
                 f"The archive {self.path} cannot be opened as an SQLite database ({exc}).",
@@ -167,11 +187,68 @@ class Archive:
                 file=str(self.path), parameter="archive",
             ) from exc
 
+    def _open(self) -> None:
+        """Set the pragmas, create the tables, check and migrate the schema version."""
+        try:
+            self._connection.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            self._connection.execute(f"PRAGMA journal_mode = {self.journal.upper()}")
+            self._connection.execute("PRAGMA synchronous = "
+                                     + ("NORMAL" if self.journal == "wal" else "FULL"))
+            self._connection.execute("PRAGMA foreign_keys = ON")
+            with self._transaction() as connection:
+                version = self._schema_version(connection)
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+                self._migrate(connection, version)
+        except BaseException:
+            self._connection.close()
+            raise
+
+    def _schema_version(self, connection: sqlite3.Connection) -> int | None:
+        """The stored schema version (``None`` for a new, empty database)."""
+        tables = {row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            if tables & {"items", "runs"}:
+                self._refuse("it has item tables but no schema version")
+            return None
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'") \
+            .fetchone()
+        if row is None or not str(row[0]).isdigit():
+            self._refuse(f"its schema version is {row[0] if row else 'missing'!r}")
+        return int(row[0])
+
+    def _migrate(self, connection: sqlite3.Connection, version: int | None) -> None:
+        if version is None:
+            connection.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
+                               (str(SCHEMA_VERSION),))
+            return
+        if version > SCHEMA_VERSION:
+            self._refuse(f"it was written by a newer version of the program (schema "
+                         f"{version}, this version reads {SCHEMA_VERSION})",
+                         hint="update the program, or point 'archive' at another file")
+        while version < SCHEMA_VERSION:
+            if version not in MIGRATIONS:
+                self._refuse(f"no migration from schema {version} to {SCHEMA_VERSION}")
+            version, statements = MIGRATIONS[version]
+            for statement in statements:
+                connection.execute(statement)
+            connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                               (str(version),))
+
+    def _refuse(self, reason: str, hint: str | None = None) -> None:
+        raise InputDataError(f"The archive {self.path} cannot be used: {reason}.",
+                             hint=hint or "point 'archive' at a new file name, or restore "
+                             "the file from a backup", file=str(self.path),
+                             parameter="archive", limit="schema_version")
+
     # -- connection ----------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the database connection."""
-        self._connection.close()
+        with self._lock:
+            self._connection.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -180,7 +257,15 @@ class Archive:
         self.close()
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._connection)
+        return _Transaction(self._connection, self._lock)
+
+    def _query(self, sql: str, arguments: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._connection.execute(sql, arguments).fetchall()
+
+    def _frame(self, sql: str, arguments: Sequence[Any] = ()) -> pd.DataFrame:
+        with self._lock:
+            return pd.read_sql_query(sql, self._connection, params=list(arguments))
 
     # -- writing -------------------------------------------------------------------------
 
@@ -266,12 +351,12 @@ class Archive:
 
     def http_states(self) -> dict[str, dict[str, str | None]]:
         """The remembered HTTP validators per source name."""
-        rows = self._connection.execute("SELECT source, etag, last_modified FROM http_cache")
+        rows = self._query("SELECT source, etag, last_modified FROM http_cache")
         return {s: {"etag": e, "last_modified": m} for s, e, m in rows}
 
     def runs(self) -> pd.DataFrame:
         """All recorded runs, oldest first."""
-        return pd.read_sql_query("SELECT * FROM runs ORDER BY run_id", self._connection)
+        return self._frame("SELECT * FROM runs ORDER BY run_id")
 
     def items(self, *, run_id: int | None = None,
               published_from: Any = None, published_to: Any = None,
@@ -292,8 +377,7 @@ class Archive:
         query = "SELECT * FROM items"
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
-        frame = pd.read_sql_query(query + " ORDER BY published, item_id", self._connection,
-                                  params=arguments)
+        frame = self._frame(query + " ORDER BY published, item_id", arguments)
         if ids is not None:
             wanted = set(ids)
             frame = frame[frame["item_id"].isin(wanted)].reset_index(drop=True)
@@ -303,21 +387,28 @@ class Archive:
 
     def count(self) -> int:
         """Number of archived items."""
-        return int(self._connection.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+        return int(self._query("SELECT COUNT(*) FROM items")[0][0])
 
 
 class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception, holding the
+    archive's thread lock throughout."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, lock: threading.RLock) -> None:
         self.connection = connection
+        self.lock = lock
 
     def __enter__(self) -> sqlite3.Connection:
-        self.connection.execute("BEGIN IMMEDIATE")
+        self.lock.acquire()
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.lock.release()
+            raise
         return self.connection
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
-            self.connection.execute("COMMIT")
-        else:
-            self.connection.execute("ROLLBACK")
+        try:
+            self.connection.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        finally:
+            self.lock.release()

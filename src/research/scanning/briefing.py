@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..paths import resolve
 from ..report.formatting import format_date, format_number
 from .analysis import analyse_items
 from .archive import Archive, RunRecord
@@ -23,6 +24,7 @@ from .sources import load_sources, read_sources
 from .tables import new_items_by_theme, new_items_table, sources_table, story_table
 from .themes import Taxonomy, load_taxonomy
 from .trends import Window
+from .validation import DEV_CORPUS, ThemeEvaluation, evaluate_themes
 
 __all__ = ["ScanResult", "analyse"]
 
@@ -48,6 +50,7 @@ class ScanResult:
     weekly: pd.DataFrame
     archive_size: int
     classifier: pd.DataFrame = field(default_factory=pd.DataFrame)
+    evaluation: ThemeEvaluation | None = None
 
     # -- summary ---------------------------------------------------------------------------
 
@@ -133,6 +136,39 @@ class ScanResult:
         """Lines: items per week for the rising themes (alt text attached)."""
         return plot_rising_themes(self.themes, self.weekly, self.taxonomy)
 
+    def theme_quality(self) -> pd.DataFrame:
+        """Per-theme precision and recall of the taxonomy on the held-out half of the
+        hand-labelled development corpus, with Swedish column names."""
+        columns = ["Tema", "Märkta texter", "Precision", "Täckning (recall)",
+                   "Andel av orelaterade texter (%)"]
+        if self.evaluation is None:
+            return pd.DataFrame(columns=columns)
+        table = self.evaluation.per_theme
+        return pd.DataFrame({
+            columns[0]: table["label"], columns[1]: table["labelled"],
+            columns[2]: table["precision"].round(2), columns[3]: table["recall"].round(2),
+            columns[4]: (table["unrelated_rate"] * 100).round(1)})
+
+    def theme_quality_note(self) -> str:
+        """What the theme-quality table measured, in Swedish."""
+        if self.evaluation is None:
+            return ("Den handmärkta utvärderingskorpusen finns inte i den här installationen, "
+                    "så taxonomins träffsäkerhet kunde inte mätas i körningen.")
+        table = self.evaluation.per_theme
+        below = table[(table["precision"] < 0.85) | (table["recall"] < 0.80)]["label"]
+        text = (f"Mätt i den här körningen på {format_number(self.evaluation.n_documents)} "
+                f"korta texter som skrivits och märkts för hand (varav "
+                f"{format_number(self.evaluation.n_unrelated)} utan tema inom fältet, många "
+                "med ord som lätt missförstås: skola, hot, nätverk, unga) och som inte "
+                "användes när taxonomin justerades; se data/dev/omvarld_teman/README.md. "
+                "Precision är andelen tilldelade teman som var rätt, täckning andelen av de "
+                "rätta temana som hittades.")
+        if len(below):
+            text += (" Under målen (precision 0,85, täckning 0,80): "
+                     + ", ".join(lower_first(l) for l in below) + "; läs de temana med "
+                     "beläggen i tabellen ovan.")
+        return text
+
     # -- notes ----------------------------------------------------------------------------
 
     def period_text(self, dash: str = " – ") -> str:
@@ -173,6 +209,7 @@ class ScanResult:
 def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | None = None, *,
             as_of: object = None, period_days: int = 7, baseline_days: int = 84,
             classifier_labels: str | Path | None = None, timeout: float = 20.0,
+            journal: str = "wal", evaluation_corpus: str | Path | None = DEV_CORPUS,
             seed: int = 1) -> ScanResult:
     """Read all sources, store new items in the archive and analyse the window.
 
@@ -184,7 +221,9 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
     With ``classifier_labels`` (a labelled CSV, see
     :func:`research.scanning.classifier.read_labelled_items`) a supervised classifier is
     cross-validated and its predictions are added to the items (``predicted_themes``) next
-    to the taxonomy's themes.
+    to the taxonomy's themes. ``journal`` is the archive's SQLite journal (``"delete"`` on
+    network folders, see :class:`~research.scanning.archive.Archive`). The taxonomy is
+    measured on the held-out half of ``evaluation_corpus`` when that file exists.
 
     Raises
     ------
@@ -196,7 +235,7 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
     window = Window.make(as_of, period_days, baseline_days)
     theme_taxonomy = load_taxonomy(taxonomy)
     source_list = load_sources(sources)
-    with Archive(archive) as store:
+    with Archive(archive, journal=journal) as store:
         read, statuses = read_sources(source_list, http_states=store.http_states(),
                                       timeout=timeout)
         validators = {s.source: {"etag": s.etag, "last_modified": s.last_modified}
@@ -219,4 +258,11 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
         new_items=new_items_table(items[new_mask], theme_taxonomy),
         themes=analysed["themes"], emerging_terms=analysed["emerging_terms"],
         stories=story_table(items), sources=sources_table(statuses),
-        weekly=analysed["weekly"], archive_size=size, classifier=metrics)
+        weekly=analysed["weekly"], archive_size=size, classifier=metrics,
+        evaluation=_evaluation(theme_taxonomy, evaluation_corpus))
+
+
+def _evaluation(taxonomy: Taxonomy, path: str | Path | None) -> ThemeEvaluation | None:
+    if path is None or str(path).strip() == "" or not resolve(path).is_file():
+        return None
+    return evaluate_themes(taxonomy, path)
