@@ -69,6 +69,22 @@ def _reports(rng: np.random.Generator, size: float, areas: list[str] | None,
         writer.writerows(chosen)
 
 
+def area_schema(areas: list[str], target: Path) -> Path:
+    """A lägesbild schema like the shipped one but with this municipality's own areas
+    (a Kunskapshus configures its areas in its schema file)."""
+    import yaml
+
+    from research.situation.readers import default_schema_path
+
+    schema = yaml.safe_load(default_schema_path().read_text(encoding="utf-8"))
+    for column in schema["columns"]:
+        if column["name"] == "stadsdel":
+            column["allowed"] = list(areas)
+    target.write_text(yaml.safe_dump(schema, allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    return target
+
+
 def _evaluations(rng: np.random.Generator, house: str, target: Path) -> None:
     with (SAMPLE / "metod" / "utvarderingar.csv").open(encoding="utf-8", newline="") as stream:
         rows = [r for r in csv.DictReader(stream) if r["method"] == "Mentorskap"]
@@ -143,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
                 _reports(rng, size, areas, drop, folder / "rapporter.csv")
                 if house != "Kunskapshus Älvstad":
                     overrides["lagesbild"]["compare_scanning"] = ""
+                if areas:
+                    overrides["lagesbild"]["schema"] = str(area_schema(areas,
+                                                                       folder / "schema.yaml"))
             if "metodutvardering" in notebooks:
                 _evaluations(rng, house, folder / "utvarderingar.csv")
             for notebook in notebooks:

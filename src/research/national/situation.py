@@ -13,8 +13,11 @@ attacker could use (checked by :func:`audit_union`).
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,36 +51,72 @@ def _cells(block: pd.DataFrame) -> tuple[list[str], list[str], dict[tuple[str, s
     return areas, themes, values
 
 
+def _silent_highs() -> Any:
+    """A HiGHS instance with its log off. The first instance of a process prints a banner
+    on the C-level standard output (a kernel would show it in the notebook), so fd 1 is
+    pointed at /dev/null while it is made."""
+    import highspy
+
+    global _BANNER_SHOWN
+    if not _BANNER_SHOWN:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                solver = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    else:
+        solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("presolve", "off")  # tiny LPs re-solved warm: presolve only costs
+    solver.setOptionValue("solver", "simplex")
+    return solver
+
+
+_BANNER_SHOWN = False
+
+
 def theme_total_bounds(block: pd.DataFrame) -> dict[str, TotalBounds]:
-    """Bounds of every theme's municipal total in one municipality × period block."""
-    from scipy.optimize import linprog
+    """Bounds of every theme's municipal total in one municipality × period block.
+
+    One linear program per block (HiGHS via highspy): the hidden cells are the variables
+    (≥ 1, since zeros are shown as 0), every published row and column total an equation;
+    each hidden theme total is minimised and maximised in turn on the same model.
+    """
+    import highspy
 
     areas, themes, values = _cells(block)
     inner_areas = [a for a in areas if a != TOTAL]
     inner_themes = [t for t in themes if t != TOTAL]
     names = [(a, t) for a in areas for t in themes if values.get((a, t), "") == HIDDEN]
     position = {name: i for i, name in enumerate(names)}
-    rows, rhs = [], []
+    equations: list[tuple[np.ndarray, np.ndarray, float]] = []
 
     def equation(total: tuple[str, str], parts: list[tuple[str, str]]) -> None:
         cells = [total, *parts]
         if any(c not in values for c in cells):
             return
-        row, constant = np.zeros(len(names)), 0.0
+        coefficients: dict[int, float] = {}
+        constant = 0.0
         for sign, cell in [(1.0, total)] + [(-1.0, p) for p in parts]:
             if cell in position:
-                row[position[cell]] += sign
+                coefficients[position[cell]] = coefficients.get(position[cell], 0.0) + sign
             else:
                 constant -= sign * float(values[cell])
-        if row.any():
-            rows.append(row)
-            rhs.append(constant)
+        if coefficients:
+            index = np.fromiter(coefficients, dtype=np.int32)
+            equations.append((index, np.array([coefficients[i] for i in index]), constant))
 
     for area in areas:
         equation((area, TOTAL), [(area, t) for t in inner_themes])
     for theme in themes:
         equation((TOTAL, theme), [(a, theme) for a in inner_areas])
     result: dict[str, TotalBounds] = {}
+    solver = None
     for theme in inner_themes:
         cell = (TOTAL, theme)
         if cell not in values:
@@ -86,14 +125,31 @@ def theme_total_bounds(block: pd.DataFrame) -> dict[str, TotalBounds]:
             number = float(values[cell])
             result[theme] = TotalBounds(number, number)
             continue
-        objective = np.zeros(len(names))
-        objective[position[cell]] = 1.0
-        bounds = [(1, None)] * len(names)
-        equations = dict(A_eq=np.array(rows), b_eq=np.array(rhs)) if rows else {}
-        low = linprog(objective, bounds=bounds, method="highs", **equations)
-        high = linprog(-objective, bounds=bounds, method="highs", **equations)
-        result[theme] = TotalBounds(float(round(low.fun)) if low.status == 0 else 1.0,
-                                    float(round(-high.fun)) if high.status == 0 else np.inf)
+        if solver is None:
+            solver = _silent_highs()
+            count = len(names)
+            solver.addVars(count, np.ones(count), np.full(count, highspy.kHighsInf))
+            for index, coefficients, constant in equations:
+                solver.addRow(constant, constant, len(index), index, coefficients)
+            every = np.arange(len(names), dtype=np.int32)
+        cost = np.zeros(len(names))
+        cost[position[cell]] = 1.0
+        solver.changeColsCost(len(names), every, cost)
+        bounds = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            solver.changeObjectiveSense(sense)
+            solver.run()
+            status = solver.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                bounds.append(float(round(solver.getInfo().objective_function_value)))
+            elif status == highspy.HighsModelStatus.kUnbounded:
+                bounds.append(np.inf)
+            else:  # infeasible: the published tables contradict themselves
+                raise SchemaError(f"The published counts of {block['kunskapshus'].iloc[0] if 'kunskapshus' in block else 'a Kunskapshus'} "
+                                  f"for {block['Period'].iloc[0] if 'Period' in block else 'a period'} "
+                                  "do not add up (no table fits their totals).",
+                                  hint="ask the Kunskapshus to export the bundle again")
+        result[theme] = TotalBounds(bounds[0], bounds[1])
     return result
 
 
