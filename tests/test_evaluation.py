@@ -77,13 +77,20 @@ def test_bcg_dl_and_fixed_effect_match_metafor(bcg: pd.DataFrame) -> None:
     assert fe.h2 == pytest.approx(fe.q / 12)
 
 
+def metafor(case: str, quantity: str, index: int = 1) -> float:
+    """A value from tests/reference/metafor_reference.csv, written by the checked-in
+    tests/reference/metafor_reference.R (re-run and compared in test_evaluation_oracle.py)."""
+    table = pd.read_csv(PROJECT_ROOT / "tests" / "reference" / "metafor_reference.csv")
+    row = table[(table["case"] == case) & (table["quantity"] == quantity)]
+    return float(row.loc[row["index"] == index, "value"].iloc[0])
+
+
 def test_bcg_tau2_qprofile_ci_and_i2_ci(bcg: pd.DataFrame) -> None:
-    # metafor confint(rma(yi, vi, data=dat.bcg)): τ² 0.3132 [0.1197, 1.1115], I² [81.92, 97.68]
+    # metafor confint(rma(yi, vi, data=dat.bcg)) prints τ² 0.3132 [0.1197, 1.1115]
     res = ev.meta_analysis(bcg["yi"], bcg["vi"])
-    assert res.tau2_ci_low == pytest.approx(0.1197, abs=5e-5)
-    assert res.tau2_ci_high == pytest.approx(1.1115, abs=5e-5)
-    assert res.i2_ci_low == pytest.approx(81.92, abs=5e-3)
-    assert res.i2_ci_high == pytest.approx(97.68, abs=5e-3)
+    for ours, quantity in ((res.tau2_ci_low, "tau2.lb"), (res.tau2_ci_high, "tau2.ub"),
+                           (res.i2_ci_low, "I2.lb"), (res.i2_ci_high, "I2.ub")):
+        assert ours == pytest.approx(metafor("rma_bcg_REML_z", quantity), rel=1e-6)
     # the bounds solve the generalised Q equation against χ² quantiles
     y, v = bcg["yi"].to_numpy(), bcg["vi"].to_numpy()
     X = np.ones((13, 1))
@@ -96,14 +103,18 @@ def test_bcg_meta_regression_and_egger_match_metafor(bcg: pd.DataFrame) -> None:
     reg = ev.meta_regression(bcg["yi"], bcg["vi"], bcg["ablat"], name="ablat")
     assert reg.coefficients["estimate"].iloc[0] == pytest.approx(0.2515, abs=5e-5)
     assert reg.coefficients["estimate"].iloc[1] == pytest.approx(-0.0291, abs=5e-5)
+    for i in (1, 2):
+        assert reg.coefficients["estimate"].iloc[i - 1] == pytest.approx(
+            metafor("metareg_bcg_ablat_REML_z", "b", i), rel=1e-6)
     # metafor 3.8-1 prints QM(df = 1) = 16.3571, τ² = 0.0764 (its REML stops when τ² changes
-    # by ≤ 1e-5; we follow that rule); test_evaluation_oracle.py checks against R itself
+    # by ≤ 1e-5; we follow that rule)
     assert reg.qm == pytest.approx(16.3571, abs=5e-5)
     assert reg.tau2 == pytest.approx(0.0764, abs=5e-5)
-    assert reg.r2 == pytest.approx(75.6, abs=0.1)
+    for ours, quantity in ((reg.qm, "QM"), (reg.tau2, "tau2"), (reg.r2, "R2")):
+        assert ours == pytest.approx(metafor("metareg_bcg_ablat_REML_z", quantity), rel=1e-6)
     egger = ev.egger_test(bcg["yi"], bcg["vi"], model="rma")
-    assert egger.statistic == pytest.approx(-0.8033, abs=5e-4)
-    assert egger.p == pytest.approx(0.4218, abs=5e-4)
+    assert egger.statistic == pytest.approx(metafor("regtest_bcg_rma", "zval"), rel=1e-6)
+    assert egger.p == pytest.approx(metafor("regtest_bcg_rma", "pval"), rel=1e-6)
 
 
 def test_knapp_hartung_uses_t_with_k_minus_1_df(bcg: pd.DataFrame) -> None:

@@ -287,7 +287,8 @@ def test_three_level_model_matches_rma_mv(r_reference: Reference, name: str) -> 
     assert_close(f"{case} sigma2", (res.sigma2_cluster, res.sigma2_evaluation),
                  r[(case, "sigma2")], rel=2e-5, abs_=1e-7)
     for ours, quantity in ((res.estimate, "b"), (res.se, "se"), (res.z, "zval"),
-                           (res.p, "pval"), (res.ci_low, "ci.lb"), (res.ci_high, "ci.ub")):
+                           (res.p, "pval"), (res.ci_low, "ci.lb"), (res.ci_high, "ci.ub"),
+                           (res.pi_low, "pi.lb"), (res.pi_high, "pi.ub")):
         assert_close(f"{case} {quantity}", ours, r.one(case, quantity), rel=1e-5, abs_=1e-8)
     assert_close(f"{case} QE", res.q, r.one(case, "QE"))
     assert_close(f"{case} QEp", res.q_p, r.one(case, "QEp"))

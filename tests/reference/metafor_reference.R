@@ -190,6 +190,8 @@ for (name in names(three)) {
   put(case, "zval", fit$zval); put(case, "pval", fit$pval); put(case, "ci.lb", fit$ci.lb)
   put(case, "ci.ub", fit$ci.ub); put(case, "QE", fit$QE); put(case, "QEp", fit$QEp)
   put(case, "logLik", logLik(fit))
+  pr <- predict(fit)
+  put(case, "pi.lb", pr$pi.lb); put(case, "pi.ub", pr$pi.ub)
 }
 
 write.csv(do.call(rbind, data_rows), file.path(out_dir, "metafor_reference_data.csv"),

@@ -33,7 +33,9 @@ class ThreeLevelResult:
     """The fit of :func:`three_level_meta_analysis` (analysis scale; ``effect*`` on the
     reader's scale). ``sigma2_cluster`` and ``sigma2_evaluation`` are metafor's
     ``sigma2[1]`` and ``sigma2[2]``; ``i2_cluster``/``i2_evaluation`` the share of total
-    variance at each level (%), with the typical within-study variance of metafor's FAQ."""
+    variance at each level (%), with the typical within-study variance of metafor's FAQ;
+    ``pi_low``/``pi_high`` the prediction interval for a new evaluation in a new cluster,
+    μ̂ ± z·√(SE² + σ²₁ + σ²₂), as metafor's ``predict``."""
 
     estimate: float
     se: float
@@ -48,6 +50,8 @@ class ThreeLevelResult:
     q: float
     q_df: int
     q_p: float
+    pi_low: float
+    pi_high: float
     k: int
     n_clusters: int
     cluster: str
@@ -70,15 +74,22 @@ class ThreeLevelResult:
         """The confidence interval on the reader's scale."""
         return self._back(self.ci_low), self._back(self.ci_high)
 
+    @property
+    def effect_pi(self) -> tuple[float, float]:
+        """The prediction interval on the reader's scale."""
+        return self._back(self.pi_low), self._back(self.pi_high)
+
     def to_frame(self) -> pd.DataFrame:
         """One row with every statistic (English column names)."""
         names = ("k", "n_clusters", "cluster", "method", "estimate", "se", "ci_low", "ci_high",
                  "z", "p", "sigma2_cluster", "sigma2_evaluation", "i2_cluster",
-                 "i2_evaluation", "q", "q_df", "q_p", "level", "log_likelihood", "converged")
+                 "i2_evaluation", "q", "q_df", "q_p", "pi_low", "pi_high", "level",
+                 "log_likelihood", "converged")
         row = {name: getattr(self, name) for name in names}
         row["measure"] = self.measure or ""
         row["effect"] = self.effect
         row["effect_ci_low"], row["effect_ci_high"] = self.effect_ci
+        row["effect_pi_low"], row["effect_pi_high"] = self.effect_pi
         return pd.DataFrame([row])
 
 
@@ -220,12 +231,14 @@ def three_level_meta_analysis(effects: pd.DataFrame, cluster: str = "kunskapshus
     crit = float(stats.norm.ppf(0.5 + level / 2))
     typical = (k - 1) / (np.sum(w) - np.sum(w**2) / np.sum(w))
     total = float(theta.sum()) + typical
+    pi_half = crit * math.sqrt(se**2 + float(theta.sum()))
     return ThreeLevelResult(
         estimate=estimate, se=se, ci_low=estimate - crit * se, ci_high=estimate + crit * se,
         z=estimate / se, p=float(2 * stats.norm.sf(abs(estimate / se))),
         sigma2_cluster=float(theta[0]), sigma2_evaluation=float(theta[1]),
         i2_cluster=100 * float(theta[0]) / total, i2_evaluation=100 * float(theta[1]) / total,
-        q=q, q_df=k - 1, q_p=float(stats.chi2.sf(q, k - 1)), k=k, n_clusters=n_clusters,
+        q=q, q_df=k - 1, q_p=float(stats.chi2.sf(q, k - 1)), pi_low=estimate - pi_half,
+        pi_high=estimate + pi_half, k=k, n_clusters=n_clusters,
         cluster=cluster, method="REML", measure=measure, level=level,
         # metafor's REML log-likelihood includes ½ log|X'X| (REMLf = TRUE); X'X = k here
         log_likelihood=-0.5 * (float(fit["objective"]) + (k - 1) * math.log(2 * math.pi))
