@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..report.figures import attach_alt, empty_figure, new_figure
+from ..report.figures import attach_alt, empty_figure, new_figure, number_axis
 from ..report.formatting import format_number, format_percent
 from .likert import LikertTable
 
@@ -184,7 +184,7 @@ def estimates_figure(estimates: pd.DataFrame, *, label_column: str, title: str,
     value of ``panel_column``), from an already suppressed table: rows without an
     estimate are listed under the chart as not shown. Columns used: ``estimate``,
     ``ci_low``, ``ci_high``, ``n`` and ``label_column``."""
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import MaxNLocator
 
     if estimates.empty:
         return empty_figure(f"{title}: inga skattningar att visa.")
@@ -216,7 +216,9 @@ def estimates_figure(estimates: pd.DataFrame, *, label_column: str, title: str,
         ax.set_title(_plain(str(panel) if panel is not None else title), fontsize=10,
                      loc="left")
         ax.set_xlabel(f"{value_label} (95 % KI)", fontsize=9)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: format_number(x, 1)))
+        # ticks at 1, 2 or 5 × 10^k, so one decimal is exact (a 0,25 step would show 2,75 as 2,8)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        number_axis(ax.xaxis)
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(axis="x", color="#dddddd")
         if len(shown):
