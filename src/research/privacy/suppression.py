@@ -226,6 +226,19 @@ class LinkedTables:
         self.tables[name] = _Table(index, None, np.array(cells, dtype=int), counts.name,
                                    counts.index.name)
 
+    def equal(self, first: Mapping[str, Any], second: Mapping[str, Any]) -> None:
+        """Declare that two cells already added are the same count published twice (e.g.
+        an item's answers per group and the group's respondents, when everyone answered)."""
+        a, b = (self._index.get(cell_key(c)) for c in (first, second))
+        if a is None or b is None:
+            raise InputDataError("equal() names a cell that no table holds.",
+                                 hint="add both tables before linking their cells")
+        if abs(self.values[a] - self.values[b]) > 1e-9:
+            raise InputDataError(f"Linked tables disagree on the cell {dict(self.keys[a])}.",
+                                 hint="tables suppressed together must be counted from the "
+                                      "same records")
+        self.lines.append((a, (b,)))
+
     def published(self, hidden: np.ndarray) -> PublishedSystem:
         """The cells and lines as a reader sees them (for the audit); places name cell
         numbers and line numbers so findings lead back here."""

@@ -314,6 +314,60 @@ def _match_columns(frame: pd.DataFrame, schema: Schema, source: str) -> dict[str
     return mapping
 
 
+def _row_numbers(mask: pd.Series) -> list[int]:
+    return [int(i) + 1 for i in np.flatnonzero(mask.to_numpy())]
+
+
+def _dates(values: pd.Series, empty: pd.Series, header: str, spec: ColumnSpec, schema: Schema,
+           today: dt.date, problems: list[str]) -> pd.Series:
+    """ISO dates, none before the schema's earliest date or in the future."""
+    parsed = pd.to_datetime(values.where(~empty), format="ISO8601", errors="coerce")
+    bad = parsed.isna() & ~empty
+    if bad.any():
+        problems.append(f"column '{header}' has dates that are not YYYY-MM-DD in row(s) "
+                        f"{_rows(_row_numbers(bad))} (e.g. {_short(values[bad].iloc[0])})")
+    parsed = parsed.dt.normalize()
+    too_early = parsed.notna() & (schema.earliest is not None) & (
+        parsed < pd.Timestamp(schema.earliest or dt.date.min))
+    future = parsed.notna() & (parsed > pd.Timestamp(today))
+    for mask, what in ((too_early, f"before {schema.earliest}"), (future, "in the future")):
+        if mask.any():
+            problems.append(f"column '{header}' has dates {what} in row(s) "
+                            f"{_rows(_row_numbers(mask))}")
+    return parsed
+
+
+def _integers(values: pd.Series, empty: pd.Series, header: str, spec: ColumnSpec,
+              schema: Schema, today: dt.date, problems: list[str]) -> pd.Series:
+    numbers = pd.to_numeric(values.where(~empty), errors="coerce")
+    bad = numbers.isna() & ~empty
+    if bad.any():
+        problems.append(f"column '{header}' has non-numbers in row(s) "
+                        f"{_rows(_row_numbers(bad))}")
+    return numbers
+
+
+def _categories(values: pd.Series, empty: pd.Series, header: str, spec: ColumnSpec,
+                schema: Schema, today: dt.date, problems: list[str]) -> pd.Series:
+    """Canonical category values (allowed values, their aliases and labels)."""
+    lookup = {_key(a): a for a in spec.allowed}
+    lookup.update({_key(k): v for k, v in spec.value_aliases.items()})
+    lookup.update({_key(label): key for key, label in spec.labels.items()})
+    normalised = values.str.replace(r"^(\d+)\.0$", r"\1", regex=True).map(_key)
+    canonical = normalised.map(lookup)
+    if spec.missing is not None:
+        canonical = canonical.where(~empty, spec.missing)
+    unknown = canonical.isna() & ~empty
+    if unknown.any() and spec.allowed:
+        for value, positions in values[unknown].groupby(values[unknown]).indices.items():
+            rows = [int(values[unknown].index[p]) + 1 for p in positions]
+            problems.append(f"column '{header}' has unknown value {_short(value)} in row(s) "
+                            f"{_rows(rows)}")
+    elif not spec.allowed:
+        canonical = values.where(~empty)
+    return canonical
+
+
 def validate_reports(
     frame: pd.DataFrame,
     schema: Schema,
@@ -351,51 +405,8 @@ def validate_reports(
         if spec.required and empty.any():
             rows = [int(i) + 1 for i in np.flatnonzero(empty.to_numpy())]
             problems.append(f"column '{header}' is empty in row(s) {_rows(rows)}")
-        if spec.type == "date":
-            parsed = pd.to_datetime(values.where(~empty), format="ISO8601", errors="coerce")
-            bad = parsed.isna() & ~empty
-            if bad.any():
-                rows = [int(i) + 1 for i in np.flatnonzero(bad.to_numpy())]
-                example = values[bad].iloc[0]
-                problems.append(
-                    f"column '{header}' has dates that are not YYYY-MM-DD in row(s) "
-                    f"{_rows(rows)} (e.g. {_short(example)})")
-            parsed = parsed.dt.normalize()
-            too_early = parsed.notna() & (schema.earliest is not None) & (
-                parsed < pd.Timestamp(schema.earliest or dt.date.min))
-            future = parsed.notna() & (parsed > pd.Timestamp(today))
-            for mask, what in ((too_early, f"before {schema.earliest}"), (future,
-                                                                          "in the future")):
-                if mask.any():
-                    rows = [int(i) + 1 for i in np.flatnonzero(mask.to_numpy())]
-                    problems.append(f"column '{header}' has dates {what} in row(s) "
-                                    f"{_rows(rows)}")
-            clean[spec.name] = parsed
-        elif spec.type == "int":
-            numbers = pd.to_numeric(values.where(~empty), errors="coerce")
-            bad = numbers.isna() & ~empty
-            if bad.any():
-                rows = [int(i) + 1 for i in np.flatnonzero(bad.to_numpy())]
-                problems.append(f"column '{header}' has non-numbers in row(s) {_rows(rows)}")
-            clean[spec.name] = numbers
-        else:  # category
-            lookup = {_key(a): a for a in spec.allowed}
-            lookup.update({_key(k): v for k, v in spec.value_aliases.items()})
-            lookup.update({_key(label): key for key, label in spec.labels.items()})
-            normalised = values.str.replace(r"^(\d+)\.0$", r"\1", regex=True).map(_key)
-            canonical = normalised.map(lookup)
-            if spec.missing is not None:
-                canonical = canonical.where(~empty, spec.missing)
-            unknown = canonical.isna() & ~empty
-            if unknown.any() and spec.allowed:
-                for value, positions in values[unknown].groupby(values[unknown]).indices.items():
-                    rows = [int(values[unknown].index[p]) + 1 for p in positions]
-                    problems.append(
-                        f"column '{header}' has unknown value {_short(value)} in row(s) "
-                        f"{_rows(rows)}")
-            elif not spec.allowed:
-                canonical = values.where(~empty)
-            clean[spec.name] = canonical
+        checker = {"date": _dates, "int": _integers}.get(spec.type, _categories)
+        clean[spec.name] = checker(values, empty, header, spec, schema, today, problems)
     if problems:
         more = len(problems) - MAX_LISTED
         listed = "; ".join(problems[:MAX_LISTED]) + (f"; and {more} more problems"
