@@ -655,6 +655,11 @@ def test_method_notes_state_the_lonely_psu_rule_and_alpha_choice(tmp_path, codeb
     assert "”adjust”" in notes and "parvis" in notes and "Korn–Graubard" in notes
     notes = " ".join(survey.analyse(result, nan_policy="listwise").method_notes())
     assert "”certainty”" in notes and "listvis" in notes
+    staged = survey.analyse(result, cluster=["grupp", "id"], fpc=[10, 20])  # notebook lists
+    notes = " ".join(staged.method_notes())
+    assert "kluster i 2 steg (grupp → id)" in notes and "härledda" in notes
+    assert staged.design.weights_.tolist() == pytest.approx([10 / 3 * 20 / 2, 10 / 3 * 20,
+                                                             10 / 3 * 20, 10 / 3 * 20 / 2])
 
 
 def test_response_rates_suppress_small_groups():
