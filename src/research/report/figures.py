@@ -361,6 +361,27 @@ def _raise_small_text(fig: Any) -> None:
                     break
 
 
+def _legends_off_the_data(fig: Any) -> None:
+    """A legend drawn inside an axes (``ax.legend()``, "best") may cover data: it becomes a
+    figure legend below the plot."""
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None or getattr(ax, "_colorbar", None) is not None:
+            continue
+        box, area = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
+        inside = box.x0 < area.x1 and box.x1 > area.x0 and box.y0 < area.y1 and box.y1 > area.y0
+        if not inside:
+            continue
+        handles = list(legend.legend_handles)
+        labels = [t.get_text() for t in legend.get_texts()]
+        title = legend.get_title().get_text()
+        legend.remove()
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(3, len(labels)),
+                   frameon=False, title=title or None)
+
+
 def _legends_below(fig: Any, width_in: float) -> None:
     """Figure legends go below the plot with as many columns as fit the width."""
     from matplotlib.legend import Legend
@@ -409,6 +430,7 @@ def fit_to_width(fig: Any, width: float = COLUMN_WIDTH_IN, *, narrow: bool = Fal
         _raise_small_text(fig)
         fig.set_size_inches(width, height)
         _use_layout(fig)
+        _legends_off_the_data(fig)
         if narrow:
             fig.draw_without_rendering()  # tick labels exist after a draw
             for ax in fig.axes:
@@ -438,6 +460,18 @@ def _use_layout(fig: Any) -> None:
             continue
 
 
+def _within(fig: Any, width: float) -> None:
+    """Narrow the figure by what its labels reach beyond ``width`` inches (text outside the
+    axes that the layout engine does not know about), so it is shown unshrunk."""
+    for _ in range(2):
+        fig.draw_without_rendering()
+        excess = fig.get_tightbbox(fig._get_renderer()).width - width
+        current = fig.get_size_inches()
+        if excess <= width * 0.01 or current[0] - excess < width * 0.6:
+            return
+        fig.set_size_inches(current[0] - excess, current[1])
+
+
 # ---------------------------------------------------------------------------------------
 # SVG for a briefing
 
@@ -460,9 +494,10 @@ def figure_svg(fig: Any, *, alt: str, css_width: int, key: str = "") -> str:
 
     buffer = io.StringIO()
     with mpl.rc_context(_style()):
+        _within(fig, css_width / CSS_DPI - 2 * 0.02)
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None,
                                                     "Format": None, "Type": None},
-                    facecolor="white", bbox_inches="tight", pad_inches=0.03)
+                    facecolor="white", bbox_inches="tight", pad_inches=0.02)
     text = buffer.getvalue()
     text = text[text.index("<svg"):]
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
