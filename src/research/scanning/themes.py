@@ -300,6 +300,9 @@ def _term_list(value: Any) -> tuple[str, ...]:
 # themes
 
 
+_COUNT_CAP = 8
+
+
 def required_evidence(n_words: int) -> float:
     """Evidence a theme needs in a text of ``n_words`` words: one strong hit up to 150
     words, two up to 600, three beyond (an incidental word in a long report is not enough).
@@ -340,6 +343,7 @@ def match_themes(corpus: Corpus, taxonomy: Taxonomy) -> pd.DataFrame:
     if phrase_hits is not None:
         hits = (hits + phrase_hits).tocsr()
     hits.sum_duplicates()
+    np.minimum(hits.data, _COUNT_CAP, out=hits.data)  # more never changes a decision
     pairs = sorted(term_index, key=term_index.get)
     lengths = np.diff(corpus.offsets)
     order = {key: i for i, key in enumerate(taxonomy.keys)}
@@ -351,11 +355,11 @@ def match_themes(corpus: Corpus, taxonomy: Taxonomy) -> pd.DataFrame:
     seen: dict[tuple[Any, ...], dict[str, list[str]]] = {}  # texts with the same hits
     for row in range(corpus.n_texts):
         start, stop = indptr[row], indptr[row + 1]
-        pattern = (required[row], *indices[start:stop].tolist(), *data[start:stop].tolist())
+        columns_, counts_ = indices[start:stop].tolist(), data[start:stop].tolist()
+        pattern = (required[row], *columns_, *counts_)
         evidence = seen.get(pattern)
         if evidence is None:
-            found = {pairs[c]: int(n) for c, n in zip(indices[start:stop].tolist(),
-                                                       data[start:stop].tolist())}
+            found = {pairs[c]: n for c, n in zip(columns_, counts_)}
             evidence = _assign(found, taxonomy, required[row])
             evidence = {k: evidence[k] for k in sorted(evidence, key=order.get)}
             seen[pattern] = evidence
@@ -422,19 +426,20 @@ def _phrase_hits(corpus: Corpus, taxonomy: Taxonomy, term_index: Mapping[tuple[s
     vocab_key = np.asarray([key_ids.setdefault(k, len(key_ids)) for k in keys], dtype=np.int64)
     sequence = vocab_key[corpus.token_ids]
     docs = corpus.doc_of_position()
+    # positions of each first word, found once by sorting (not one pass per phrase)
+    order = np.argsort(sequence, kind="stable")
+    bounds = np.searchsorted(sequence[order], np.arange(len(key_ids) + 1))
     rows, columns = [], []
     for phrase, pairs in taxonomy.phrases.items():
         ids = [key_ids.get(k) for k in phrase]
         if any(i is None for i in ids):
             continue
-        length = len(ids)
-        if len(sequence) < length:
-            continue
-        span = len(sequence) - length + 1
-        mask = docs[:span] == docs[length - 1:]
-        for offset, wanted in enumerate(ids):
-            mask &= sequence[offset:offset + span] == wanted
-        matched_docs = docs[:span][mask]  # one entry per occurrence: summed into counts
+        starts = order[bounds[ids[0]]:bounds[ids[0] + 1]]
+        starts = starts[starts + len(ids) <= len(sequence)]
+        for offset, wanted in enumerate(ids[1:], start=1):
+            starts = starts[(sequence[starts + offset] == wanted)
+                            & (docs[starts + offset] == docs[starts])]
+        matched_docs = docs[starts]  # one entry per occurrence: summed into counts
         for pair in pairs:
             rows.extend(matched_docs.tolist())
             columns.extend([term_index[pair]] * len(matched_docs))
