@@ -653,6 +653,8 @@ def test_method_notes_state_the_lonely_psu_rule_and_alpha_choice(tmp_path, codeb
     result = survey.read_survey(write_csv(tmp_path, CSV_ROWS), codebook_file)
     notes = " ".join(survey.analyse(result, lonely_psu="adjust").method_notes())
     assert "”adjust”" in notes and "parvis" in notes and "Korn–Graubard" in notes
+    analysis = survey.analyse(result, group_by=["grupp"])
+    assert analysis.top_difference_caption().startswith("Gruppskillnader: inga grupper")
     notes = " ".join(survey.analyse(result, nan_policy="listwise").method_notes())
     assert "”certainty”" in notes and "listvis" in notes
     staged = survey.analyse(result, cluster=["grupp", "id"], fpc=[10, 20])  # notebook lists

@@ -65,7 +65,8 @@ class SurveyAnalysis:
 
     def top_difference(self) -> pd.DataFrame:
         """The cross-table (weighted row %, suppressed) of the question and background
-        variable with the smallest Rao–Scott p-value, one row per group."""
+        variable with the smallest Benjamini–Hochberg adjusted Rao–Scott p-value, one row
+        per group (see :meth:`top_difference_caption`)."""
         if self.tests.empty:
             return pd.DataFrame(columns=["Grupp"])
         top = self.tests.iloc[0]
@@ -77,6 +78,20 @@ class SurveyAnalysis:
         wide["Antal svar"] = rows.groupby("Grupp", sort=False)["Antal svar i gruppen"].first()
         wide = wide.loc[list(dict.fromkeys(rows["Grupp"]))].reset_index()
         return wide.astype(object)
+
+    def top_difference_caption(self) -> str:
+        """The Swedish caption of :meth:`top_difference`: whether that difference holds
+        after the adjustment for the number of tests."""
+        if self.tests.empty:
+            return "Gruppskillnader: inga grupper att jämföra"
+        top = self.tests.iloc[0]
+        count = format_number(int(self.tests[ADJUSTED_P].notna().sum()))
+        where = f"”{top['Fråga']}” per ”{top['Bakgrundsvariabel']}”"
+        if pd.notna(top[ADJUSTED_P]) and top[ADJUSTED_P] < 0.05:
+            return (f"Tydligaste gruppskillnaden (säkerställd efter justering för {count} test): "
+                    f"{where}, svarsfördelning per grupp")
+        return (f"Största gruppskillnaden, inte statistiskt säkerställd efter justering för "
+                f"{count} test: {where}, svarsfördelning per grupp")
 
     def likert_panels(self) -> dict[str, LikertTable]:
         """``{block label: LikertTable}`` for :func:`likert_figure`."""
