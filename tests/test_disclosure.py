@@ -290,6 +290,25 @@ def test_random_tables_pass_the_independent_attack(seed):
     assert_protected(attack, primary_names(result), lines)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_rectangle_search_for_large_tables_passes_the_attack(seed, monkeypatch):
+    """Large two-way tables take the rectangle (hypercube) search instead of one program
+    per cell; forced here onto small tables so that the attack can check every cell."""
+    import research.privacy.suppression as suppression
+
+    monkeypatch.setattr(suppression, "RECTANGLE_ABOVE", 0)
+    rng = np.random.default_rng(100 + seed)
+    shape = (int(rng.integers(2, 8)), int(rng.integers(2, 6)))
+    counts = pd.DataFrame(rng.poisson(float(rng.choice([1.0, 3.0, 8.0])), shape),
+                          index=[f"r{i}" for i in range(shape[0])],
+                          columns=[f"c{j}" for j in range(shape[1])])
+    result = privacy.suppress_counts(counts, MIN_CELL)
+    assert result.audit.passed, result.audit.findings
+    attack = grid_attack(result)
+    attack.zero = zero_names(result, with_totals(counts))
+    assert_protected(attack, primary_names(result))
+
+
 def test_linked_tables_are_protected_together():
     """Area × theme and unit × theme share the theme totals: suppressing them one by one
     lets the shared totals pin cells; together they pass the attack on both at once."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import matplotlib
@@ -434,6 +435,15 @@ def test_notebook_runs_on_sample(tmp_path):
     assert set(counts.loc[counts["Dold"] == "True", "Antal"]) == {".."}
     html = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
     assert "Sammanfattning" in html and "No description has been provided" not in html
+    disclosure = json.loads((result.run_dir / "disclosure.json").read_text(encoding="utf-8"))
+    assert disclosure["verdict"] == "pass" and disclosure["findings"] == []
+    assert set(disclosure["files"]) == {p.name for p in tables.glob("*.csv")}
+    assert disclosure["cells_hidden"]["primary"] > 0 and disclosure["parameters"]["protection"] == 4
+    assert result.manifest["disclosure"]["verdict"] == "pass"
+    assert "Granskning av röjanderisk: alla" in html
+    from research.privacy.checking import unaudited_tables
+
+    assert unaudited_tables(result.run_dir) == []
 
 
 @pytest.mark.e2e

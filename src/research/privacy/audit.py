@@ -458,9 +458,10 @@ def audit_system(
         cells and only the rest get exact programs).
     witnesses
         Candidate tables (values of hidden cells by key), e.g. the true table and the
-        alternatives a suppression method found. Each is **checked** against every
-        constraint and bound here; only those that satisfy them all are used as feasible
-        points. Nothing else about them is trusted.
+        alternatives a suppression method found; after the first, a candidate may list only
+        the cells it changes. Each is **checked** against every constraint and bound here;
+        only those that satisfy them all are used as feasible points. Nothing else about
+        them is trusted.
     random_points, seed
         How many random objectives give further feasible points, and their seed.
     """
@@ -484,8 +485,7 @@ def audit_system(
                        for a in c.values())
         component = _Component(variables, component_rows,
                                np.array([floors[v] for v in variables]), integral)
-        given = _verified(component, component_rows, [system.keys[v] for v in variables],
-                          candidates)
+        given = _verified(component, [system.keys[v] for v in variables], candidates)
         observed = _witness(component, given, random_points, rng, exact,
                             [(system.keys[v] in primary_set) if primary_set is not None else None
                              for v in variables], min_cell, protection)
@@ -571,23 +571,34 @@ def _components(hidden: list[int], rows: list) -> list[tuple[list[int], list]]:
     return [(variables, by_root[root]) for root, variables in groups.items()]
 
 
-def _verified(component: _Component, rows: list, keys: list[Key],
-              candidates: list[dict[Key, float]]) -> list[np.ndarray]:
-    """The candidate points that satisfy every constraint and bound of ``component``."""
-    points = []
-    for candidate in candidates:
-        if not all(key in candidate for key in keys):
-            continue
-        x = np.array([float(candidate[key]) for key in keys])
-        if np.any(x < component.floors - 1e-7):
-            continue
-        if all(lower - 1e-6 <= sum(a * x[component.position[v]] for v, a in c.items())
-               <= upper + 1e-6 for c, lower, upper in rows):
-            points.append(x)
-    return points
+def _verified(component: _Component, keys: list[Key], candidates: list[dict[Key, float]]
+              ) -> np.ndarray:
+    """Columns = the candidate points that satisfy every constraint and bound of
+    ``component``. The first candidate must give every cell; a later one may list only
+    the cells it changes (the others keep the first one's values)."""
+    n = len(keys)
+    if not candidates or not all(key in candidates[0] for key in keys):
+        return np.zeros((n, 0))
+    base = np.array([float(candidates[0][key]) for key in keys])
+    position = {key: k for k, key in enumerate(keys)}
+    columns = [base]
+    for candidate in candidates[1:]:
+        touched = [(position[key], value) for key, value in candidate.items() if key in position]
+        if touched:
+            x = base.copy()
+            for k, value in touched:
+                x[k] = float(value)
+            columns.append(x)
+    points = np.column_stack(columns)
+    ok = np.all(points >= component.floors[:, None] - 1e-7, axis=0)
+    if component.a_eq is not None:
+        ok &= np.all(np.abs(component.a_eq @ points - component.b_eq[:, None]) <= 1e-6, axis=0)
+    if component.a_ub is not None:
+        ok &= np.all(component.a_ub @ points <= component.b_ub[:, None] + 1e-6, axis=0)
+    return points[:, ok]
 
 
-def _witness(component: _Component, given: list[np.ndarray], count: int,
+def _witness(component: _Component, given: np.ndarray, count: int,
              rng: np.random.Generator, exact: bool, small: list[bool | None], min_cell: int,
              protection: int) -> tuple[np.ndarray, np.ndarray] | None:
     """Observed per-cell minima and maxima over feasible points: the verified ``given``
@@ -597,16 +608,14 @@ def _witness(component: _Component, given: list[np.ndarray], count: int,
     if component.a_eq is None and component.a_ub is None:
         return component.floors.copy(), np.full(n, math.inf)
     cap = 1e6
-    low = np.full(n, math.inf)
-    high = np.full(n, -math.inf)
-    for x in given:
-        low, high = np.minimum(low, x), np.maximum(high, x)
+    low = given.min(axis=1) if given.shape[1] else np.full(n, math.inf)
+    high = given.max(axis=1) if given.shape[1] else np.full(n, -math.inf)
 
     def done() -> bool:
         return not exact and all(_certified(low[k], high[k], small[k], min_cell, protection)
                                  for k in range(n))
 
-    if given and done():
+    if given.shape[1] and done():
         return low, high
     objectives = [np.ones(n), -np.ones(n)]
     objectives += [rng.choice([-1.0, 1.0], n) * rng.uniform(0.5, 1.5, n)

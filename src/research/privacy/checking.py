@@ -33,6 +33,7 @@ __all__ = [
     "registered",
     "reset",
     "check_run",
+    "protect_table",
     "unaudited_tables",
     "disclosure_summary",
 ]
@@ -192,6 +193,42 @@ def check_run(tables: Mapping[str, Any] | None = None, *, run_dir: str | Path | 
         check.path = target / DISCLOSURE_FILE
         write_json_atomic(check.path, check.to_dict())
     return check
+
+
+def protect_table(frame: Any, name: str, *, min_cell: int = 5, protection: int | None = None,
+                  index: bool = False) -> Any:
+    """Suppress a researcher's own count table for publishing and register it for the
+    run's audit (what :func:`research.report.show_table` does with ``min_cell``).
+
+    The table's text columns (or, with ``index=True`` or none, its index) label the rows;
+    every numeric column is a count. Returns the table with a ``Totalt`` row and column and
+    ``..`` for hidden cells.
+    """
+    import pandas as pd
+
+    from .suppression import LinkedTables, protect
+
+    table = frame.reset_index() if index or frame.select_dtypes(exclude="number").empty \
+        else frame.copy()
+    labels = list(table.select_dtypes(exclude="number").columns)
+    label = str(labels[0]) if labels else "Rad"
+    if not labels:
+        table.insert(0, label, range(1, len(table) + 1))
+    counts = table.set_index(label)[[c for c in table.columns if c not in labels and c != label]]
+    counts.index = counts.index.map(str)
+    counts.columns = [str(c) for c in counts.columns]
+    column_dim = str(frame.columns.name or "kolumn")
+    linked = LinkedTables()
+    linked.add_table(name, counts, row_dim=label, column_dim=column_dim)
+    result = protect(linked, min_cell, protection)
+    register([TableSpec.wide(name, {label: label}, column_dim, [*counts.columns, "Totalt"])],
+             primary=result.primary_keys(), zeros=result.zero_keys(), min_cell=min_cell,
+             protection=result.protection, hidden=result.counts(),
+             witnesses=result.witnesses())
+    marked = result.result(name).marked()
+    marked.index.name = label
+    marked.columns.name = None
+    return pd.DataFrame(marked).reset_index()
 
 
 # ---------------------------------------------------------------------------------------

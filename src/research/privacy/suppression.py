@@ -43,6 +43,7 @@ __all__ = [
     "SuppressionResult",
     "LinkedTables",
     "LinkedSuppression",
+    "RECTANGLE_ABOVE",
     "protect",
     "suppress_counts",
     "suppress_series",
@@ -329,7 +330,14 @@ class _Part:
         self.lines = csr_matrix((data, (rows, cols)), shape=(len(lines), len(cells)))
         self.both = hstack([self.lines, -self.lines]).tocsr()
         self.zeros = np.zeros(len(lines))
-        self.witnesses: list[np.ndarray] = []
+        self.grid: np.ndarray | None = None  # cell numbers when the part is one 2-D table
+        self.witnesses: list[tuple[np.ndarray, np.ndarray]] = []  # (cells, new values)
+        self.reached: dict[int, float] = {}  # highest value an alternative gave each cell
+
+    def record(self, cells: np.ndarray, new: np.ndarray) -> None:
+        self.witnesses.append((cells, new))
+        for cell, value in zip(cells.tolist(), new.tolist()):
+            self.reached[cell] = max(self.reached.get(cell, -np.inf), value)
 
 
 def _parts(linked: LinkedTables) -> tuple[list[_Part], np.ndarray]:
@@ -356,6 +364,13 @@ def _parts(linked: LinkedTables) -> tuple[list[_Part], np.ndarray]:
         cells = np.flatnonzero(roots == root)
         part_of[cells] = len(parts)
         parts.append(_Part(cells, by_root.get(root, [])))
+    for table in linked.tables.values():  # a large part that is one two-way table
+        if table.columns is None or table.cells.ndim != 2:
+            continue
+        part = parts[part_of[int(table.cells[0, 0])]]
+        if len(part.cells) > RECTANGLE_ABOVE and len(part.cells) == table.cells.size and \
+                set(part.cells.tolist()) == set(table.cells.ravel().tolist()):
+            part.grid = table.cells
     return parts, part_of
 
 
@@ -400,8 +415,42 @@ def _alternative(part: _Part, values: np.ndarray, floors: np.ndarray, hidden: np
     if result.status != 0:
         return None
     moved = result.x[:n] - result.x[n:]
-    moved[np.abs(moved) < 1e-7] = 0.0
-    return a + moved
+    changed = np.flatnonzero(np.abs(moved) > 1e-7)
+    return part.cells[changed], a[changed] + moved[changed]
+
+
+#: Parts with more cells than this that are one two-way table use the rectangle search.
+RECTANGLE_ABOVE = 1000
+
+
+def _rectangle(grid: np.ndarray, values: np.ndarray, floors: np.ndarray, hidden: np.ndarray,
+               costs: np.ndarray, cell: int, target: float
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cheapest rectangle of a two-way table with margins (last row and column) that
+    moves ``cell`` to ``target``: four corners change by ±the same amount, every line
+    keeps its sum (the hypercube method's two-dimensional case), no corner goes below its
+    lower bound. ``None`` when no rectangle can."""
+    a, low = values[grid], floors[grid]
+    price = np.where(hidden[grid], 1e-4, costs[grid])
+    sign = np.ones(grid.shape)
+    sign[-1, :] *= -1.0
+    sign[:, -1] *= -1.0
+    i, j = (int(x) for x in np.argwhere(grid == cell)[0])
+    delta = sign[i, j] * (target - a[i, j])  # the move in signed space, where lines sum to 0
+    row, column, opposite = -delta * sign[i, :], -delta * sign[:, j], delta * sign
+    ok = (((row >= 0) | (a[i, :] - low[i, :] >= -row - 1e-9))[None, :]
+          & ((column >= 0) | (a[:, j] - low[:, j] >= -column - 1e-9))[:, None]
+          & ((opposite >= 0) | (a - low >= -opposite - 1e-9)))
+    ok[i, :] = False
+    ok[:, j] = False
+    if not ok.any():
+        return None
+    total = np.where(ok, price[i, :][None, :] + price[:, j][:, None] + price, np.inf)
+    ip, jp = (int(x) for x in np.unravel_index(int(np.argmin(total)), total.shape))
+    cells = np.array([grid[i, j], grid[i, jp], grid[ip, j], grid[ip, jp]])
+    new = np.array([target, a[i, jp] + row[jp], a[ip, j] + column[ip],
+                    a[ip, jp] + opposite[ip, jp]])
+    return cells, new
 
 
 def _targets(values: np.ndarray, floors: np.ndarray, cell: int, small: bool, min_cell: int,
@@ -416,17 +465,17 @@ def _reach(parts: list[_Part], part_of: np.ndarray, values: np.ndarray, floors: 
     """Hide what each target's alternative table changes (in place)."""
     for cell, target in targets:
         part = parts[part_of[cell]]
-        k = part.position[cell]
-        up = target > values[cell]
-        if any((w[k] >= target - 1e-9) if up else (w[k] <= target + 1e-9)
-               for w in part.witnesses):
+        if part.reached.get(cell, -np.inf) >= target - 1e-9:
+            continue  # an earlier alternative already takes the cell there
+        found = None
+        if part.grid is not None:
+            found = _rectangle(part.grid, values, floors, hidden, costs, cell, target)
+        if found is None:
+            found = _alternative(part, values, floors, hidden, costs, cell, target)
+        if found is None:
             continue
-        alternative = _alternative(part, values, floors, hidden, costs, cell, target)
-        if alternative is None:
-            continue
-        part.witnesses.append(alternative)
-        changed = part.cells[np.abs(alternative - values[part.cells]) > 1e-7]
-        hidden[changed] = True
+        part.record(*found)
+        hidden[found[0]] = True
 
 
 def protect(linked: LinkedTables, min_cell: int = 5, protection: int | None = None, *,
@@ -479,14 +528,13 @@ def protect(linked: LinkedTables, min_cell: int = 5, protection: int | None = No
 
 def _points(linked: LinkedTables, parts: list[_Part], hidden: np.ndarray
             ) -> list[dict[Key, float]]:
-    """The true table and every alternative found, as candidate points for the audit
-    (hidden cells only; the audit checks each one itself)."""
+    """The true table (hidden cells) and every alternative found (only the cells it
+    changes), as candidate points for the audit, which checks each one itself."""
     keys, values = linked.keys, linked.values
     points = [{keys[i]: values[i] for i in np.flatnonzero(hidden)}]
     for part in parts:
-        cells = part.cells[hidden[part.cells]]
-        for witness in part.witnesses:
-            points.append({keys[c]: float(witness[part.position[int(c)]]) for c in cells})
+        for cells, new in part.witnesses:
+            points.append({keys[int(c)]: float(v) for c, v in zip(cells, new)})
     return points
 
 
