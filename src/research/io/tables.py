@@ -180,8 +180,8 @@ def _read_csv(path: Path, limits: TableLimits) -> tuple[list[str], list[list[str
         while len(row) > width and not row[-1].strip():
             row.pop()
         if len(row) > width:
-            raise _error(f"data record {number - 1} (counting the header as record 1: "
-                         f"{number}) has {len(row)} fields, the header {width}.", path,
+            raise _error(f"row {number} (counting the header as row 1) has {len(row)} "
+                         f"fields, the header {width}.", path,
                          hint=f"check for an extra or unquoted delimiter ({delimiter!r}) in "
                          "that row", row=number)
         if len(row) < width:
