@@ -368,7 +368,7 @@ def _parts(linked: LinkedTables) -> tuple[list[_Part], np.ndarray]:
         if table.columns is None or table.cells.ndim != 2:
             continue
         part = parts[part_of[int(table.cells[0, 0])]]
-        if len(part.cells) > RECTANGLE_ABOVE and len(part.cells) == table.cells.size and \
+        if len(part.cells) == table.cells.size and \
                 set(part.cells.tolist()) == set(table.cells.ravel().tolist()):
             part.grid = table.cells
     return parts, part_of
@@ -419,7 +419,8 @@ def _alternative(part: _Part, values: np.ndarray, floors: np.ndarray, hidden: np
     return part.cells[changed], a[changed] + moved[changed]
 
 
-#: Parts with more cells than this that are one two-way table use the rectangle search.
+#: Parts with more cells than this that are one two-way table use the rectangle search;
+#: smaller ones take a rectangle only when all its corners are hidden already.
 RECTANGLE_ABOVE = 1000
 
 
@@ -470,6 +471,9 @@ def _reach(parts: list[_Part], part_of: np.ndarray, values: np.ndarray, floors: 
         found = None
         if part.grid is not None:
             found = _rectangle(part.grid, values, floors, hidden, costs, cell, target)
+            if found is not None and len(part.cells) <= RECTANGLE_ABOVE and \
+                    not hidden[found[0]].all():
+                found = None  # small table: a rectangle is taken only if it hides nothing new
         if found is None:
             found = _alternative(part, values, floors, hidden, costs, cell, target)
         if found is None:
