@@ -426,6 +426,57 @@ class _Component:
         return "infeasible", None
 
 
+@dataclass
+class _State:
+    """What the attack on the components has found so far."""
+
+    system: PublishedSystem
+    floors: Mapping[int, float]
+    candidates: list[dict[Key, float]]
+    primary: set[Key] | None
+    min_cell: int
+    protection: int
+    exact_all: bool
+    random_points: int
+    rng: np.random.Generator
+    findings: list[Finding] = field(default_factory=list)
+    failing: list[Key] = field(default_factory=list)
+    intervals: dict[Key, tuple[float, float]] = field(default_factory=dict)
+    exact: dict[Key, bool] = field(default_factory=dict)
+    seen_high: dict[int, float] = field(default_factory=dict)
+    programs: int = 0
+
+    def attack(self, variables: list[int], rows: list) -> None:
+        """Certify or bound every hidden cell of one component and judge it."""
+        system = self.system
+        integral = any(abs(abs(a) - 1.0) > 1e-12 for c, _, _ in rows for a in c.values())
+        component = _Component(variables, rows, np.array([self.floors[v] for v in variables]),
+                               integral)
+        keys = [system.keys[v] for v in variables]
+        small = [(key in self.primary) if self.primary is not None else None for key in keys]
+        given = _verified(component, keys, self.candidates)
+        observed = _witness(component, given, self.random_points, self.rng, self.exact_all,
+                            small, self.min_cell, self.protection)
+        if observed is None:
+            self.findings.append(Finding("infeasible", *system.places[variables[0]]))
+            self.failing.extend(keys)
+            self.programs += component.solved
+            return
+        low, high = observed
+        for k, v in enumerate(variables):
+            self.seen_high[v] = float(high[k])
+            lo, hi, is_exact = low[k], high[k], False
+            if self.exact_all or not _certified(lo, hi, small[k], self.min_cell,
+                                                self.protection):
+                (lo, hi), is_exact = _interval(component, k), True
+            self.intervals[keys[k]], self.exact[keys[k]] = (lo, hi), is_exact
+            kind = _judge(lo, hi, small[k], self.min_cell, self.protection)
+            if kind:
+                self.findings.append(Finding(kind, *system.places[v]))
+                self.failing.append(keys[k])
+        self.programs += component.solved
+
+
 def audit_system(
     system: PublishedSystem,
     min_cell: int = 5,
@@ -474,41 +525,13 @@ def audit_system(
     findings: list[Finding] = [Finding("inconsistent", *place) for place in system.conflicts]
     rows = _reduce(system, findings)
     components = _components(hidden, rows)
-    intervals: dict[Key, tuple[float, float]] = {}
-    exact_flags: dict[Key, bool] = {}
-    failing: list[Key] = []
-    programs = 0
-    rng = np.random.default_rng(seed)
-    seen_high: dict[int, float] = {}
+    state = _State(system, floors, candidates, primary_set, min_cell, protection, exact,
+                   random_points, np.random.default_rng(seed))
     for variables, component_rows in components:
-        integral = any(abs(abs(a) - 1.0) > 1e-12 for c, _, _ in component_rows
-                       for a in c.values())
-        component = _Component(variables, component_rows,
-                               np.array([floors[v] for v in variables]), integral)
-        given = _verified(component, [system.keys[v] for v in variables], candidates)
-        observed = _witness(component, given, random_points, rng, exact,
-                            [(system.keys[v] in primary_set) if primary_set is not None else None
-                             for v in variables], min_cell, protection)
-        if observed is None:
-            findings.append(Finding("infeasible", *system.places[variables[0]]))
-            failing.extend(system.keys[v] for v in variables)
-            programs += component.solved
-            continue
-        low, high = observed
-        for k, v in enumerate(variables):
-            seen_high[v] = float(high[k])
-            key = system.keys[v]
-            small = (key in primary_set) if primary_set is not None else None
-            lo, hi, is_exact = low[k], high[k], False
-            if exact or not _certified(lo, hi, small, min_cell, protection):
-                lo, hi = _interval(component, k)
-                is_exact = True
-            intervals[key], exact_flags[key] = (lo, hi), is_exact
-            kind = _judge(lo, hi, small, min_cell, protection)
-            if kind:
-                findings.append(Finding(kind, *system.places[v]))
-                failing.append(key)
-        programs += component.solved
+        state.attack(variables, component_rows)
+    findings += state.findings
+    failing, programs = state.failing, state.programs
+    intervals, exact_flags, seen_high = state.intervals, state.exact, state.seen_high
     line_findings, line_programs = _check_lines(system, components, floors, min_cell, seen_high)
     findings += line_findings
     programs += line_programs
@@ -518,7 +541,7 @@ def audit_system(
         hidden=len(hidden), tables=list(system.tables), programs=programs,
         failing_keys=list(dict.fromkeys(failing)),
         parameters={"min_cell": int(min_cell), "protection": protection,
-                    "hidden_lower_bound": 0 if zero_set else 1,
+                    "hidden_lower_bound": "1 (0 for a declared hidden zero)",
                     "hidden_zeros": len(zero_set & {system.keys[i] for i in hidden}),
                     "primary_known": primary_set is not None},
     )
