@@ -92,3 +92,17 @@ def test_figure_comes_from_the_figure_factory_not_pyplot() -> None:
     before = plt.get_fignums()
     fig = activities.plot_by_month(table)
     assert isinstance(fig, Figure) and plt.get_fignums() == before
+
+
+def test_analyse_gives_everything_the_notebook_shows() -> None:
+    result = activities.analyse("data/sample/mall/aktiviteter.csv", "2026-01-01", "2026-03-31")
+    assert result.key_figures()["Aktiviteter"] == len(result.activities)
+    assert result.findings()[0].startswith("Kunskapshuset genomförde")
+    assert result.by_activity()["Antal tillfällen"].sum() == len(result.activities)
+    assert list(result.by_month().index) == ["2026-01", "2026-02", "2026-03"]
+    assert get_alt(result.figure())
+    assert result.period_text() == "1 januari 2026 – 31 mars 2026"
+    assert any("per tillfälle" in note for note in result.method_notes())
+    with pytest.raises(InputDataError) as err:
+        activities.analyse("data/sample/mall/saknas.csv", "2026-01-01", "2026-03-31")
+    assert err.value.fields["parameter"] == "data"
