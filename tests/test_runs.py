@@ -272,3 +272,23 @@ def test_interactive_sessions_work_on_scratch_copies(tmp_path: Path, isolated_re
     assert "Interaktiv körning" in paths.interactive_notice("postarkivet")
     monkeypatch.setenv("RESEARCH_RUN_DIR", str(tmp_path))  # inside `research run`
     assert not paths.is_interactive() and paths.scratch_copy(shared) == shared
+
+
+def test_a_kernel_knows_its_run_and_parameter_set(tmp_path: Path) -> None:
+    from notebook_factory import make_notebook
+    from research.paths import project_root
+
+    out = tmp_path / "seen.json"
+    nb = make_notebook(tmp_path / "which.ipynb", f"out = {str(out)!r}  # utfil", [
+        ("code", "import json\nfrom research.paths import current_run, is_interactive\n"
+                 "json.dump({'run': current_run(), 'interactive': is_interactive()}, "
+                 "open(out, 'w'))"),
+    ])
+    assert run_notebook(nb, run_id="r1", publish=False).succeeded
+    seen = json.loads(out.read_text(encoding="utf-8"))
+    assert seen == {"run": {"run_id": "r1", "notebook_stem": "which", "label": "standard",
+                            "parameter_set": None}, "interactive": False}
+    from research.paths import current_run
+
+    assert current_run() is None
+    assert project_root()  # unchanged by the run

@@ -7,6 +7,7 @@ root, never against the current directory.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -20,6 +21,7 @@ __all__ = [
     "reports_dir",
     "resolve",
     "current_run_dir",
+    "current_run",
     "is_interactive",
     "scratch_copy",
     "interactive_notice",
@@ -66,6 +68,25 @@ def current_run_dir() -> Path | None:
     """Return the run directory of the papermill run this kernel belongs to, if any."""
     env = os.environ.get(RUN_DIR_ENV)
     return Path(env) if env else None
+
+
+def current_run() -> dict[str, object] | None:
+    """What ``research run`` recorded about the run this kernel belongs to, before the
+    kernel started: ``run_id``, ``notebook_stem``, ``label`` and ``parameter_set`` (the
+    declared set ``parameters/<notebook>/<name>.yaml`` it runs, or None for a draft).
+    None outside a run. Domain code uses it to keep per-parameter-set state ("new since the
+    last run of this set") apart, and to leave shared state alone in drafts."""
+    run_dir = current_run_dir()
+    if run_dir is None:
+        return None
+    try:
+        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    return {key: manifest.get(key) for key in ("run_id", "notebook_stem", "label",
+                                               "parameter_set")}
 
 
 def is_interactive() -> bool:
