@@ -544,3 +544,13 @@ def test_development_corpus_targets_on_the_held_out_half() -> None:
     assert (table["unrelated_rate"] <= 0.05).all()
     assert (table["recall"] >= 0.7).all()
     assert set(table.index) == set(SHARED_KEYS)
+
+
+def test_taxonomy_alias_bomb_is_refused(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, "
+              f"*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 9)]
+    lines += ["themes:", "  bomb:", "    label: Bomb", "    terms: *a8"]
+    with pytest.raises(ConfigError, match="refused") as error:
+        scanning.load_taxonomy(taxonomy_file(tmp_path, "\n".join(lines)))
+    assert error.value.fields["limit"] == "max_nodes"

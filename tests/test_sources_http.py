@@ -298,6 +298,7 @@ def docx_with(parts: dict[str, bytes]) -> bytes:
 def test_docx_zip_bomb_and_entities_are_refused(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sources, "LIMITS", sources.ReaderLimits(max_docx_unpacked=1_000_000))
+    sources._check_docx_package(docx_with({"word/document.xml": b"<w/>" + b" " * 999_000}))
     bomb = tmp_path / "bomb.docx"
     bomb.write_bytes(docx_with({"word/document.xml": b"<w/>" + b" " * 2_000_000}))
     with pytest.raises(sources.SourceReadError, match="packas upp"):
@@ -372,3 +373,13 @@ def test_shipped_national_sources_list_and_its_opml() -> None:
         {s for s in listed if s.kind != "folder"}
     text, skipped = sources_to_opml(listed)
     assert skipped == [] and text.count("<outline type=") == len(listed)
+
+
+def test_extracted_text_is_cut_at_the_limit(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "LIMITS", sources.ReaderLimits(max_text_chars=50))
+    folder = tmp_path / "dok"
+    folder.mkdir()
+    (folder / "lang.txt").write_text("Rubrik\n" + "ord " * 100, encoding="utf-8")
+    result = sources.read_folder(Source("Dok", "folder", str(folder)))
+    assert len(result.items.loc[0, "text"]) == 50
