@@ -115,8 +115,9 @@ def summary_findings(effects: pd.DataFrame, result: MetaAnalysisResult,
         findings.append(f"Variationen mellan utvärderingarna är {heterogeneity_label(result.i2)} "
                         f"(I² = {_fmt(result.i2, 0)} %){_prediction_sentence(result)}.")
     if grade is not None:
+        word = "utvärdering" if grade.n_evaluations == 1 else "utvärderingar"
         findings.append(f"Evidensgrad: {grade.grade} ({grade.n_level3} av "
-                        f"{grade.n_evaluations} utvärderingar har jämförbar jämförelsegrupp, "
+                        f"{grade.n_evaluations} {word} har jämförbar jämförelsegrupp, "
                         "nivå 3–5).")
     dropped = effects.attrs.get("dropped", [])
     if dropped:
@@ -241,15 +242,12 @@ def dropped_notes(effects: pd.DataFrame) -> list[str]:
 def data_notes(effects: pd.DataFrame, result: MetaAnalysisResult) -> list[str]:
     """Swedish method and data notes for 'Om underlaget'."""
     measure = result.measure or "MD"
-    pl, ph = result.effect_pi_metafor
-    pi_note = ("Prediktionsintervallet beräknas med t-fördelning med k − 2 frihetsgrader "
-               "(Higgins m.fl. 2009, som Cochrane-handboken rekommenderar)")
-    if result.method != "FE" and result.k > 1:
-        pi_note += (f"; metafors intervall (predict, "
-                    f"{'t med k − 1' if result.knapp_hartung else 'normalfördelning'}) är "
-                    f"{_fmt(pl)} till {_fmt(ph)}.")
-    else:
-        pi_note += "."
+    random = result.method != "FE" and result.k > 1
+    model = (f"Modell: {METHOD_LABELS[result.method]}"
+             + (", med Knapp–Hartung-justering (t-fördelning)" if result.knapp_hartung else "")
+             + ".")
+    if random:
+        model += " I² och H² beräknas som i metafor; τ²:s konfidensintervall med Q-profilmetoden."
     notes = [
         f"Underlag: {Path(str(effects.attrs.get('file', ''))).name or 'utvärderingstabellen'}, "
         f"{result.k} utvärdering{'ar' if result.k != 1 else ''}"
@@ -257,13 +255,19 @@ def data_notes(effects: pd.DataFrame, result: MetaAnalysisResult) -> list[str]:
            if effects.attrs.get("dropped") else "") + ".",
         f"Effektmått: {MEASURE_LABELS.get(measure, measure)}, beräknat som i R-paketet metafor "
         f"(escalc, measure = \"{METAFOR_MEASURE.get(measure, measure)}\").",
-        f"Modell: {METHOD_LABELS[result.method]}"
-        + (", med Knapp–Hartung-justering (t-fördelning)" if result.knapp_hartung else "")
-        + ". I² och H² beräknas som i metafor; τ²:s konfidensintervall med Q-profilmetoden.",
-        pi_note,
-        "Evidensgraden följer Sherman m.fl. (1997, 2002) och Maryland Scientific Methods Scale, "
-        "utan rösträkning av icke-signifikanta studier.",
+        model,
     ]
+    if random and result.has_prediction_interval:
+        pl, ph = result.effect_pi_metafor
+        notes.append("Prediktionsintervallet beräknas med t-fördelning med k − 2 frihetsgrader "
+                     "(Higgins m.fl. 2009, som Cochrane-handboken rekommenderar); metafors "
+                     f"intervall (predict, {'t med k − 1' if result.knapp_hartung else 'normalfördelning'}"
+                     f") är {_fmt(pl)} till {_fmt(ph)}.")
+    elif random:
+        notes.append("Inget prediktionsintervall: det kräver minst tre utvärderingar "
+                     "(t-fördelning med k − 2 frihetsgrader, Higgins m.fl. 2009).")
+    notes.append("Evidensgraden följer Sherman m.fl. (1997, 2002) och Maryland Scientific "
+                 "Methods Scale, utan rösträkning av icke-signifikanta studier.")
     notes.extend(n for n in effects.attrs.get("notes", []) if "togs bort ur analysen" not in n)
     notes.extend(result.notes)
     return notes
