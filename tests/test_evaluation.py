@@ -766,3 +766,31 @@ def test_three_level_model_api_and_bad_input() -> None:
         ev.three_level_meta_analysis(data, method="ML")
     with pytest.raises(InputDataError, match="empty"):
         ev.three_level_meta_analysis(data.assign(kunskapshus=["A", "", "B", "B", "C"]))
+
+
+def test_duplicate_columns_are_refused_before_anything_is_renamed(tmp_path: Path) -> None:
+    path = tmp_path / "dubbel.csv"
+    path.write_text("study,yi,vi,yi\nA,0.1,0.02,0.3\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as info:
+        ev.read_evaluations(path)
+    assert "dubbel.csv" in str(info.value) and "'yi'" in info.value.message
+
+
+@pytest.mark.e2e
+def test_notebook_reports_dropped_studies_in_the_briefing(tmp_path: Path) -> None:
+    from research.runs import run_notebook
+
+    path = tmp_path / "ofullstandig.csv"
+    path.write_text("study,design,ai,n1i,ci,n2i\nÄlvstad,rct,4,40,9,40\nTomgrupp,rct,0,0,3,30\n"
+                    "Sjöviken,comparison_group,6,50,11,48\nNoll och noll,rct,0,25,0,25\n"
+                    "Norrby,rct,5,45,10,44\n", encoding="utf-8")
+    result = run_notebook(NOTEBOOK, overrides={
+        "evaluations": str(path), "measure": "OR", "moderator": "", "method_name": ""},
+        publish=False)
+    assert result.status == "succeeded", result.error
+    html = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
+    assert "Tomgrupp (rad 3): en grupp har inga deltagare (n = 0)" in html
+    assert "Noll och noll (rad 5): inga händelser" in html
+    assert "Regel för underlaget" in html
+    assert "2 utvärderingar kunde inte ingå i analysen" in html
+    assert "lägre risk" not in html and "Oddsen för utfallet" in html
