@@ -764,6 +764,13 @@ def test_three_level_model_api_and_bad_input() -> None:
         ev.three_level_meta_analysis(data.assign(vi=[0.02, 0.0, 0.02, 0.04, 0.03]))
     with pytest.raises(ParameterError, match="REML"):
         ev.three_level_meta_analysis(data, method="ML")
+    national = data.drop(columns="study").assign(evaluation=data["study"], measure="RR")
+    national.attrs = {}
+    assert ev.three_level_meta_analysis(national).measure == "RR"
+    with pytest.raises(InputDataError, match="more than once"):
+        ev.three_level_meta_analysis(national.assign(evaluation="U1"))
+    with pytest.raises(InputDataError, match="mix measures"):
+        ev.three_level_meta_analysis(national.assign(measure=["RR", "OR", "RR", "RR", "RR"]))
     with pytest.raises(InputDataError, match="empty"):
         ev.three_level_meta_analysis(data.assign(kunskapshus=["A", "", "B", "B", "C"]))
 

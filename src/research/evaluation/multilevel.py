@@ -166,6 +166,16 @@ def _prepare(effects: pd.DataFrame, cluster: str, evaluation: str | None
     return y, v, codes.astype(int), len(uniques)
 
 
+def _single_measure(effects: pd.DataFrame) -> str | None:
+    if "measure" not in effects.columns:
+        return None
+    values = {str(v).strip() for v in effects["measure"].dropna()} - {""}
+    if len(values) > 1:
+        raise InputDataError(f"The effect sizes mix measures ({', '.join(sorted(values))}).",
+                             hint="pool one measure at a time", column="measure")
+    return values.pop() if values else None
+
+
 def _maximise(blocks: _Blocks, start: np.ndarray) -> tuple[np.ndarray, bool]:
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         fit = blocks.fit(float(theta[0]), float(theta[1]))
@@ -187,7 +197,7 @@ def _maximise(blocks: _Blocks, start: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 def three_level_meta_analysis(effects: pd.DataFrame, cluster: str = "kunskapshus",
-                              method: str = "REML", *, evaluation: str | None = "study",
+                              method: str = "REML", *, evaluation: str | None = None,
                               level: float = 0.95, measure: str | None = None
                               ) -> ThreeLevelResult:
     """Pool effect sizes with evaluations nested in clusters (a three-level model).
@@ -202,11 +212,13 @@ def three_level_meta_analysis(effects: pd.DataFrame, cluster: str = "kunskapshus
     method
         ``"REML"`` (the only estimator; metafor's rma.mv default).
     evaluation
-        A column identifying evaluations, used to refuse duplicates within a cluster.
+        A column identifying evaluations, used to refuse duplicates within a cluster
+        (default: ``evaluation`` or ``study``, whichever exists).
     level
         Confidence level as a fraction.
     measure
-        For back-transformation; defaults to ``effects.attrs["measure"]``.
+        For back-transformation; defaults to ``effects.attrs["measure"]``, or to the single
+        value of a ``measure`` column.
 
     Returns
     -------
@@ -217,8 +229,10 @@ def three_level_meta_analysis(effects: pd.DataFrame, cluster: str = "kunskapshus
         raise ParameterError(f"Unknown method '{method}' for the three-level model.",
                              hint="use 'REML'", parameter="method")
     level = check_level(level)
-    measure = measure or effects.attrs.get("measure")
+    measure = measure or effects.attrs.get("measure") or _single_measure(effects)
     measure = check_measure(measure) if measure else None
+    if evaluation is None:
+        evaluation = next((c for c in ("evaluation", "study") if c in effects.columns), None)
     y, v, groups, n_clusters = _prepare(effects, cluster, evaluation)
     blocks = _Blocks(y, v, groups)
     k = len(y)
