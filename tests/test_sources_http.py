@@ -383,3 +383,13 @@ def test_extracted_text_is_cut_at_the_limit(tmp_path: Path,
     (folder / "lang.txt").write_text("Rubrik\n" + "ord " * 100, encoding="utf-8")
     result = sources.read_folder(Source("Dok", "folder", str(folder)))
     assert len(result.items.loc[0, "text"]) == 50
+
+
+def test_deeply_nested_html_is_inert(tmp_path: Path) -> None:
+    """lxml (under trafilatura) stops at 256 levels: 200,000 nested divs give an empty page
+    status quickly, not a crash or a hang."""
+    path = tmp_path / "djup.html"
+    path.write_text("<html><body>" + "<div>" * 200_000 + "Text" + "</div>" * 200_000
+                    + "</body></html>", encoding="utf-8")
+    status = sources.read_page(Source("Sida", "page", str(path))).statuses[0]
+    assert status.status in ("empty", "error")
