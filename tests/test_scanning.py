@@ -356,6 +356,14 @@ def test_run_scan_twice_reports_nothing_new(tmp_path: Path) -> None:
 
     for figure in (second.rising_themes_figure(), second.theme_overview_figure()):
         assert isinstance(figure, Figure) and "poster" in get_alt(figure)
+    notes = second.method_notes()
+    assert "körning nummer 2" in notes[0] and "handmärkta" not in notes[0]
+    assert "märkts för hand" in notes[1]
+    quality = second.theme_quality()
+    assert list(quality["Tema"]) == [second.taxonomy.label(k) for k in second.taxonomy.keys]
+    assert (quality["Andel av orelaterade texter (%)"] <= 5).all()
+    by_theme = second.new_items_by_theme()
+    assert "Belägg" in by_theme.columns
 
 
 def test_run_scan_bad_sources_file(tmp_path: Path) -> None:

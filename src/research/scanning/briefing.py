@@ -193,6 +193,11 @@ class ScanResult:
             f"Taxonomin har {format_number(len(self.taxonomy.themes))} teman."
         )
 
+    def method_notes(self) -> list[str]:
+        """The run-dependent data and method notes (Swedish): what was read and compared,
+        and how well the taxonomy in use did on the hand-labelled corpus."""
+        return [self.provenance_text(), self.theme_quality_note()]
+
     def classifier_note(self) -> str:
         """A Swedish note under the classifier table: what was trained, or why nothing was."""
         metrics = self.classifier
