@@ -442,8 +442,11 @@ def test_notebook_runs_on_sample(tmp_path):
     assert result.manifest["disclosure"]["verdict"] == "pass"
     assert "Granskning av röjanderisk: alla" in html
     from research.privacy.checking import unaudited_tables
+    from research.publish import publish
 
     assert unaudited_tables(result.run_dir) == []
+    published = publish()  # the audited run goes on the site; a tampered copy would not
+    assert result.run_dir.name in published.published_runs, published.messages
 
 
 @pytest.mark.e2e
