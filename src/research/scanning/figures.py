@@ -88,9 +88,11 @@ def plot_theme_overview(themes: pd.DataFrame) -> Any:
     top = themes.sort_values("current", ascending=False).iloc[0] if len(table) else None
     rising = themes[themes["rising"]]["label"].tolist()
     alt = "Antal poster per tema under perioden jämfört med baslinjens snitt per period. "
-    if top is not None:
+    if top is not None and top["current"] > 0:
         alt += (f"Störst är {lower_first(top['label'])} med "
                 f"{format_number(top['current'])} poster. ")
+    elif top is not None:
+        alt += "Inget tema har poster under perioden. "
     alt += (f"Signifikant ökning: {', '.join(lower_first(l) for l in rising)}." if rising
             else "Inget tema ökar signifikant.")
     return attach_alt(fig, alt)
