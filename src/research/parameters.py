@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from .errors import ParameterError
-from .io.files import read_yaml
+from .io.files import read_yaml, safe_load_limited
 from .paths import resolve
 
 __all__ = [
@@ -200,8 +200,9 @@ def load_parameter_file(path: str | Path) -> dict[str, Any]:
 
 def parse_override(name: str, text: str) -> Any:
     """Parse one ``-p NAME VALUE`` value as a YAML scalar (or flow list/mapping)."""
-    try:
-        return yaml.safe_load(text) if text.strip() else text
+    try:  # limited: a short -p value with nested aliases must not expand into gigabytes
+        return safe_load_limited(text, name=f"Value of -p {name}", error=ParameterError,
+                                 parameter=name) if text.strip() else text
     except (yaml.YAMLError, ValueError):  # ValueError: a date-like value such as 2026-13-01
         return text
 
