@@ -82,10 +82,17 @@ class TextSpan:
     end: int
 
 
+#: A date such as 03/04/2025 or 03-04-2025 (area code 03 + two groups) is not a phone number.
+_DATE_LIKE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])([/.\-])(?:0?[1-9]|[12]\d|3[01])\1"
+                        r"(?:19|20)\d{2}")
+
+
 def _phone_spans(text: str) -> list[TextSpan]:
     spans = []
     for match in PHONE_PATTERN.finditer(text):
         raw = match.group("number")
+        if _DATE_LIKE.fullmatch(raw):
+            continue
         digits = re.sub(r"\D", "", raw)
         if raw.startswith("+") or raw.startswith("00"):
             digits = "0" + digits[4 if raw.startswith("00") else 2 :].lstrip("0")
