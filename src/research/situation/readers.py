@@ -452,7 +452,7 @@ def load_reports(
     """
     if not isinstance(schema, Schema):
         schema = load_schema(schema)
-    frame = _read_any_table(path, what="scanning themes file", parameter="compare_scanning")
+    frame = read_table(path)  # the reports file: messages name the 'reports' parameter
     source = Path(path).name
     refuse_identifiable(frame, names=schema.names, source=source,
                         address_columns=schema.address_columns)
