@@ -39,10 +39,14 @@ def read_activities(path: str | Path) -> pd.DataFrame:
                           column=missing[0])
     out = pd.DataFrame(index=df.index)
     dates = pd.to_datetime(df["datum"].str.strip(), format="%Y-%m-%d", errors="coerce")
-    for index in df.index[dates.isna()]:
-        raise SchemaError(f"{path}, row {index + 2}, column 'datum': {df.at[index, 'datum']!r} "
-                          "is not a date.", hint="write dates as YYYY-MM-DD", file=str(path),
-                          row=index + 2, column="datum")
+    bad_dates = [int(index) + 2 for index in df.index[dates.isna()]]
+    if bad_dates:  # every bad row at once, so a file of 03/04/2025 dates is fixed in one go
+        rows = ", ".join(map(str, bad_dates[:10])) + (" …" if len(bad_dates) > 10 else "")
+        where = f"row {rows}" if len(bad_dates) == 1 else f"rows {rows}"
+        more = f" ({len(bad_dates)} rows in all)" if len(bad_dates) > 1 else ""
+        raise SchemaError(f"{path}, {where}, column 'datum': {df.at[bad_dates[0] - 2, 'datum']!r} "
+                          f"is not a date{more}.", hint="write dates as YYYY-MM-DD",
+                          file=str(path), row=bad_dates[0], rows=bad_dates, column="datum")
     out["datum"] = dates
     activity = df["aktivitet"].str.strip().str.lower()
     for index in df.index[~activity.isin(list(ACTIVITY_LABELS))]:
