@@ -36,7 +36,12 @@ def wrong_check(number: str) -> str:
 
 def interval(result: privacy.SuppressionResult, original: pd.DataFrame) -> dict:
     """For every suppressed cell, the [min, max] an attacker can derive from the published
-    table (cells and margins) with non-negativity, solved as linear programs."""
+    table (cells and margins), solved as linear programs. Zeros are shown, so a hidden
+    cell is at least 1 — except a hidden zero used as a complement (the suppression says
+    so), which is at least 0."""
+    full = original.to_numpy(dtype=float)
+    full = np.vstack([np.column_stack([full, full.sum(axis=1)]),
+                      np.append(full.sum(axis=0), full.sum())])
     table = result.table.to_numpy()
     supp = result.suppressed.to_numpy()
     n_rows, n_cols = table.shape  # includes the totals row/column
@@ -63,7 +68,7 @@ def interval(result: privacy.SuppressionResult, original: pd.DataFrame) -> dict:
     for c in range(n_cols):
         line([(r, c) for r in range(n_rows - 1)], (n_rows - 1, c))
     a_eq, b_eq = np.array(equations), np.array(rhs)
-    bounds = [(0, None)] * len(unknown)
+    bounds = [(0 if full[cell] == 0 else 1, None) for cell in unknown]
     found = {}
     for cell, k in unknown.items():
         objective = np.zeros(len(unknown))
@@ -75,9 +80,15 @@ def interval(result: privacy.SuppressionResult, original: pd.DataFrame) -> dict:
     return found
 
 
-def assert_protected(result: privacy.SuppressionResult, original: pd.DataFrame) -> None:
+def assert_protected(result: privacy.SuppressionResult, original: pd.DataFrame,
+                     min_cell: int = 5) -> None:
+    """No hidden cell pinned below ``min_cell``; every small hidden cell keeps an interval
+    at least ``min_cell − 1`` wide (the issue-12 rule)."""
+    primary = result.primary.to_numpy()
     for cell, (low, high) in interval(result, original).items():
-        assert high - low > 0.5, f"suppressed cell {cell} is pinned to {low}"
+        assert not (high - low < 0.5 and low < min_cell), f"hidden cell {cell} is pinned"
+        if primary[cell]:
+            assert high - low >= min_cell - 1 - 1e-9, f"small cell {cell}: [{low}, {high}]"
 
 
 def naive(counts: pd.DataFrame, min_cell: int = 5) -> privacy.SuppressionResult:
@@ -310,7 +321,7 @@ def test_one_cell_table_hides_everything():
     assert result.suppressed.to_numpy().all()
 
 
-def test_zeros_are_not_suppressed_nor_used_as_complements():
+def test_zeros_are_shown_when_other_cells_can_protect():
     counts = pd.DataFrame({"a": [3, 10, 0], "b": [0, 0, 0], "c": [9, 6, 7]},
                           index=["x", "y", "z"])
     result = privacy.suppress_counts(counts, 5)
