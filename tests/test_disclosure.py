@@ -439,6 +439,22 @@ def test_show_table_with_min_cell_protects_and_records(tmp_path, monkeypatch):
     assert "did not check" in checking.unaudited_tables(run)[0]
 
 
+def test_the_swedish_note_says_what_the_audit_found():
+    own = pd.DataFrame({"Grupp": ["A", "B", "C"], "ja": [10, 3, 20], "nej": [12, 15, 8]})
+    published = checking.protect_table(own, "egen", min_cell=5)
+    note = checking.check_run({"egen": published, "lista": pd.DataFrame({"x": ["a"]})}).note()
+    assert note.startswith("Granskning av röjanderisk: den publicerade tabellen med antal")
+    assert "(1 tabell utan antal ingick inte.)" in note and "minst 4 brett" in note
+    checking.reset()
+    checking.register([privacy.TableSpec.wide("egen", {"Grupp": "Grupp"}, "kolumn",
+                                              ["ja", "nej", "Totalt"])], min_cell=5)
+    leaky = pd.DataFrame({"Grupp": ["A", "B", "C", "Totalt"], "ja": ["10", "..", "20", "33"],
+                          "nej": ["12", "15", "8", "35"], "Totalt": ["22", "18", "28", "68"]})
+    failed = checking.check_run({"egen": leaky})
+    assert not failed.passed and "godkändes inte" in failed.note()
+    assert "15" not in failed.note() and "18" not in failed.note()
+
+
 def fake_run(reports: Path, run_id: str, table: str, disclosure: dict | None,
              started: str) -> Path:
     run_dir = reports / "runs" / "lagesbild" / run_id

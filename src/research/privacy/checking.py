@@ -112,18 +112,24 @@ class DisclosureCheck:
         tables = len(self.audit.tables)
         hidden = self.audit.hidden
         if not hidden:
-            return (f"Granskning av röjanderisk: {tables} tabeller kontrollerades; ingen cell "
-                    "behövde döljas.")
+            return (f"Granskning av röjanderisk: {tables} "
+                    f"{'tabell' if tables == 1 else 'tabeller'} med antal kontrollerades; "
+                    "ingen cell behövde döljas.")
         zeros = (" Även en nolla kan vara dold, för att skydda andra celler."
                  if parameters.get("hidden_zeros") else "")
+        others = len(self.undescribed)
+        skipped = (f" ({others} {'tabell' if others == 1 else 'tabeller'} utan antal ingick "
+                   "inte.)" if others else "")
+        which = ("den publicerade tabellen med antal prövades" if tables == 1 else
+                 f"alla {tables} publicerade tabeller med antal prövades tillsammans")
         if self.passed:
-            return (f"Granskning av röjanderisk: alla {tables} publicerade tabeller prövades "
-                    "tillsammans som en angripare skulle göra, med alla summor, förändringar "
-                    "och andelar som ekvationer (linjärprogrammering). Ingen dold cell kan "
-                    f"räknas fram till ett värde under {min_cell}, varje dolt litet antal kan "
-                    f"för en läsare vara vilket värde som helst i ett intervall som är minst "
-                    f"{protection} brett, och ingen rad eller kolumn visar att färre än "
-                    f"{min_cell} rapporter döljs." + zeros)
+            return (f"Granskning av röjanderisk: {which} som en angripare skulle göra, med "
+                    "alla summor, förändringar och andelar som ekvationer "
+                    f"(linjärprogrammering).{skipped} Ingen dold cell kan räknas fram till ett "
+                    f"värde under {min_cell}, varje dolt litet antal kan för en läsare vara "
+                    "vilket värde som helst i ett intervall som är minst "
+                    f"{protection} brett, och ingen rad eller kolumn visar att de dolda "
+                    f"cellerna tillsammans rymmer färre än {min_cell}." + zeros)
         return (f"Granskning av röjanderisk: granskningen av de {tables} tabellerna godkändes "
                 f"inte ({len(self.audit.findings)} problem); briefingen får inte publiceras "
                 "förrän det är åtgärdat.")
