@@ -27,7 +27,7 @@ __all__ = [
     "RelevanceModel",
 ]
 
-MODELS = ("logistic", "svm", "nb", "ensemble")
+MODELS = ("logistic", "svm", "nb", "ensemble", "svm-nb")
 # The default screening setting, chosen by simulation across four labelled development sets
 # (benchmarks/screening_simulation.py, figures in benchmarks/README.md).
 DEFAULT_MODEL: dict[str, Any] = {"model": "svm", "C": 0.3, "ngram_max": 1,
@@ -92,7 +92,8 @@ class RelevanceModel:
     model
         ``"svm"`` (linear SVM, default), ``"logistic"`` (logistic regression), both with
         balanced class weights; ``"nb"`` (multinomial naive Bayes with balanced sample
-        weights) or ``"ensemble"`` (mean rank of logistic regression and naive Bayes).
+        weights), ``"ensemble"`` (mean rank of logistic regression and naive Bayes) or
+        ``"svm-nb"`` (mean rank of the linear SVM and naive Bayes).
     C
         Inverse regularisation strength for ``svm`` and ``logistic``.
     seed
@@ -147,11 +148,11 @@ class RelevanceModel:
             raise ParameterError("The model needs at least one included and one excluded "
                                  "record.", hint="screen a few records first",
                                  parameter="labels")
-        if self.model == "ensemble":
-            self.members_ = [
-                RelevanceModel("logistic", C=10.0, seed=self.seed).fit(features, y),
-                RelevanceModel("nb", alpha=self.alpha, seed=self.seed).fit(features, y),
-            ]
+        if self.model in ("ensemble", "svm-nb"):
+            first = RelevanceModel("logistic", C=10.0, seed=self.seed) \
+                if self.model == "ensemble" else RelevanceModel("svm", C=self.C, seed=self.seed)
+            self.members_ = [first.fit(features, y),
+                             RelevanceModel("nb", alpha=self.alpha, seed=self.seed).fit(features, y)]
             return self
         estimator = self._estimator()
         if self.model == "nb":
@@ -164,7 +165,7 @@ class RelevanceModel:
 
     def score(self, features: Any) -> np.ndarray:
         """Relevance score per row (higher = more likely relevant)."""
-        if self.model == "ensemble":
+        if self.model in ("ensemble", "svm-nb"):
             from scipy.stats import rankdata
 
             ranks = [rankdata(m.score(features)) for m in self.members_]
