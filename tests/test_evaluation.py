@@ -447,6 +447,20 @@ def test_egger_lm_equals_standard_normal_deviate_regression(bcg: pd.DataFrame) -
     assert "tio" in ev.egger_test(y[:6], v[:6]).note
 
 
+def test_missing_moderator_values_leave_those_studies_out_of_the_subgroups() -> None:
+    rows = [{"study": f"S{i}", "yi": y, "vi": 0.02, "setting": g}
+            for i, (y, g) in enumerate([(-0.3, "skola"), (-0.1, "skola"), (-0.5, "fritid"),
+                                        (-0.2, "fritid"), (0.0, "")])]
+    effects = ev.effect_sizes(frame(rows), "SMD")
+    table = ev.sensitivity_table(effects, moderator="setting")
+    note = table.loc[table["Analys"] == "Delgrupper efter setting", "Kommentar"].iloc[0]
+    assert note.startswith("1 utvärdering saknar värde för setting") and note.endswith("S4")
+    assert table.loc[table["Analys"] == "Delgrupp setting = skola", "k"].iloc[0] == 2
+    assert any(a.startswith("Metaregression på setting") for a in table["Analys"])
+    # equal standard errors: Egger's regression is undefined and says so
+    assert "olika standardfel" in table["Kommentar"].iloc[-1]
+
+
 def test_sensitivity_table_on_sample() -> None:
     effects = ev.effect_sizes(ev.select_method(ev.read_evaluations(SAMPLE), "Mentorskap"), "RR")
     table = ev.sensitivity_table(effects, moderator="setting")

@@ -106,6 +106,10 @@ def egger_test(yi: Iterable[float], vi: Iterable[float], *, model: str = "lm",
         return EggerResult(math.nan, math.nan, math.nan, math.nan, math.nan, math.nan, k, model,
                            "Egger-testet kräver minst tre utvärderingar och gjordes inte.")
     sei = np.sqrt(v)
+    if np.ptp(sei) <= 1e-12 * float(np.max(sei)):
+        return EggerResult(math.nan, math.nan, math.nan, math.nan, math.nan, math.nan, k, model,
+                           "Egger-testet kräver att utvärderingarna har olika standardfel och "
+                           "gjordes inte.")
     if model == "lm":
         beta, cov, dof = _weighted_lm(y, np.column_stack([np.ones(k), sei]), 1 / v)
         intercept, slope, se = float(beta[0]), float(beta[1]), math.sqrt(float(cov[1, 1]))
@@ -198,6 +202,21 @@ def _strong_designs(rows: _Rows, effects: pd.DataFrame, method: str,
 
 def _moderator_rows(rows: _Rows, effects: pd.DataFrame, moderator: str, method: str,
                     knapp_hartung: bool) -> None:
+    """Subgroups and meta-regression on the evaluations that have a moderator value (as
+    metafor omits rows with a missing moderator), saying how many were left out."""
+    if moderator not in effects.columns:
+        subgroup_analysis(effects, moderator)  # raises the clear SchemaError
+    values = effects[moderator].map(lambda x: "" if pd.isna(x) else str(x).strip())
+    missing = effects.loc[values == "", "study"].astype(str).tolist()
+    if missing:
+        rows.add(f"Delgrupper efter {moderator}", None,
+                 f"{len(missing)} utvärdering{'ar' if len(missing) != 1 else ''} saknar värde "
+                 f"för {moderator} och ingår inte i delgruppsanalysen: {', '.join(missing)}")
+        kept = effects[values != ""].copy()
+        kept.attrs = dict(effects.attrs)
+        effects = kept
+    if len(effects) < 2:
+        return
     sub = subgroup_analysis(effects, moderator, method=method, knapp_hartung=knapp_hartung)
     for name, res in sub.results.items():
         rows.add(f"Delgrupp {moderator} = {name}", res,
