@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...errors import ParameterError
+from ...report.formatting import format_percent
 
 __all__ = [
     "KNEE_MIN_SCREENED",
@@ -137,7 +138,7 @@ def evaluate_stopping(labels: Sequence[int], rule: str = "knee") -> dict[str, fl
 
 
 def _percent(share: float) -> str:
-    return f"{share * 100:.0f}\u00a0%"
+    return format_percent(share, 1 if round(share * 100, 1) % 1 else 0)
 
 
 def stopping_advice(decisions: Sequence[int], n_total: int) -> tuple[bool, str]:
