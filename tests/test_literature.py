@@ -57,7 +57,7 @@ def test_ris_variants_and_repeated_tags(tmp_path: Path) -> None:
     assert first["keywords"] == "skola; prevention"
     assert first["year"] == 2019 and first["doi"] == "10.99999/abc.1"
     assert first["language"] == "sv" and first["database"] == "Scopus"
-    assert first["record_id"] == "scopus:2-s2.0-1"
+    assert first["record_id"] == "scopus:2-s2.0-1" and first["type"] == "JOUR"
     # T1 / A1 / Y1 / N2 variants
     assert second["title"] == "Exit work in Norrbacka"
     assert second["authors"] == "Haddad, Leila"

@@ -123,7 +123,8 @@ class LiteratureAnalysis:
     def records_table(self) -> pd.DataFrame:
         """All imported records with whether each was kept and which record it duplicates
         (Swedish column names; years as text so they show without a thousands space)."""
-        table = _year_text(self.all_records)
+        details = ["type", "volume", "issue", "pages", "isbn"]  # used by de-duplication only
+        table = _year_text(self.all_records).drop(columns=details, errors="ignore")
         table["kept"] = table["kept"].map({True: "ja", False: "nej"})
         return table.rename(columns=SWEDISH_COLUMNS)
 

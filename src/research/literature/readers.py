@@ -136,15 +136,19 @@ def _ris_chunks(file: Path, text: str) -> tuple[list[tuple[int, list[str]]], lis
 
 
 def _ris_record(file: Path, entry: dict, position: int, database: str | None) -> dict | None:
+    def values(tag: str) -> list[str]:
+        found = entry.get(tag) or []
+        return [found] if isinstance(found, str) else list(found)  # rispy keeps TY a string
+
     def first(field: str) -> str:
         for tag in RIS_FIELDS[field]:
-            values = entry.get(tag) or []
-            if values and clean(values[0]):
-                return clean(values[0])
+            found = values(tag)
+            if found and clean(found[0]):
+                return clean(found[0])
         return ""
 
     def every(field: str) -> list[str]:
-        return [v for tag in RIS_FIELDS[field] for v in (entry.get(tag) or [])]
+        return [v for tag in RIS_FIELDS[field] for v in values(tag)]
 
     title = first("title")
     if not title:
