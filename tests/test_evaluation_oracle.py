@@ -274,7 +274,7 @@ def test_bcg_ablat_is_what_metafor_prints(r_reference: Reference) -> None:
 # three-level model (rma.mv)
 
 
-@pytest.mark.parametrize("name", ["konstantopoulos2011", "generated", "small"])
+@pytest.mark.parametrize("name", ["konstantopoulos2011", "generated", "small", "repeated"])
 def test_three_level_model_matches_rma_mv(r_reference: Reference, name: str) -> None:
     d = r_reference.frame(f"mv_{name}", numeric=False)
     d["yi"], d["vi"] = pd.to_numeric(d["yi"]), pd.to_numeric(d["vi"])

@@ -181,6 +181,10 @@ three$generated <- data.frame(cluster = clusters, study = paste0("U", seq_along(
                               yi = -0.25 + effect + rnorm(sum(sizes), 0, sqrt(0.02 + vi)),
                               vi = vi)
 three$small <- three$generated[three$generated$cluster %in% c("Kunskapshus A", "Kunskapshus C"), ]
+# several effect sizes per evaluation: rows of one evaluation share its random effect
+repeated <- three$generated
+repeated$study <- paste0("U", c(1, 1, 2, 2, 2, 3, 4, 4, 5, 6, 7, 8, 8, 8, 9, 9, 10, 11, 11, 12))
+three$repeated <- repeated
 for (name in names(three)) {
   d <- three[[name]]
   put_data(paste0("mv_", name), d)

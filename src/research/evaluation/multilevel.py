@@ -5,9 +5,11 @@ The model of ``rma.mv(yi, vi, random = ~ 1 | kunskapshus/evaluation, method = "R
     y_ij = μ + u_i + w_ij + e_ij,   u_i ~ N(0, σ²₁), w_ij ~ N(0, σ²₂), e_ij ~ N(0, v_ij),
 
 with i the cluster (a Kunskapshus) and j an evaluation in it. σ²₁ is the variation between
-clusters, σ²₂ between evaluations within a cluster. The marginal covariance is block
-diagonal, one block D_i + σ²₁ 11' per cluster with D_i = diag(v_ij + σ²₂), so every quantity
-the restricted likelihood needs has a closed form per cluster (Sherman–Morrison) and the cost
+clusters, σ²₂ between evaluations within a cluster. An evaluation may report several effect
+sizes (rows with the same evaluation label in one cluster): they share its w_ij, as in
+rma.mv. The marginal covariance is block diagonal by cluster, and every quantity the
+restricted likelihood needs has a closed form per evaluation and per cluster (two
+Sherman–Morrison steps), so the cost
 is linear in the number of evaluations. The two variances are found by maximising the REML
 log-likelihood with its analytic gradient (L-BFGS-B, bounded at 0); μ̂ is the GLS estimate
 with a z-based test and interval, as rma.mv's default ``test = "z"``.
@@ -94,42 +96,60 @@ class ThreeLevelResult:
 
 
 class _Blocks:
-    """Per-cluster sums for the block-diagonal marginal covariance."""
+    """Sums per evaluation and per cluster for the nested marginal covariance.
 
-    def __init__(self, y: np.ndarray, v: np.ndarray, groups: np.ndarray) -> None:
-        self.y, self.v, self.groups = y, v, groups
-        self.n_groups = int(groups.max()) + 1
+    V = diag(v) + σ²₂ Z₂Z₂' + σ²₁ Z₁Z₁' (Z₂: evaluations, Z₁: clusters) is inverted by two
+    Sherman–Morrison steps, first within each evaluation, then within each cluster, so
+    nothing larger than a vector is formed.
+    """
 
-    def _sum(self, values: np.ndarray) -> np.ndarray:
-        return np.bincount(self.groups, weights=values, minlength=self.n_groups)
+    def __init__(self, y: np.ndarray, v: np.ndarray, clusters: np.ndarray,
+                 evaluations: np.ndarray) -> None:
+        self.y, self.v, self.evaluations = y, v, evaluations
+        self.n_evaluations = int(evaluations.max()) + 1
+        # the cluster of each evaluation
+        self.cluster_of = np.zeros(self.n_evaluations, dtype=int)
+        self.cluster_of[evaluations] = clusters
+        self.n_clusters = int(clusters.max()) + 1
+        self.big_s = self._per_evaluation(1 / v)            # S_e = Σ 1/v
+        self.big_y = self._per_evaluation(y / v)            # Y_e = Σ y/v
+
+    def _per_evaluation(self, values: np.ndarray) -> np.ndarray:
+        return np.bincount(self.evaluations, weights=values, minlength=self.n_evaluations)
+
+    def _per_cluster(self, values: np.ndarray) -> np.ndarray:
+        return np.bincount(self.cluster_of, weights=values, minlength=self.n_clusters)
 
     def fit(self, s1: float, s2: float) -> dict[str, float | np.ndarray]:
         """GLS estimate, REML objective (−2 log L without constants) and its gradient."""
-        inv_d = 1 / (self.v + s2)
-        big_s = self._sum(inv_d)                 # 1'D⁻¹1 per cluster
-        scale = 1 + s1 * big_s
-        s = big_s / scale                       # 1'V⁻¹1 per cluster
-        info = float(s.sum())
-        beta = float((self._sum(self.y * inv_d) / scale).sum()) / info
+        scale_e = 1 + s2 * self.big_s
+        s_e = self.big_s / scale_e                            # 1_e'A⁻¹1_e
+        a = self._per_cluster(s_e)                            # 1'A_i⁻¹1
+        scale_c = 1 + s1 * a
+        info = float(np.sum(a / scale_c))                     # 1'V⁻¹1
+        b_y = self._per_cluster(self.big_y / scale_e)         # 1'A_i⁻¹y
+        beta = float(np.sum(b_y / scale_c)) / info
         r = self.y - beta
-        big_r = self._sum(r * inv_d)            # 1'D⁻¹r per cluster
-        c = s1 / scale
-        quad = float(np.sum(r * r * inv_d) - np.sum(c * big_r**2))
-        logdet = float(np.sum(np.log(self.v + s2)) + np.sum(np.log(scale)))
-        objective = logdet + math.log(info) + quad
-        py = r * inv_d - (c * big_r)[self.groups] * inv_d          # P y = V⁻¹ r
-        zpy = big_r / scale                                          # Z'Py per cluster
-        trace_vinv = float(np.sum(inv_d) - np.sum(c * self._sum(inv_d**2)))
-        a2 = float(np.sum(self._sum(inv_d**2) / scale**2))          # 1'V⁻²1
-        trace_p = trace_vinv - a2 / info
-        trace_zpz = info - float(np.sum(s**2)) / info
-        gradient = np.array([trace_zpz - float(np.sum(zpy**2)),
-                             trace_p - float(np.sum(py**2))])
-        return {"beta": beta, "info": info, "objective": objective, "gradient": gradient}
+        big_r = self._per_evaluation(r / self.v)              # R_e = Σ r/v
+        b_r = self._per_cluster(big_r / scale_e)              # 1'A_i⁻¹r
+        d = s1 / scale_c
+        r_a_r = float(np.sum(r * r / self.v) - np.sum(s2 / scale_e * big_r**2))
+        quad = r_a_r - float(np.sum(d * b_r**2))
+        logdet = float(np.sum(np.log(self.v)) + np.sum(np.log(scale_e)) + np.sum(np.log(scale_c)))
+        z1py = b_r / scale_c                                   # Z₁'V⁻¹r
+        z2py = big_r / scale_e - (d * b_r)[self.cluster_of] * s_e      # Z₂'V⁻¹r
+        v1_c = a / scale_c                                     # 1_i'V⁻¹1
+        v1_e = s_e / scale_c[self.cluster_of]                  # 1_e'V⁻¹1
+        trace_1 = float(np.sum(v1_c) - np.sum(v1_c**2) / info)
+        e_v_e = s_e - d[self.cluster_of] * s_e**2              # 1_e'V⁻¹1_e
+        trace_2 = float(np.sum(e_v_e) - np.sum(v1_e**2) / info)
+        gradient = np.array([trace_1 - float(np.sum(z1py**2)), trace_2 - float(np.sum(z2py**2))])
+        return {"beta": beta, "info": info, "objective": logdet + math.log(info) + quad,
+                "gradient": gradient}
 
 
 def _prepare(effects: pd.DataFrame, cluster: str, evaluation: str | None
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     file = effects.attrs.get("file", "the effect sizes")
     for column in ("yi", "vi", cluster):
         if column not in effects.columns:
@@ -141,14 +161,6 @@ def _prepare(effects: pd.DataFrame, cluster: str, evaluation: str | None
         raise InputDataError(f"Cluster column '{cluster}' is empty for some rows of {file}.",
                              hint="say for every evaluation which Kunskapshus it belongs to",
                              column=cluster)
-    if evaluation and evaluation in effects.columns:
-        duplicated = effects.duplicated([cluster, evaluation])
-        if duplicated.any():
-            first = effects.loc[duplicated, evaluation].iloc[0]
-            raise InputDataError(
-                f"Evaluation '{first}' appears more than once within one {cluster} in {file}.",
-                hint="the model takes one effect size per evaluation; pool or drop duplicates",
-                column=evaluation)
     y = pd.to_numeric(effects["yi"], errors="coerce").to_numpy(float)
     v = pd.to_numeric(effects["vi"], errors="coerce").to_numpy(float)
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v)) and np.all(v > 0)):
@@ -163,7 +175,12 @@ def _prepare(effects: pd.DataFrame, cluster: str, evaluation: str | None
     if len(y) < 3:
         raise InputDataError(f"A three-level model needs at least three evaluations; {file} "
                              f"has {len(y)}.", hint="use meta_analysis() instead")
-    return y, v, codes.astype(int), len(uniques)
+    if evaluation and evaluation in effects.columns:
+        inner = pd.Series(list(zip(labels, effects[evaluation].astype(str).str.strip())))
+        evaluations = pd.factorize(inner, sort=True)[0].astype(int)
+    else:
+        evaluations = np.arange(len(y))
+    return y, v, codes.astype(int), evaluations, len(uniques)
 
 
 def _single_measure(effects: pd.DataFrame) -> str | None:
@@ -212,8 +229,9 @@ def three_level_meta_analysis(effects: pd.DataFrame, cluster: str = "kunskapshus
     method
         ``"REML"`` (the only estimator; metafor's rma.mv default).
     evaluation
-        A column identifying evaluations, used to refuse duplicates within a cluster
-        (default: ``evaluation`` or ``study``, whichever exists).
+        A column identifying evaluations within a cluster; rows sharing a label are effect
+        sizes of one evaluation (default: ``evaluation`` or ``study``, whichever exists;
+        without one, every row is its own evaluation).
     level
         Confidence level as a fraction.
     measure
@@ -233,8 +251,8 @@ def three_level_meta_analysis(effects: pd.DataFrame, cluster: str = "kunskapshus
     measure = check_measure(measure) if measure else None
     if evaluation is None:
         evaluation = next((c for c in ("evaluation", "study") if c in effects.columns), None)
-    y, v, groups, n_clusters = _prepare(effects, cluster, evaluation)
-    blocks = _Blocks(y, v, groups)
+    y, v, groups, evaluations, n_clusters = _prepare(effects, cluster, evaluation)
+    blocks = _Blocks(y, v, groups, evaluations)
     k = len(y)
     w = 1 / v
     q = float(np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2))
