@@ -55,10 +55,20 @@ def read_dedup_decisions(path: str | os.PathLike[str] | None
         return {}, empty
     target = Path(path)
     text = decode_text(target.read_bytes(), name=str(target))[0]
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+        raise InputDataError(f"{target}: broken CSV ({exc}).", hint="repair or shorten the "
+                             "offending line", file=str(target), parameter="dedup_log") from exc
     if not rows or not any(c.strip() for c in rows[0]):
         return {}, empty
     header = [h.strip().lower() for h in rows[0]]
+    duplicated = sorted({name for name in header if name and header.count(name) > 1})
+    if duplicated:  # header.index() would silently use the first of them
+        raise InputDataError(
+            f"{target}: duplicate column name(s) {', '.join(map(repr, duplicated))}.",
+            hint="give every column a unique name; nothing was renamed or dropped",
+            file=str(target), row=1, column=duplicated[0], parameter="dedup_log")
     if any(name not in header for name in ("left_id", "right_id", "decision")):
         raise InputDataError(f"{target}: line 1 must be a header with left_id, right_id and "
                              "decision.", hint="columns: " + ",".join(DEDUP_LOG_COLUMNS),

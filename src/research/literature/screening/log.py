@@ -74,10 +74,20 @@ def read_screening_log(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.D
         except UnicodeDecodeError:
             lines.append(line.decode("cp1252", errors="replace"))
     text = "\n".join(lines)
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+        raise InputDataError(f"{target}: broken CSV ({exc}).", hint="repair or shorten the "
+                             "offending line", file=str(target), parameter="screening_log") from exc
     if not rows or not any(cell.strip() for cell in rows[0]):
         return empty, no_problems
     header = [h.strip().lower() for h in rows[0]]
+    duplicated = sorted({name for name in header if name and header.count(name) > 1})
+    if duplicated:  # header.index() would silently use the first of them
+        raise InputDataError(
+            f"{target}: duplicate column name(s) {', '.join(map(repr, duplicated))}.",
+            hint="give every column a unique name; nothing was renamed or dropped",
+            file=str(target), row=1, column=duplicated[0], parameter="screening_log")
     if "record_id" not in header or "decision" not in header:
         raise InputDataError(
             f"{target}: line 1 must be a header with record_id and decision.",
