@@ -210,6 +210,33 @@ def privacy_findings(run_dir: Path) -> list[str]:
     return messages
 
 
+MANIFEST_SCAN_CACHE = ".manifest-scan.json"
+
+
+def _manifest_findings(entry: Entry) -> list[str]:
+    """:func:`scan_text_for_identifiers` of the published manifest, kept in the run directory
+    (keyed by the manifest's size and modification time) like :func:`privacy_findings`."""
+    cache_path = entry.run_dir / MANIFEST_SCAN_CACHE
+    try:
+        stat = (entry.run_dir / "manifest.json").stat()
+        stamp = [stat.st_size, stat.st_mtime_ns]
+    except OSError:
+        stamp = None
+    try:
+        cached = json.loads(cache_path.read_text(encoding="utf-8"))
+        if stamp is not None and cached.get("stamp") == stamp:
+            return list(cached.get("positions", []))
+    except (OSError, ValueError, AttributeError):
+        pass
+    positions = scan_text_for_identifiers(_public_manifest(entry))
+    if stamp is not None:
+        try:  # a cache that cannot be written only costs a rescan next time
+            write_json_atomic(cache_path, {"stamp": stamp, "positions": positions})
+        except OSError:
+            pass
+    return positions
+
+
 def collect_entries(reports: Path) -> list[Entry]:
     """Every finished run under ``reports/runs`` (newest first)."""
     entries = []
@@ -290,8 +317,67 @@ def _public_manifest(entry: Entry) -> str:
     return json.dumps(public, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def _copy_run(entry: Entry, build: Path) -> None:
-    target = build / "briefings" / entry.stem / entry.label / entry.run_id
+RUN_STORE = ".site-runs"  # the briefings' folders, shared by every build (see _store_runs)
+STORE_STAMP = ".published"
+
+
+def _run_stamp(entry: Entry) -> str:
+    """What a run's published folder is made of: size and mtime of its manifest, briefing,
+    PDF and tables (a changed file makes the folder again)."""
+    files = [entry.run_dir / "manifest.json", entry.run_dir / "briefing.html",
+             entry.run_dir / PDF_NAME, *sorted((entry.run_dir / "tables").glob("*.csv"))]
+    parts = []
+    for file in files:
+        try:
+            stat = file.stat()
+            parts.append(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{file.name}:-")
+    return "\n".join(parts)
+
+
+def _store_runs(reports: Path, build: Path, publishable: Iterable[Entry]) -> None:
+    """Put every publishable run's folder in ``reports/.site-runs`` and link the build's
+    ``briefings`` to it.
+
+    A run's folder is made once (in a staging folder, renamed into place) and made again
+    only when one of its files changed; folders of runs no longer publishable (withheld,
+    deleted) are removed. Each publish thus touches only new and changed runs instead of
+    linking and later deleting every briefing of the catalogue (10,000 runs: seconds).
+    """
+    store = reports / RUN_STORE
+    keep: dict[str, set[str]] = {}
+    for entry in publishable:
+        target = store / entry.stem / entry.label / entry.run_id
+        keep.setdefault(str(target.parent), set()).add(entry.run_id)
+        stamp = _run_stamp(entry)
+        try:
+            if (target / STORE_STAMP).read_text(encoding="utf-8") == stamp:
+                continue
+        except OSError:
+            pass
+        staging = target.with_name(f".{entry.run_id}.{os.getpid()}.new")
+        shutil.rmtree(staging, ignore_errors=True)
+        _copy_run(entry, staging)
+        (staging / STORE_STAMP).write_text(stamp, encoding="utf-8")
+        if target.exists():
+            old = target.with_name(f".{entry.run_id}.{os.getpid()}.old")
+            os.rename(target, old)
+            os.rename(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(staging, target)
+    for stem in (p for p in store.iterdir() if p.is_dir()) if store.is_dir() else ():
+        for label in (p for p in stem.iterdir() if p.is_dir()):
+            wanted = keep.get(str(label), set())
+            for run in label.iterdir():
+                if run.name not in wanted:
+                    shutil.rmtree(run, ignore_errors=True)
+    store.mkdir(parents=True, exist_ok=True)
+    (build / "briefings").symlink_to(os.path.relpath(store, build), target_is_directory=True)
+
+
+def _copy_run(entry: Entry, target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     _link_or_copy(entry.run_dir / "briefing.html", target / "index.html")
     if (entry.run_dir / PDF_NAME).is_file():
@@ -366,7 +452,7 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int,
             continue
         findings = privacy_findings(entry.run_dir)
         findings += [f"run {entry.stem}/{entry.run_id}: manifest.json at {position}"
-                     for position in scan_text_for_identifiers(_public_manifest(entry))]
+                     for position in _manifest_findings(entry)]
         if findings:
             report.withheld_runs.add(entry.run_id)
             report.messages.extend(f"personal identifier found, not published: {f}"
@@ -382,11 +468,12 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int,
     catalogue = [e for e in publishable if not e.draft]
 
     groups: dict[tuple[str, str], dict[str, Any]] = {}
+    publishable_ids = {id(e) for e in publishable}  # (a list lookup is slow at 10,000 runs)
     for entry in entries:  # newest first; a draft never marks a catalogue entry
         if entry.draft:
             continue
         group = groups.setdefault((entry.stem, entry.label), {"latest": entry, "good": None})
-        if group["good"] is None and entry in publishable:
+        if group["good"] is None and id(entry) in publishable_ids:
             group["good"] = entry
 
     if pdf:
@@ -394,8 +481,7 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int,
                                           if g["good"] is not None]))
     try:
         build.mkdir(parents=True)
-        for entry in publishable:
-            _copy_run(entry, build)
+        _store_runs(reports, build, publishable)
         env = _environment()
         css = (TEMPLATES / "research.css").read_text(encoding="utf-8")
         updated_text = format_date(now.date()) + now.strftime(" kl. %H:%M")
