@@ -306,7 +306,9 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
     """
     if safe_url(url) is None:
         raise SourceReadError("Adressen är inte en giltig http(s)-adress.", url)
-    headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
+               "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
+                         "text/html;q=0.8, */*;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
