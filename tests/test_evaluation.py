@@ -767,14 +767,15 @@ def test_three_level_model_api_and_bad_input() -> None:
     assert res.k == 5 and res.n_clusters == 3 and res.cluster == "kunskapshus"
     assert res.sigma2_cluster >= 0 and res.sigma2_evaluation >= 0
     assert res.ci_low < res.estimate < res.ci_high and res.measure == "SMD"
-    assert list(res.to_frame().columns[:4]) == ["k", "n_clusters", "cluster", "method"]
+    assert list(res.to_frame().columns[:5]) == ["k", "n_evaluations", "n_clusters", "cluster",
+                                                "method"]
     with pytest.raises(SchemaError, match="'region'"):
         ev.three_level_meta_analysis(data, cluster="region")
     with pytest.raises(InputDataError, match="at least two"):
         ev.three_level_meta_analysis(data.assign(kunskapshus="A"))
     # rows sharing an evaluation label are effect sizes of one evaluation
     shared = ev.three_level_meta_analysis(data.assign(study=["U1", "U1", "U2", "U3", "U4"]))
-    assert shared.k == 5 and shared.converged  # agreement with rma.mv: the oracle tests
+    assert shared.k == 5 and shared.n_evaluations == 4 and shared.converged  # vs rma.mv: oracle
     with pytest.raises(InputDataError, match="finite yi and a positive vi"):
         ev.three_level_meta_analysis(data.assign(vi=[0.02, 0.0, 0.02, 0.04, 0.03]))
     with pytest.raises(ParameterError, match="REML"):

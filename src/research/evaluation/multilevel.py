@@ -55,6 +55,7 @@ class ThreeLevelResult:
     pi_low: float
     pi_high: float
     k: int
+    n_evaluations: int
     n_clusters: int
     cluster: str
     method: str
@@ -83,7 +84,7 @@ class ThreeLevelResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row with every statistic (English column names)."""
-        names = ("k", "n_clusters", "cluster", "method", "estimate", "se", "ci_low", "ci_high",
+        names = ("k", "n_evaluations", "n_clusters", "cluster", "method", "estimate", "se", "ci_low", "ci_high",
                  "z", "p", "sigma2_cluster", "sigma2_evaluation", "i2_cluster",
                  "i2_evaluation", "q", "q_df", "q_p", "pi_low", "pi_high", "level",
                  "log_likelihood", "converged")
@@ -173,7 +174,7 @@ def _prepare(effects: pd.DataFrame, cluster: str, evaluation: str | None
                              f"{cluster} values; {file} has {len(uniques)}.",
                              hint="use meta_analysis() for one Kunskapshus", column=cluster)
     if len(y) < 3:
-        raise InputDataError(f"A three-level model needs at least three evaluations; {file} "
+        raise InputDataError(f"A three-level model needs at least three effect sizes; {file} "
                              f"has {len(y)}.", hint="use meta_analysis() instead")
     if evaluation and evaluation in effects.columns:
         inner = pd.Series(list(zip(labels, effects[evaluation].astype(str).str.strip())))
@@ -222,7 +223,7 @@ def three_level_meta_analysis(effects: pd.DataFrame, cluster: str = "kunskapshus
     Parameters
     ----------
     effects
-        One row per evaluation with ``yi``, ``vi`` and the ``cluster`` column (as from
+        One row per effect size with ``yi``, ``vi`` and the ``cluster`` column (as from
         :func:`research.evaluation.effect_sizes`, with the Kunskapshus added).
     cluster
         The column naming each evaluation's Kunskapshus (the outer level).
@@ -270,7 +271,8 @@ def three_level_meta_analysis(effects: pd.DataFrame, cluster: str = "kunskapshus
         sigma2_cluster=float(theta[0]), sigma2_evaluation=float(theta[1]),
         i2_cluster=100 * float(theta[0]) / total, i2_evaluation=100 * float(theta[1]) / total,
         q=q, q_df=k - 1, q_p=float(stats.chi2.sf(q, k - 1)), pi_low=estimate - pi_half,
-        pi_high=estimate + pi_half, k=k, n_clusters=n_clusters,
+        pi_high=estimate + pi_half, k=k, n_evaluations=int(evaluations.max()) + 1,
+        n_clusters=n_clusters,
         cluster=cluster, method="REML", measure=measure, level=level,
         # metafor's REML log-likelihood includes ½ log|X'X| (REMLf = TRUE); X'X = k here
         log_likelihood=-0.5 * (float(fit["objective"]) + (k - 1) * math.log(2 * math.pi))
