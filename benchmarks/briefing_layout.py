@@ -43,10 +43,18 @@ def run_all(reports: Path) -> None:
     publish(reports)
 
 
-def briefings(site: Path) -> list[Path]:
-    index = (site / "index.html").read_text(encoding="utf-8")
-    hrefs = sorted(set(re.findall(r'href="(briefings/[^"]+/index\.html)"', index)))
-    return [site / h for h in hrefs]
+def briefings(reports: Path) -> dict[str, Path]:
+    """The newest successful run's briefing per notebook and parameter set (measured in the
+    run directory, where its tables are too: publishing may withhold a run)."""
+    import json
+
+    found: dict[str, Path] = {}
+    for manifest in sorted((reports / "runs").glob("*/*/manifest.json")):
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        if data.get("status") == "succeeded" and (manifest.parent / "briefing.html").is_file():
+            name = f"{manifest.parent.parent.name}/{data.get('parameter_set') or data.get('label')}"
+            found[name] = manifest.parent / "briefing.html"  # run ids sort by time
+    return dict(sorted(found.items()))
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
@@ -75,8 +83,7 @@ def main() -> None:
     rows = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        for path in briefings(site):
-            name = "/".join(path.relative_to(site).parts[1:3])
+        for name, path in briefings(args.reports).items():
             page = browser.new_page(viewport={"width": 360, "height": 780})
             page.goto(path.resolve().as_uri())
             phone = measure_layout(page)

@@ -87,6 +87,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 # layout measurements shared by tests/test_briefing_layout.py and benchmarks/briefing_layout.py
 
 A4_CONTENT_WIDTH_PX = round((210 - 2 * 16) / 25.4 * 96)  # A4 minus the 16 mm side margins
+A4_LANDSCAPE_WIDTH_PX = round((297 - 2 * 16) / 25.4 * 96)
 
 LAYOUT_SCRIPT = r"""
 () => {
@@ -151,13 +152,15 @@ LAYOUT_SCRIPT = r"""
 """
 
 PRINT_OVERFLOW_SCRIPT = r"""
-(width) => {
+([width, landscape]) => {
   let worst = 0, what = '';
   for (const e of document.querySelectorAll('body *')) {
     if (!e.getClientRects().length) continue;
     const r = e.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
-    if (r.right - width > worst) { worst = r.right - width; what = e.tagName + '.' + e.className; }
+    // wide tables are printed on landscape pages (research.css: page: landscape)
+    const limit = e.closest('.output-html:has(table.wide)') ? landscape : width;
+    if (r.right - limit > worst) { worst = r.right - limit; what = e.tagName + '.' + e.className; }
   }
   return {overflow: Math.round(worst), what};
 }
@@ -174,9 +177,9 @@ def print_overflow(page: Any) -> dict[str, Any]:
     page.emulate_media(media="print")
     page.set_viewport_size({"width": A4_CONTENT_WIDTH_PX, "height": 1000})
     try:
-        return page.evaluate(PRINT_OVERFLOW_SCRIPT, A4_CONTENT_WIDTH_PX)
-    finally:
-        page.emulate_media(media="screen")
+        return page.evaluate(PRINT_OVERFLOW_SCRIPT, [A4_CONTENT_WIDTH_PX, A4_LANDSCAPE_WIDTH_PX])
+    finally:  # back to no emulation: page.pdf() after media="screen" would print screen CSS
+        page.emulate_media(media="no-override")
 
 
 def csv_link_problems(page_path: Path, mentions: list[dict[str, Any]]) -> list[str]:

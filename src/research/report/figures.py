@@ -463,11 +463,11 @@ def _use_layout(fig: Any) -> None:
 def _within(fig: Any, width: float) -> None:
     """Narrow the figure by what its labels reach beyond ``width`` inches (text outside the
     axes that the layout engine does not know about), so it is shown unshrunk."""
-    for _ in range(2):
+    for _ in range(4):
         fig.draw_without_rendering()
         excess = fig.get_tightbbox(fig._get_renderer()).width - width
         current = fig.get_size_inches()
-        if excess <= width * 0.01 or current[0] - excess < width * 0.6:
+        if excess <= width * 0.01 or current[0] - excess < width * 0.5:
             return
         fig.set_size_inches(current[0] - excess, current[1])
 
