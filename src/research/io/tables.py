@@ -261,6 +261,11 @@ def read_sav(path: str | os.PathLike[str], *, metadata_only: bool = False) -> tu
     if not target.is_file():
         raise InputDataError(f"SPSS file not found: {target}", hint="check the path",
                              file=str(target))
+    size = target.stat().st_size  # read_survey calls this directly for .sav files
+    if size > LIMITS.max_bytes:
+        raise _error(f"the file is {size:,} bytes, more than the limit of {LIMITS.max_bytes:,}.",
+                     target, hint="split the file or raise the limit (research.io.tables.LIMITS)",
+                     limit="max_bytes")
     try:
         return pyreadstat.read_sav(str(target), apply_value_formats=False, user_missing=True,
                                    metadataonly=metadata_only)
