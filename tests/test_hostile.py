@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -501,6 +502,129 @@ def test_screening_log_with_a_giant_cell_is_a_clear_error(tmp_path: Path) -> Non
         read_screening_log(path)
     assert "field larger than field limit" in caught.value.message
     assert caught.value.fields["file"] == str(path)
+
+
+XML_BOMB = ("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY a \"lol\">"
+            + "".join(f"<!ENTITY {chr(98 + i)} \"{('&' + chr(97 + i) + ';') * 10}\">"
+                      for i in range(8))
+            + "]>\n<rss version=\"2.0\"><channel><title>&i;</title></channel></rss>\n")
+XXE = ("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+       "<rss version=\"2.0\"><channel><title>&x;</title><item><title>&x;</title>"
+       "</item></channel></rss>\n")
+
+
+@pytest.mark.parametrize("content", [XML_BOMB, XXE, "<rss>" * 5000, "\x00\x01junk" * 100],
+                         ids=["entity-expansion", "external-entity", "deep-nesting", "binary"])
+def test_hostile_feeds_are_a_reported_source_error(content: str, tmp_path: Path) -> None:
+    from research.scanning.sourcelist import Source
+    from research.scanning.sources import read_sources
+
+    bad = tmp_path / "fientlig.xml"
+    bad.write_text(content, encoding="utf-8")
+    good = SAMPLE / "omvarld" / "feeds" / "alvstads_tidning.xml"
+    items, statuses = read_sources([Source("Fientlig", "feed", str(bad)),
+                                    Source("Älvstads Tidning", "feed", str(good))])
+    by_name = {status.source: status for status in statuses}
+    assert by_name["Fientlig"].status == "error" and by_name["Fientlig"].items == 0
+    assert by_name["Fientlig"].error  # a Swedish explanation for the coordinator
+    assert by_name["Älvstads Tidning"].status == "ok" and len(items) > 0
+    assert "root:" not in items.to_string()  # /etc/passwd never entered the items
+
+
+def test_feed_items_keep_only_http_links(tmp_path: Path) -> None:
+    from research.scanning.sourcelist import Source
+    from research.scanning.sources import read_sources
+
+    good = SAMPLE / "omvarld" / "feeds" / "alvstads_tidning.xml"  # holds a javascript: item
+    items, _ = read_sources([Source("Älvstads Tidning", "feed", str(good))])
+    links = [str(v) for v in items["url"].dropna() if str(v)]
+    assert links and all(link.startswith(("http://", "https://")) for link in links), links
+
+
+def _zip_bomb_docx(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        for number in range(3):
+            package.writestr(f"word/media/fill{number}.bin", b"\0" * (1024 * 1024))
+    return path
+
+
+@pytest.mark.parametrize("name", ["bomb.docx", "trasig.pdf", "trasig.docx"])
+def test_hostile_documents_in_a_folder_source_are_reported_skips(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from research.scanning import sources
+    from research.scanning.sourcelist import Source
+    from research.scanning.sources import read_sources
+
+    # the zip bomb unpacks to 3 MiB: just over a limit patched down from 200 MiB
+    monkeypatch.setattr(sources, "LIMITS", sources.ReaderLimits(max_docx_unpacked=3 * 2**20 - 1))
+
+    folder = tmp_path / "dokument"
+    folder.mkdir()
+    (folder / "bra.txt").write_text("Unga i Älvstad\nRadikalisering bland unga i Älvstad.\n",
+                                    encoding="utf-8")
+    if name == "bomb.docx":
+        _zip_bomb_docx(folder / name)
+    else:
+        (folder / name).write_bytes(b"%PDF-1.7\n" + os.urandom(3000) if name.endswith(".pdf")
+                                    else b"PK\x03\x04" + os.urandom(3000))
+    before = digest(folder / name)
+    items, statuses = read_sources([Source("Mapp", "folder", str(folder))])
+    errors = [s for s in statuses if s.status == "error"]
+    assert len(errors) == 1 and errors[0].error, statuses
+    assert len(items) == 1  # the good document is still read
+    if name == "bomb.docx":
+        assert "max_docx_unpacked" in errors[0].cause
+    assert digest(folder / name) == before
+
+
+def _personnummer() -> str:
+    digits = "811218987"
+    total = sum(sum(divmod(int(d) * (2 - i % 2), 10)) for i, d in enumerate(digits))
+    return f"19{digits[:6]}-{digits[6:]}{(10 - total % 10) % 10}"
+
+
+def test_planted_personnummer_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    from research.errors import PrivacyError
+    from research.situation.readers import load_reports
+
+    rows = sample_rows(SAMPLE / "lagesbild" / "rapporter.csv")[:30]
+    number = _personnummer()
+    rows[5][-1] = f"Eleven {number} har uttryckt oro."
+    path = write_csv(tmp_path / "rapporter.csv", rows)
+    with pytest.raises(PrivacyError) as caught:
+        load_reports(path, as_of="2026-09-30")
+    assert "row(s) 5" in caught.value.message and "'sammanfattning'" in caught.value.message
+    assert number not in str(caught.value) and number[2:] not in str(caught.value)
+
+
+def test_empty_and_zero_hit_exports_count_as_zero_beside_good_ones(tmp_path: Path) -> None:
+    from research.literature.readers import read_records
+
+    empty = tmp_path / "pubmed.ris"
+    empty.write_bytes(b"")
+    header_only = write_csv(tmp_path / "swepub.csv",
+                            sample_rows(SAMPLE / "litteratur" / "diva.csv")[:1])
+    result = read_records([empty, header_only, SAMPLE / "litteratur" / "scopus.ris"])
+    files = result.files.set_index("fil")
+    assert files.loc["pubmed.ris", "poster"] == 0 and files.loc["swepub.csv", "poster"] == 0
+    assert set(files.loc[["pubmed.ris", "swepub.csv"], "status"]) == {"tom export"}
+    with pytest.raises(InputDataError) as caught:  # nothing readable left: then it fails
+        read_records([empty, header_only])
+    assert caught.value.fields["parameter"] == "records"
+
+
+def test_oversized_spss_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # fixed in research/io/tables.py: read_sav (used directly by read_survey for .sav)
+    # had no size limit
+    from research import survey
+    from research.io import tables
+
+    sav = SAMPLE / "enkat" / "enkat.sav"
+    monkeypatch.setattr(tables, "LIMITS", tables.TableLimits(max_bytes=sav.stat().st_size - 1))
+    with pytest.raises(InputDataError) as caught:
+        survey.read_survey(sav, SAMPLE / "enkat" / "kodbok.yaml")
+    assert caught.value.fields["limit"] == "max_bytes" and caught.value.fields["file"] == str(sav)
 
 
 # =======================================================================================
