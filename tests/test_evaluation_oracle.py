@@ -293,6 +293,8 @@ def test_three_level_model_matches_rma_mv(r_reference: Reference, name: str) -> 
     assert_close(f"{case} QE", res.q, r.one(case, "QE"))
     assert_close(f"{case} QEp", res.q_p, r.one(case, "QEp"))
     assert_close(f"{case} logLik", res.log_likelihood, r.one(case, "logLik"), rel=1e-8)
+    assert_close(f"{case} I2", (res.i2_cluster, res.i2_evaluation), r[(case, "I2")], rel=2e-5,
+                 abs_=1e-6)
     assert res.converged
     assert res.k == len(d) and res.n_clusters == d["cluster"].nunique()
     frame = res.to_frame()

@@ -196,6 +196,10 @@ for (name in names(three)) {
   put(case, "logLik", logLik(fit))
   pr <- predict(fit)
   put(case, "pi.lb", pr$pi.lb); put(case, "pi.ub", pr$pi.ub)
+  # I^2 per level as in the metafor FAQ (metafor-project.org, "I^2 for multilevel models")
+  W <- diag(1 / d$vi); X <- model.matrix(fit)
+  P <- W - W %*% X %*% solve(t(X) %*% W %*% X) %*% t(X) %*% W
+  put(case, "I2", 100 * fit$sigma2 / (sum(fit$sigma2) + (fit$k - fit$p) / sum(diag(P))))
 }
 
 write.csv(do.call(rbind, data_rows), file.path(out_dir, "metafor_reference_data.csv"),
