@@ -47,6 +47,9 @@ PUBLISHED = {
 SETTINGS = {
     "svm": {"model": "svm", "C": 0.3, "ngram_max": 1},
     "svm-bigram": {"model": "svm", "C": 0.3, "ngram_max": 2},
+    "svm-c1": {"model": "svm", "C": 1.0, "ngram_max": 1},
+    "svm-c01": {"model": "svm", "C": 0.1, "ngram_max": 1},
+    "svm-c02": {"model": "svm", "C": 0.2, "ngram_max": 1},
     "logistic": {"model": "logistic", "C": 10.0, "ngram_max": 1},
     "nb": {"model": "nb", "alpha": 3.822, "ngram_max": 1},
     "nb-bigram": {"model": "nb", "alpha": 3.822, "ngram_max": 2},

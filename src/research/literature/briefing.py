@@ -222,7 +222,7 @@ class LiteratureAnalysis:
             "irrelevanta exempel.",
             "Förslaget om när granskningen kan avslutas: efter max(100, 10 % av posterna) "
             "granskade i rad utan relevant post. I simuleringar på fyra publicerade dataset "
-            "hade man då hittat minst 96 % av de relevanta posterna; en kortare serie "
+            "hade man då hittat minst 97 % av de relevanta posterna; en kortare serie "
             "(max(50, 5 %)) missade en fjärdedel i ett av dataseten, och knämetoden (Cormack "
             "och Grossman 2016) föreslog oftast stopp först när nästan allt var granskat. "
             "Uppskattningen av relevanta poster kvar bygger på en oviktad logistisk "

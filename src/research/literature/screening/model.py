@@ -30,7 +30,7 @@ __all__ = [
 MODELS = ("logistic", "svm", "nb", "ensemble", "svm-nb")
 # The default screening setting, chosen by simulation across four labelled development sets
 # (benchmarks/screening_simulation.py, figures in benchmarks/README.md).
-DEFAULT_MODEL: dict[str, Any] = {"model": "svm", "C": 0.3, "ngram_max": 1,
+DEFAULT_MODEL: dict[str, Any] = {"model": "svm", "C": 0.2, "ngram_max": 1,
                                  "pseudo_negatives": 100, "pseudo_until": 0.25}
 
 
@@ -102,7 +102,7 @@ class RelevanceModel:
         Smoothing of naive Bayes.
     """
 
-    def __init__(self, model: str = "svm", C: float = 0.3, seed: int = 0,
+    def __init__(self, model: str = "svm", C: float = 0.2, seed: int = 0,
                  alpha: float = 3.822) -> None:
         self.model = model
         self.C = C
@@ -136,7 +136,7 @@ class RelevanceModel:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or \
                     not np.isfinite(value) or value <= 0:
                 raise ParameterError(f"{name} must be a positive number, got {value!r}.",
-                                     hint=f"e.g. {name}=0.3" if name == "C" else None,
+                                     hint=f"e.g. {name}=0.2" if name == "C" else None,
                                      parameter=name)
         return self
 
