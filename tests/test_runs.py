@@ -183,6 +183,17 @@ def test_a_notebook_git_does_not_hold_makes_the_git_state_dirty(tmp_path: Path) 
         assert state["dirty"] and f"notebooks/{scratch.name}" in state["untracked"]
     finally:
         scratch.unlink()
+    ignored = root / "lab" / f".working-copy-test-{tmp_path.name}.ipynb"  # lab/ is git-ignored
+    made = not ignored.parent.exists()
+    ignored.parent.mkdir(exist_ok=True)
+    ignored.write_text("{}", encoding="utf-8")
+    try:
+        state = git_commit(root, [ignored])
+        assert state["dirty"] and f"lab/{ignored.name}" in state["untracked"]
+    finally:
+        ignored.unlink()
+        if made:
+            ignored.parent.rmdir()
 
 
 def test_declared_parameter_sets_are_catalogue_entries_and_the_rest_drafts(tmp_path: Path) -> None:
@@ -199,6 +210,10 @@ def test_declared_parameter_sets_are_catalogue_entries_and_the_rest_drafts(tmp_p
     other.write_text("kunskapshus: X\n", encoding="utf-8")
     assert declared_parameter_set("mall", [other], False) is None
     assert declared_parameter_set("enkatanalys", [default], False) is None
+    shipped = project_root() / "notebooks" / "mall.ipynb"
+    assert declared_parameter_set("mall", [default], False, shipped) == "default"
+    working_copy = tmp_path / "lab" / "mall.ipynb"
+    assert declared_parameter_set("mall", [default], False, working_copy) is None
 
 
 def test_a_trial_run_is_a_draft_and_never_marks_an_entry_failed(tmp_path: Path,

@@ -148,16 +148,17 @@ def git_commit(root: Path | None = None, paths: Iterable[Path] = ()) -> dict[str
     try:
         commit = _git(root, "rev-parse", "HEAD")
         dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no"))
-        status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *inside) \
-            if inside else ""
+        status = _git(root, "status", "--porcelain", "--untracked-files=all", "--ignored",
+                      "--", *inside) if inside else ""
     except (OSError, subprocess.SubprocessError):
         return None
     if not commit:
         return None
-    untracked = sorted([line[3:] for line in status.splitlines() if line.startswith("??")]
+    # "??" untracked, "!!" ignored (e.g. a working copy in lab/): git holds neither
+    untracked = sorted([line[3:] for line in status.splitlines() if line[:2] in ("??", "!!")]
                        + outside)
     modified = sorted(line[3:] for line in status.splitlines() if line and
-                      not line.startswith("??"))
+                      line[:2] not in ("??", "!!"))
     described: dict[str, Any] = {"commit": commit, "dirty": dirty or bool(untracked or modified)}
     if untracked:
         described["untracked"] = untracked

@@ -74,11 +74,16 @@ def default_label(parameter_files: Sequence[str | Path]) -> str:
     return Path(parameter_files[-1]).stem if parameter_files else "standard"
 
 
-def declared_parameter_set(stem: str, files: Sequence[Path], customised: bool) -> str | None:
+def declared_parameter_set(stem: str, files: Sequence[Path], customised: bool,
+                           notebook: Path | None = None) -> str | None:
     """The catalogue entry a run belongs to: the name of ``parameters/<stem>/<name>.yaml``
-    when the run used exactly that file and nothing else (no overrides); otherwise None,
-    and the run is a draft."""
+    when the run used exactly that file and nothing else (no overrides) on the shipped
+    notebook ``notebooks/<stem>.ipynb``; otherwise None, and the run is a draft (a working
+    copy such as ``lab/<stem>.ipynb`` makes a draft too)."""
     if customised or len(files) != 1:
+        return None
+    shipped = (project_root() / "notebooks" / f"{stem}.ipynb").resolve()
+    if notebook is not None and Path(notebook).resolve() != shipped:
         return None
     file = Path(files[0]).resolve()
     folder = (project_root() / "parameters" / stem).resolve()
@@ -227,7 +232,7 @@ def run_notebook(
     raw_overrides = list(raw_overrides)
     parameters, specs = collect(notebook_path, files, overrides, raw_overrides)
     parameter_set = declared_parameter_set(notebook_path.stem, files,
-                                           bool(overrides) or bool(raw_overrides))
+                                           bool(overrides) or bool(raw_overrides), notebook_path)
     label = label or parameter_set or default_label(files)
     if timeout is not None and (not isinstance(timeout, int) or timeout <= 0):
         raise ParameterError(f"Invalid timeout {timeout!r}.", hint="give whole seconds > 0",

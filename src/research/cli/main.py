@@ -117,7 +117,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
     created = new_notebook_type(args.name, kind=args.kind, description=args.description or "",
                                 audience=args.audience or "")
     print(f"Created {created.notebook} and {created.parameters}.", file=sys.stderr)
-    print(f"Next: edit them (make lab), then: research run {args.name} "
+    print(f"Next: edit notebooks/{args.name}.ipynb (or its working copy lab/{args.name}.ipynb "
+          f"after make lab, copied back), then: research run {args.name} "
           f"-f parameters/{args.name}/default.yaml",
           file=sys.stderr)
     print(created.notebook)
