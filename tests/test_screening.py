@@ -464,3 +464,32 @@ def test_default_model_on_the_other_development_sets(shared_data: Path, name: st
     assert table["wss95"].iloc[0] > floor, table.to_dict("records")
     full = np.concatenate([labels[results[0].priors], results[0].labels])
     assert screening.evaluate_stopping(full, "run10")["recall"] >= 0.9
+
+
+@pytest.mark.parametrize("option", [
+    ["--c", "0"], ["--c", "nan"], ["--c", "x"], ["--alpha", "-1"], ["--seeds", "0"],
+    ["--seeds", "1.5"], ["--prior-included", "0"], ["--pseudo-negatives", "-1"],
+    ["--batch-fraction", "1"], ["--ngram-max", "0"], ["--figure", "x.foo"],
+    ["--figure", "."], ["--model", "forest"],
+])
+def test_cli_bad_option_values_exit_2_with_a_message(tmp_path: Path, option: list[str],
+                                                     capsys: pytest.CaptureFixture) -> None:
+    from research.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["literature", "simulate", str(labelled_file(tmp_path)), "--label-column",
+              "included", *option])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert option[0] in err and "Traceback" not in err
+
+
+def test_cli_unwritable_figure_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from research.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    code = main(["literature", "simulate", str(labelled_file(tmp_path)), "--label-column",
+                 "included", "--seeds", "1", "--figure", str(blocker / "recall.svg")])
+    err = capsys.readouterr().err
+    assert code == 2 and "figure" in err and "Traceback" not in err
