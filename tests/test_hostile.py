@@ -862,15 +862,17 @@ def test_alias_bomb_run_fails_fast_naming_file_and_parameter(notebook: str, para
 
 @pytest.mark.e2e
 def test_mall_failures_through_the_console_script(tmp_path: Path) -> None:
-    """Duplicate columns, bad dates, binary junk: exit code, a message naming file, row and
-    column, no traceback (also not at exit), input unchanged, nothing published."""
+    """Duplicate columns (one of them a script), bad dates: exit code, a message naming
+    file, row and column, no traceback (also not at exit), input unchanged, an inert
+    failure briefing, and nothing published."""
     reports = tmp_path / "reports"
     cases = {
-        "dubbla.csv": ([MALL_HEADER + ["deltagare"], ["2026-01-05", "utbildning", "Skola",
-                                                       "1", "2"]],
-                       ["duplicate column name(s) 'deltagare'", "dubbla.csv"]),
-        "datum.csv": ([MALL_HEADER, ["03/04/2025", "utbildning", "Skola", "3"], *MALL_ROWS],
-                      ["row 2, column 'datum'", "'03/04/2025'", "not a date"]),
+        "dubbla.csv": ([MALL_HEADER + [SCRIPT, SCRIPT], ["2026-01-05", "utbildning", "Skola",
+                                                         "1", "2", "3"]],
+                       ["duplicate column name(s) \"<script>", "dubbla.csv"]),
+        "datum.csv": ([MALL_HEADER, ["03/04/2025", "utbildning", "Skola", "3"], *MALL_ROWS,
+                       ["2026-02-30", "utbildning", "Skola", "3"]],
+                      ["rows 2, 6, column 'datum'", "'03/04/2025'", "not a date"]),
     }
     for number, (name, (rows, expected)) in enumerate(cases.items()):
         path = write_csv(tmp_path / name, rows)
@@ -879,8 +881,49 @@ def test_mall_failures_through_the_console_script(tmp_path: Path) -> None:
                     str(path), "--run-id", f"fel-{number}", reports=reports)
         _assert_clean_failure(done, *expected)
         assert digest(path) == before
+        run_dir = reports / "runs" / "mall" / f"fel-{number}"
+        assert json.loads((run_dir / "manifest.json").read_text())["status"] == "failed"
+        _briefing_is_inert(run_dir)
     index = reports / "site" / "index.html"
-    assert not index.exists() or "fel-" not in index.read_text(encoding="utf-8")
+    assert index.is_file()  # the catalogue was rebuilt after the failed runs ...
+    site = "".join(p.read_text(encoding="utf-8", errors="replace")
+                   for p in (reports / "site").rglob("*") if p.is_file())
+    assert "fel-0" not in site and "fel-1" not in site  # ... without them
+
+
+@pytest.mark.e2e
+def test_mall_cp1252_log_with_formulas_runs_and_publishes_inert_tables(tmp_path: Path) -> None:
+    rows = [MALL_HEADER] + [[f"2026-0{month}-1{day}", activity, group, str(3 + day)]
+                            for month in range(1, 10) for day, (activity, group) in enumerate([
+                                ("utbildning", PAYLOADS[0]), ("konsultation", "Socialtjänsten"),
+                                ("dialogmote", SCRIPT), ("anhorigstod", PAYLOADS[1])])]
+    path = write_csv(tmp_path / "aktiviteter.csv", rows, encoding="cp1252", delimiter=";")
+    before = digest(path)
+    result = _run("mall", {"data": str(path)})
+    assert result.succeeded, result.error
+    _tables_are_neutralised(result.run_dir)
+    html = _briefing_is_inert(result.run_dir)
+    assert "36" in html  # 36 activities read from the cp1252 file
+    assert digest(path) == before
+    inputs = {Path(i["path"]).name: i for i in result.manifest["inputs"]}
+    assert inputs["aktiviteter.csv"]["sha256"] == before
+    assert not inputs["aktiviteter.csv"].get("changed_by_run")
+
+
+@pytest.mark.e2e
+def test_yaml_file_just_over_the_size_limit_fails_naming_the_limit(tmp_path: Path) -> None:
+    from research.io.files import YAML_LIMITS
+
+    sources = tmp_path / "sources.yaml"
+    head = (SAMPLE / "omvarld" / "sources.yaml").read_text(encoding="utf-8")
+    sources.write_text(head + "#" * (YAML_LIMITS["max_chars"] + 1 - len(head) - 1) + "\n",
+                       encoding="utf-8")
+    assert len(sources.read_text(encoding="utf-8")) == YAML_LIMITS["max_chars"] + 1
+    done = _cli("run", "omvarldsbevakning", "-f", "parameters/omvarldsbevakning/default.yaml",
+                "-p", "sources", str(sources), "--no-publish", "--run-id", "stor",
+                reports=tmp_path / "reports")
+    _assert_clean_failure(done, str(sources), "5,000,001 characters",
+                          "more than the limit of 5,000,000")
 
 
 @pytest.mark.e2e
@@ -888,15 +931,16 @@ def test_path_traversal_in_parameters(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     done = _cli("run", "mall", "--run-id", "../../../tmp/hostile-escape", "--no-publish",
                 reports=reports)
-    _assert_clean_failure(done, "run id")
-    assert not Path("/tmp/hostile-escape").exists() and not reports.joinpath("runs").exists() \
-        or not any(reports.joinpath("runs").rglob("*escape*"))
+    _assert_clean_failure(done, "Invalid run id", "no slashes")
+    assert not Path("/tmp/hostile-escape").exists() and not reports.exists()
     done = _cli("run", "mall", "--label", "../../x", "-p", "data",
                 "../../../../../../etc/hostname", "--no-publish", reports=reports)
-    _assert_clean_failure(done)
+    _assert_clean_failure(done, "/etc/hostname: unsupported file type")
+    runs = list((reports / "runs" / "mall").iterdir())
+    assert len(runs) == 1 and "/" not in runs[0].name  # the label cannot leave the folder
     assert all(p.resolve().is_relative_to(reports.resolve()) for p in reports.rglob("*"))
     done = _cli("run", "/etc/passwd", "--no-publish", reports=reports)
-    _assert_clean_failure(done)
+    _assert_clean_failure(done, "Cannot read notebook /etc/passwd")
 
 
 @pytest.mark.parametrize("planted, active", [
