@@ -267,3 +267,10 @@ def test_digital_work_benchmark_meets_the_targets(shared_data: Path) -> None:
     assert sensitivity >= 0.97, counts
     assert specificity >= 0.995, counts
     assert len(result.review) <= 60  # what a researcher is asked to look at stays small
+
+
+def test_boilerplate_titles_cannot_explode_the_pairs() -> None:
+    rows = [{"record_id": f"u{i}", "title": "Untitled", "year": 2020} for i in range(3000)]
+    rows += [{**ARTICLE, "record_id": "a"}, {**ARTICLE, "record_id": "b"}]
+    result = literature.deduplicate(pd.DataFrame(rows))
+    assert result.n_removed == 1 and len(result.pairs) == 1

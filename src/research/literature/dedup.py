@@ -36,6 +36,7 @@ from ..errors import InputDataError, ParameterError
 from .fields import clean, join_unique, normalise_doi, normalise_title, parse_authors, surname_key
 
 __all__ = [
+    "MAX_SAME_TITLE",
     "DedupOptions",
     "PAIR_COLUMNS",
     "GROUP_COLUMNS",
@@ -385,33 +386,46 @@ def _verdict(score: float, agree: list[str], conflict: list[str], same_doi: bool
     return "different", "inget oberoende fält stämmer"
 
 
+MAX_SAME_TITLE = 50  # a title more frequent than this is boiler-plate ("Editorial", "Untitled")
+_CHUNK = 1000        # rows per rapidfuzz cdist call (bounds memory: 1,000 × block size bytes)
+
+
 def candidate_pairs(p: _Prepared, review_title: float = 85.0) -> set[tuple[int, int]]:
     """Pairs worth comparing: similar titles in the same or next year (every record without a
-    year against all), a shared DOI, or the same first four title words."""
+    year against all), a shared DOI, or the same first four title words.
+
+    A normalised title that occurs more than :data:`MAX_SAME_TITLE` times is boiler-plate and
+    makes no candidates (such records are never merged automatically anyway), so a hostile or
+    odd export cannot make the number of pairs explode; title comparisons run in chunks.
+    """
+    from collections import Counter
+
     from rapidfuzz import fuzz, process
 
     n = len(p.ids)
-    rows = [(i, v) for i in range(n) for v in p.titles[i]]
+    frequency = Counter(v for variants in p.titles for v in variants)
+    rows = [(i, v) for i in range(n) for v in p.titles[i] if frequency[v] <= MAX_SAME_TITLE]
     owners = np.array([i for i, _ in rows], dtype=int)
     texts = [v for _, v in rows]
-    years = [p.years[i] for i in owners]
     pairs: set[tuple[int, int]] = set()
     blocks: dict[int | None, list[int]] = {}
-    for position, year in enumerate(years):
-        blocks.setdefault(year, []).append(position)
+    for position, (owner, _) in enumerate(rows):
+        blocks.setdefault(p.years[owner], []).append(position)
     missing = blocks.pop(None, [])
     comparisons = [(rows_, rows_ + blocks.get(year + 1, [])) for year, rows_ in blocks.items()]
     if missing:
         comparisons.append((missing, list(range(len(rows)))))
     cutoff = max(0.0, review_title - 5)
-    for left, right in comparisons:
-        scores = process.cdist([texts[k] for k in left], [texts[k] for k in right],
-                               scorer=fuzz.ratio, score_cutoff=cutoff, workers=1,
-                               dtype=np.uint8)
-        for r, c in zip(*np.nonzero(scores)):
-            i, j = int(owners[left[r]]), int(owners[right[c]])
-            if i != j:
-                pairs.add((min(i, j), max(i, j)))
+    for left_all, right in comparisons:
+        right_texts = [texts[k] for k in right]
+        for start in range(0, len(left_all), _CHUNK):
+            left = left_all[start:start + _CHUNK]
+            scores = process.cdist([texts[k] for k in left], right_texts, scorer=fuzz.ratio,
+                                   score_cutoff=cutoff, workers=1, dtype=np.uint8)
+            for r, c in zip(*np.nonzero(scores)):
+                i, j = int(owners[left[r]]), int(owners[right[c]])
+                if i != j:
+                    pairs.add((min(i, j), max(i, j)))
     for key_of in (lambda i: p.dois[i], lambda i: " ".join(p.titles[i][0].split()[:4])
                    if p.titles[i] and len(p.titles[i][0].split()) >= 4 else ""):
         groups: dict[str, list[int]] = {}
@@ -420,7 +434,7 @@ def candidate_pairs(p: _Prepared, review_title: float = 85.0) -> set[tuple[int, 
             if key:
                 groups.setdefault(key, []).append(i)
         for members in groups.values():
-            if len(members) > 50:  # a supplement DOI or a boiler-plate title: compare by title
+            if len(members) > MAX_SAME_TITLE:  # a supplement DOI or boiler-plate: by title only
                 continue
             pairs.update((a, b) for k, a in enumerate(members) for b in members[k + 1:])
     return pairs
