@@ -484,3 +484,17 @@ def test_export_limits_just_under_and_over(tmp_path: Path, monkeypatch: pytest.M
     assert info.value.fields["limit"] == "max_bytes" and "a.ris" in str(info.value)
     with pytest.raises(InputDataError):  # the only file is over the limit: nothing readable
         literature.read_records([path])
+
+
+@pytest.mark.parametrize("kwargs,parameter", [
+    ({"paths": [5]}, "records"), ({"paths": "x.ris", "screening_log": 3}, "screening_log"),
+    ({"paths": "x.ris", "dedup_log": ["a"]}, "dedup_log"),
+    ({"paths": "x.ris", "merge_conference": "ja"}, "merge_conference"),
+])
+def test_analyse_refuses_wrong_parameter_types(tmp_path: Path, kwargs: dict,
+                                               parameter: str) -> None:
+    arguments = {"screening_log": str(tmp_path / "log.csv"), **kwargs}
+    paths = arguments.pop("paths")
+    with pytest.raises(ParameterError) as info:
+        literature.analyse(paths, **arguments)
+    assert info.value.fields["parameter"] == parameter

@@ -241,6 +241,21 @@ def _all_records(imported: ImportResult, dedup: DedupResult) -> pd.DataFrame:
     return table
 
 
+def _check_paths(paths: Any, screening_log: Any, dedup_log: Any) -> None:
+    if not isinstance(paths, Iterable) or not all(isinstance(p, (str, Path)) and str(p).strip()
+                                                  for p in paths):
+        raise ParameterError(f"`records` must be a list of file paths, got {paths!r}.",
+                             hint='e.g. records = ["data/sample/litteratur/scopus.ris"]',
+                             parameter="records")
+    for name, value in (("screening_log", screening_log), ("dedup_log", dedup_log)):
+        if value is None and name == "dedup_log":
+            continue
+        if not isinstance(value, (str, Path)) or not str(value).strip():
+            raise ParameterError(f"`{name}` must be a file path, got {value!r}.",
+                                 hint="a CSV file, e.g. reports/litteratur/" + name + ".csv",
+                                 parameter=name)
+
+
 def analyse(
     paths: Iterable[str | Path] | str | Path,
     screening_log: str | Path,
@@ -262,6 +277,7 @@ def analyse(
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    _check_paths(paths, screening_log, dedup_log)
     paths = [resolve(path) for path in paths]
     if not paths:
         raise ParameterError("`records` is empty.", hint="list at least one export file",
