@@ -278,6 +278,27 @@ def write_bib(path: Path, works: list[dict]) -> None:
     path.write_text("\n".join(parts), encoding="utf-8")
 
 
+# Records that show what de-duplication keeps apart: a conference abstract of work 8 (the
+# journal article is in scopus.ris) and two reports of a monthly series whose titles differ
+# only in the month. Their PIDs (1600901–1600903) are works of their own.
+DIVA_EXTRAS = [
+    ["diva2:1600901", "Dahlgren, Elin (Älvstads universitet);Ahmadi, Leila (Norrbacka högskola)",
+     "Exit work and support for people leaving extremist milieus: an evaluation of a local "
+     "collaboration model from Älvstad municipality", "2015", "Konferensbidrag",
+     "Nordisk konferens om våldsförebyggande arbete", "",
+     "Abstract of a conference presentation on exit work in Älvstad municipality.",
+     "exit work;conference", "eng", ""],
+    ["diva2:1600902", "Holm, Anders (Älvstads universitet)",
+     "Lägesbild över våldsbejakande extremism i Älvstad: januari 2024", "2024", "Rapport",
+     "Älvstads kommuns rapportserie", "", "Månatlig lägesbild för januari.",
+     "lägesbild;våldsbejakande extremism", "swe", "Älvstads kommun"],
+    ["diva2:1600903", "Holm, Anders (Älvstads universitet)",
+     "Lägesbild över våldsbejakande extremism i Älvstad: februari 2024", "2024", "Rapport",
+     "Älvstads kommuns rapportserie", "", "Månatlig lägesbild för februari.",
+     "lägesbild;våldsbejakande extremism", "swe", "Älvstads kommun"],
+]
+
+
 def write_diva(path: Path, works: list[dict], rng: random.Random) -> None:
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
@@ -291,6 +312,7 @@ def write_diva(path: Path, works: list[dict], rng: random.Random) -> None:
                 rng.choice(DIVA_TYPES), work["journal"], work["doi"], work["abstract"],
                 ";".join(work["keywords"]), "swe" if work["language"] == "sv" else "eng", "",
             ])
+        writer.writerows(DIVA_EXTRAS)
 
 
 def main() -> None:
