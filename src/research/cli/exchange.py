@@ -47,6 +47,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 messages.append(str(exc))
     for message in messages:
         print(f"not exported: {message}", file=sys.stderr)
+    if not bundles and not messages:
+        where = f" for {args.kunskapshus}" if args.kunskapshus else ""
+        print(f"research: nothing to export: no succeeded run{where} in the reports folder",
+              file=sys.stderr)
     for bundle in bundles:
         print(bundle)
     return 0 if bundles and not messages else (1 if bundles else 2)
