@@ -156,21 +156,8 @@ def _read_csv(path: Path, limits: TableLimits) -> tuple[list[str], list[list[str
     if not text.strip():
         raise _error("the file is empty.", path, hint="export it again with a header row")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     csv.field_size_limit(max(limits.max_cell_chars + 1, 131072))
-    records: list[list[str]] = []
-    try:
-        for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue
-            records.append(record)
-            if len(records) > limits.max_rows + 1:
-                raise _error(f"more than {limits.max_rows:,} rows.", path,
-                             hint="split the file or raise the limit", limit="max_rows")
-    except csv.Error as exc:
-        raise _error(f"broken CSV at line {reader.line_num}: {exc}.", path,
-                     hint="a quote may be missing; quote text that contains the delimiter",
-                     row=reader.line_num) from exc
+    records = _csv_records(text, delimiter, limits, path)
     if not records:
         raise _error("the file is empty.", path, hint="export it again with a header row")
     header, rows = records[0], records[1:]
@@ -188,6 +175,36 @@ def _read_csv(path: Path, limits: TableLimits) -> tuple[list[str], list[list[str
             short.append(number)
             row.extend([""] * (width - len(row)))
     return header, rows, {"delimiter": delimiter, "encoding": encoding, "short_rows": short}
+
+
+def _csv_records(text: str, delimiter: str, limits: TableLimits, path: Path, *,
+                 strict: bool = True) -> list[list[str]]:
+    """The non-blank records. Parsed strictly first, only to catch a quote that is never
+    closed (which would silently turn every later line into one cell); other quirks
+    (text after a closing quote) are then read leniently, as before."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+    records: list[list[str]] = []
+    last_line = 0  # where the previous record ended
+    try:
+        for record in reader:
+            last_line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            records.append(record)
+            if len(records) > limits.max_rows + 1:
+                raise _error(f"more than {limits.max_rows:,} rows.", path,
+                             hint="split the file or raise the limit", limit="max_rows")
+    except csv.Error as exc:
+        if strict and "unexpected end of data" in str(exc):
+            raise _error(f"the quote (\") that opens a cell in line {last_line + 1} is never "
+                         "closed, so every line after it would be read as that one cell.", path,
+                         hint="close that quote or remove it", row=last_line + 1) from exc
+        if strict:
+            return _csv_records(text, delimiter, limits, path, strict=False)
+        raise _error(f"broken CSV at line {reader.line_num}: {exc}.", path,
+                     hint="a quote may be missing; quote text that contains the delimiter",
+                     row=reader.line_num) from exc
+    return records
 
 
 def sniff_delimiter(text: str) -> str:
