@@ -248,8 +248,8 @@ def _check_paths(paths: Any, screening_log: Any, dedup_log: Any) -> None:
                              hint='e.g. records = ["data/sample/litteratur/scopus.ris"]',
                              parameter="records")
     for name, value in (("screening_log", screening_log), ("dedup_log", dedup_log)):
-        if value is None and name == "dedup_log":
-            continue
+        if name == "dedup_log" and (value is None or value == ""):
+            continue  # no decisions on uncertain pairs yet
         if not isinstance(value, (str, Path)) or not str(value).strip():
             raise ParameterError(f"`{name}` must be a file path, got {value!r}.",
                                  hint="a CSV file, e.g. reports/litteratur/" + name + ".csv",
@@ -273,7 +273,7 @@ def analyse(
     Relative paths are resolved against the project root (as the notebook's parameters give
     them). The screening log is created (header only) when missing; it is never rewritten.
     ``dedup_log`` holds the researcher's decisions on uncertain duplicate pairs (read only
-    here; the widget appends to it).
+    here; the widget appends to it); ``None`` or ``""`` means no decisions.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
