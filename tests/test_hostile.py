@@ -216,6 +216,23 @@ def test_html_page_saved_as_csv_is_refused_by_name(domain: str, tmp_path: Path) 
     assert "export.csv" in text or not isinstance(outcome, str) and outcome.fields.get("file")
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_a_quote_never_closed_is_named_not_swallowing_the_rest(domain: str,
+                                                               tmp_path: Path) -> None:
+    # fixed in research/io/tables.py: the lenient csv parse read every line after an
+    # unclosed quote as one cell, so a log or a lägesbild lost all later rows without a word
+    lines = [",".join(MALL_HEADER)] + [f"2026-01-{day:02d},utbildning,Skola,{day}"
+                                       for day in range(1, 29)]
+    lines[9] = '2026-01-09,utbildning,"Skola och fritid,9'
+    path = tmp_path / "rapporter.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outcome = _outcome(domain, _readers(tmp_path)[domain], path)
+    text = outcome if isinstance(outcome, str) else outcome.message
+    assert "opens a cell in line 10 is never closed" in text, text
+    if not isinstance(outcome, str):
+        assert outcome.fields["row"] == 10
+
+
 def test_html_page_saved_as_ris_is_a_reported_skip(tmp_path: Path) -> None:
     from research.literature.readers import read_records
 
