@@ -98,7 +98,11 @@ class TableSpec:
 
     ``rows`` maps key columns to dimensions (the value ``total_label`` in a key column means
     the dimension is summed); ``fixed`` holds coordinates shared by every cell (e.g. the
-    period); columns that are neither keys nor measures are ignored.
+    period); columns that are neither keys nor measures are ignored. A measure's ``fixed``
+    value equal to ``total_label`` means that dimension is summed (e.g. a long table's
+    "answers in the group" column beside its per-option counts). ``where`` keeps only the
+    rows whose column holds one of the listed values, so one file may have several specs
+    (e.g. one per background variable of a long cross-table).
     """
 
     name: str
@@ -107,6 +111,7 @@ class TableSpec:
     fixed: Mapping[str, str] = field(default_factory=dict)
     total_label: str = TOTAL
     marker: str = MARKER
+    where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def wide(cls, name: str, rows: Mapping[str, str], column_dim: str,
@@ -120,7 +125,8 @@ class TableSpec:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "rows": dict(self.rows), "fixed": dict(self.fixed),
                 "total_label": self.total_label, "marker": self.marker,
-                "measures": [m.to_dict() for m in self.measures]}
+                "measures": [m.to_dict() for m in self.measures],
+                "where": {k: list(v) for k, v in self.where.items()}}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TableSpec:
@@ -128,7 +134,8 @@ class TableSpec:
                                  dict(m.get("fixed") or {}), tuple(m.get("of") or ()),
                                  tuple(m.get("over") or ())) for m in data["measures"])
         return cls(str(data["name"]), dict(data["rows"]), measures, dict(data.get("fixed") or {}),
-                   str(data.get("total_label", TOTAL)), str(data.get("marker", MARKER)))
+                   str(data.get("total_label", TOTAL)), str(data.get("marker", MARKER)),
+                   {str(k): tuple(map(str, v)) for k, v in (data.get("where") or {}).items()})
 
 
 @dataclass
@@ -195,7 +202,8 @@ def build_system(tables: Mapping[str, pd.DataFrame], specs: Iterable[TableSpec]
     for spec in specs:
         if spec.name not in tables:
             continue
-        system.tables.append(spec.name)
+        if spec.name not in system.tables:
+            system.tables.append(spec.name)
         _add_table(system, tables[spec.name], spec)
     return system
 
@@ -205,6 +213,9 @@ def _add_table(system: PublishedSystem, frame: pd.DataFrame, spec: TableSpec) ->
     in_table: dict[Key, int] = {}
     for position, (_, row) in enumerate(frame.iterrows()):
         line = position + 2  # the CSV header is line 1
+        if any(str(row.get(column, "")).strip() not in allowed
+               for column, allowed in spec.where.items()):
+            continue
         base = dict(spec.fixed)
         for column, dim in spec.rows.items():
             value = str(row.get(column, "")).strip()
@@ -218,7 +229,8 @@ def _add_table(system: PublishedSystem, frame: pd.DataFrame, spec: TableSpec) ->
             if measure.kind == "count":
                 if state == "empty":
                     continue
-                key = cell_key({**base, **measure.fixed})
+                key = cell_key({d: v for d, v in {**base, **measure.fixed}.items()
+                                if v != spec.total_label})
                 place = (spec.name, line, measure.column)
                 index = system.cell(key, None if state == "hidden" else number, place)
                 if state == "hidden" and system.places[index][0] == "":

@@ -401,9 +401,7 @@ def _alternative(part: _Part, values: np.ndarray, floors: np.ndarray, hidden: np
     a = values[part.cells]
     k = part.position[cell]
     if part.lines.shape[0] == 0:  # a cell in no line: nothing else has to change
-        alternative = a.copy()
-        alternative[k] = target
-        return alternative
+        return part.cells[[k]], np.array([float(target)])
     weight = np.where(hidden[part.cells], 1e-4, costs[part.cells])
     change = target - a[k]
     upper = np.concatenate([np.full(n, np.inf), a - floors[part.cells]])

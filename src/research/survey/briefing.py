@@ -6,25 +6,35 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..errors import ParameterError
+from ..privacy import checking
 from ..report.formatting import format_number, format_percent
 from .codebook import default_blocks
 from .comparisons import ADJUSTED_P, crosstabs_table, group_tests
 from .design import SurveyDesign, design_from_parameters
-from .disclosure import OTHER_GROUPS_LABEL
+from .disclosure import OTHER_GROUPS_LABEL, SurveyProtection
 from .freetext import Themes, free_text_themes
 from .likert import LikertTable, add_agreement_columns, likert_table
 from .readers import Survey
 from .scales import compute_indices, reliability_table
-from .tables import add_group_columns, estimates_table, item_response, response_rates
+from .tables import (add_group_columns, constant_weights, estimates_table, group_column,
+                     item_counts, item_response, linked_crosstabs, linked_themes,
+                     response_rates, survey_counts, table_specs)
+
+#: The names the notebook saves the tables under (``tables/<name>.csv``).
+TABLE_NAMES = {"response": "response_rates", "items": "item_response", "likert": "likert",
+               "estimates": "estimates", "tests": "group_tests", "top": "crosstab_top",
+               "crosstabs": "crosstabs", "reliability": "reliability",
+               "themes": "free_text_themes"}
 
 __all__ = [
+    "TABLE_NAMES",
     "SurveyAnalysis",
     "analyse",
     "summary_findings",
@@ -49,6 +59,8 @@ class SurveyAnalysis:
     response: pd.DataFrame
     items: pd.DataFrame
     nan_policy: str = "pairwise"
+    protection: SurveyProtection | None = field(default=None, repr=False)
+    disclosure: checking.DisclosureCheck | None = field(default=None, repr=False)
 
     @property
     def likert_frame(self) -> pd.DataFrame:
@@ -71,7 +83,8 @@ class SurveyAnalysis:
             return pd.DataFrame(columns=["Grupp"])
         top = self.tests.iloc[0]
         rows = self.crosstabs[(self.crosstabs["Fråga"] == top["Fråga"])
-                              & (self.crosstabs["Bakgrundsvariabel"] == top["Bakgrundsvariabel"])]
+                              & (self.crosstabs["Bakgrundsvariabel"] == top["Bakgrundsvariabel"])
+                              & (self.crosstabs["Grupp"] != "Totalt")]
         wide = rows.pivot(index="Grupp", columns="Svarsalternativ", values="Andel (%)")
         order = list(dict.fromkeys(rows["Svarsalternativ"]))
         wide = wide[order].rename(columns=lambda c: f"{c} (%)")
@@ -143,13 +156,56 @@ class SurveyAnalysis:
                      "upptäckter); den tydligaste skillnaden väljs efter det justerade "
                      "p-värdet.")
         parts.append(f"Röjandeskydd: celler med färre än {self.min_cell} svarande visas inte "
-                     "(”..”), och fler celler döljs vid behov så att de inte kan räknas fram ur "
-                     f"summor. Grupper med färre än {self.min_cell} svarande slås ihop till "
-                     f"”{OTHER_GROUPS_LABEL}” och redovisas aldrig var för sig.")
+                     "(”..”). Alla tabeller med antal – svarsfördelningar, korstabeller, svar "
+                     "per påstående, svarsfrekvenser, antal svarande bakom skattningarna och "
+                     "teman i fritextsvaren – delar summor och skyddas därför tillsammans: fler "
+                     "celler döljs, även nollor, så att inget dolt antal kan räknas fram ur "
+                     "summor, andelar eller andra tabeller. En andel visas bara där både "
+                     "antalet och summan den räknas på visas, och en skattning bara där inget "
+                     "av antalen den bygger på är dolt. Grupper med färre än "
+                     f"{self.min_cell} svarande slås ihop till ”{OTHER_GROUPS_LABEL}” och "
+                     "redovisas aldrig var för sig.")
         parts.append("Svaren ”Vet ej” räknas som saknade värden. Citat ur fritextsvaren har "
                      "personnummer, telefonnummer, e-postadresser, adresser och angivna namn "
                      "maskerade innan de visas.")
         return parts
+
+    # --- disclosure -------------------------------------------------------------------
+    def published_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables the notebook publishes, by saved name (for an audit outside a run)."""
+        return {TABLE_NAMES["response"]: self.response, TABLE_NAMES["items"]: self.items,
+                TABLE_NAMES["likert"]: self.likert_frame,
+                TABLE_NAMES["estimates"]: self.estimates, TABLE_NAMES["tests"]: self.tests,
+                TABLE_NAMES["top"]: self.top_difference(),
+                TABLE_NAMES["crosstabs"]: self.crosstabs,
+                TABLE_NAMES["reliability"]: self.reliability,
+                TABLE_NAMES["themes"]: self.themes.table}
+
+    def table_specs(self) -> list:
+        """What every published count table means, for the independent audit."""
+        book = self.survey.codebook
+        outcomes = list(dict.fromkeys(k for item in book.likert_items()
+                                      for k in item_counts(self.survey, item)))
+        top = None
+        if not self.tests.empty:
+            top = (str(self.tests.iloc[0]["Fråga"]), str(self.tests.iloc[0]["Bakgrundsvariabel"]))
+        return table_specs(
+            TABLE_NAMES, outcomes=outcomes, groups=[book.label(g) for g in self.group_by],
+            constant={book.label(g): constant_weights(self.design, g) for g in self.group_by},
+            incomplete=[book.label(g) for g in self.group_by
+                        if self.data[group_column(g)].isna().any()],
+            top=top, themes=not self.themes.table.empty)
+
+    def check_disclosure(self) -> checking.DisclosureCheck:
+        """Register the tables with the run's output checking, audit every table the run
+        has published (``tables/*.csv``; in JupyterLab the tables in memory) and write
+        ``disclosure.json``; the verdict goes into :meth:`method_notes`."""
+        if self.protection is None:
+            raise ParameterError("This analysis was made without linked disclosure control.",
+                                 hint="use research.survey.analyse(...)")
+        self.protection.register(self.table_specs())
+        self.disclosure = checking.check_run(self.published_tables())
+        return self.disclosure
 
 
 _LONELY_NOTES = {
@@ -228,24 +284,45 @@ def analyse(survey: Survey, *, weight: str | None = None,
     data = compute_indices(add_agreement_columns(data, book), book)
     design = design_from_parameters(data, weight, strata, cluster, fpc,
                                     lonely_psu=lonely_psu)
-    likert = {block: likert_table(data, book, spec["items"], min_cell)
-              for block, spec in book.blocks.items()
+    blocks = {block: spec["items"] for block, spec in book.blocks.items()
               if all(book.variables[i].type == "likert" for i in spec["items"])}
-    crosstabs = crosstabs_table(design, book, book.likert_items(), group_by, min_cell=min_cell)
     texts = pd.concat([data[c] for c in book.free_text], ignore_index=True) \
         if book.free_text else pd.Series([], dtype=object)
+    themes = free_text_themes(list(texts), n_themes=n_themes, names=names, min_cell=min_cell,
+                              seed=seed)
+    protection = _protect(survey, data, book, blocks, group_by, themes, min_cell)
+    likert = {block: likert_table(data, book, items, min_cell, protection)
+              for block, items in blocks.items()}
+    crosstabs = crosstabs_table(design, book, book.likert_items(), group_by, min_cell=min_cell)
+    crosstabs = linked_crosstabs(crosstabs, data, book, group_by, protection)
     return SurveyAnalysis(
         survey=survey, data=data, design=design, group_by=group_by, min_cell=min_cell,
         nan_policy=nan_policy,
-        estimates=estimates_table(design, book, group_by=group_by, min_cell=min_cell),
+        estimates=estimates_table(design, book, group_by=group_by, min_cell=min_cell,
+                                  protection=protection),
         likert=likert, reliability=reliability_table(data, book, min_cell=min_cell,
                                                      nan_policy=nan_policy),
         crosstabs=crosstabs, tests=group_tests(crosstabs),
-        themes=free_text_themes(list(texts), n_themes=n_themes, names=names,
-                                min_cell=min_cell, seed=seed),
-        response=response_rates(survey.data, book, min_cell=min_cell),
-        items=item_response(survey, book.likert_items(), min_cell=min_cell),
+        themes=Themes(linked_themes(themes.table, protection), themes.assignments,
+                      themes.n_answers),
+        response=response_rates(survey.data, book, min_cell=min_cell, protection=protection),
+        items=item_response(survey, book.likert_items(), min_cell=min_cell,
+                            protection=protection),
+        protection=protection,
     )
+
+
+def _protect(survey: Survey, data: pd.DataFrame, book: Any, blocks: Mapping[str, Sequence[str]],
+             group_by: Sequence[str], themes: Themes, min_cell: int) -> SurveyProtection:
+    """Suppress every count table of the run together. The themes table is sorted by
+    answers (largest first), so the sorted counts per theme are its rows' counts."""
+    theme_counts = None
+    if len(themes.table):
+        sizes = sorted((float((themes.assignments == k).sum())
+                        for k in range(len(themes.table))), reverse=True)
+        theme_counts = pd.Series(sizes, index=list(themes.table["Tema"]))
+    return survey_counts(survey, data, book, blocks, group_by, theme_counts,
+                         themes.n_answers).protect(min_cell)
 
 
 def summary_findings(estimates: pd.DataFrame, likert: Mapping[str, LikertTable],

@@ -12,17 +12,42 @@ place. The functions are small on purpose:
   (:func:`research.privacy.suppress_series`);
 - :func:`suppressed_estimates`, :func:`agreement_hidden` — which estimate rows to blank;
 - :func:`combine_small_groups` — never break a group down below the threshold;
-- :func:`mask_text` — personal identifiers and listed names masked in free text.
+- :func:`mask_text` — personal identifiers and listed names masked in free text;
+- :class:`SurveyCounts` / :class:`SurveyProtection` — **every count table of one run
+  suppressed together** (Likert distributions, cross-tables, item response, response
+  rates, respondents per index and group, free-text themes share margins), with
+  :func:`research.privacy.protect`, and registered for the run's independent audit.
+
+Coordinates of the linked cells: :data:`QUESTION` (question or index label),
+:data:`OPTION` (response label), :data:`OUTCOME` (:data:`ANSWERED` for substantive
+answers, a missing-code label, :data:`INDEX` for respondents with an index value), one
+dimension per background variable (its label) and :data:`RESPONSE_GROUP` /
+:data:`THEME`. A dimension summed over is absent. The published tables use the same
+coordinates (see :func:`research.survey.tables.table_specs`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from ..privacy import SuppressionResult, mask_identifiers, suppress_counts, suppress_series
+from ..privacy import (
+    Key,
+    LinkedSuppression,
+    LinkedTables,
+    SuppressionResult,
+    TableSpec,
+    cell_key,
+    checking,
+    mask_identifiers,
+    protect,
+    suppress_counts,
+    suppress_series,
+)
 
 __all__ = [
     "OTHER_GROUPS_LABEL",
@@ -36,10 +61,31 @@ __all__ = [
     "mask_text",
     "hide_small_rows",
     "marked_counts",
+    "QUESTION",
+    "OPTION",
+    "OUTCOME",
+    "ANSWERED",
+    "INDEX",
+    "RESPONSE_GROUP",
+    "THEME",
+    "MISSING_GROUP_LABEL",
+    "SurveyCounts",
+    "SurveyProtection",
+    "hidden_mask",
 ]
 
 MARKER = ".."
 OTHER_GROUPS_LABEL = "Övriga grupper"
+QUESTION = "fråga"
+OPTION = "svarsalternativ"
+OUTCOME = "utfall"
+ANSWERED = "Svar"
+INDEX = "Index"
+RESPONSE_GROUP = "svarsgrupp"
+THEME = "tema"
+#: Respondents whose background value is missing: a group of the linked tables that is
+#: never published (hidden, so the published groups do not add up to the total).
+MISSING_GROUP_LABEL = "Uppgift saknas"
 
 
 @dataclass
@@ -164,3 +210,101 @@ def agreement_hidden(data: pd.DataFrame, column: str, group: str | None,
     result = suppress_counts(counts, min_cell)
     return result.suppressed.drop(index="Totalt").drop(columns="Totalt").any(axis=1)
 
+
+
+# ---------------------------------------------------------------------------------------
+# All count tables of one run, suppressed together
+
+
+class SurveyCounts:
+    """The unsuppressed count tables of one Enkätanalys run, as one set of linked cells
+    (:class:`research.privacy.LinkedTables`): a cell published in two tables (a question's
+    answers in the Likert table, the item-response table and every cross-table) is one
+    cell, so complementary suppression and the audit see every shared margin."""
+
+    def __init__(self) -> None:
+        self.linked = LinkedTables()
+        self._unpublished: list[Key] = []
+
+    def _name(self, kind: str) -> str:
+        return f"{kind}:{len(self.linked.tables)}"
+
+    def likert(self, question: str, counts: pd.Series) -> None:
+        """Substantive answers of one question per response option (total: its answers)."""
+        self.linked.add_series(self._name("likert"), counts.astype(float),
+                               fixed={OUTCOME: ANSWERED, QUESTION: question}, dim=OPTION)
+
+    def crosstab(self, question: str, group: str, counts: pd.DataFrame) -> None:
+        """Groups × options of one question (totals: the group's answers, the option's
+        answers, the question's answers); a :data:`MISSING_GROUP_LABEL` row is never
+        published."""
+        self.linked.add_table(self._name("crosstab"), counts.astype(float),
+                              fixed={OUTCOME: ANSWERED, QUESTION: question}, row_dim=group,
+                              column_dim=OPTION)
+        if MISSING_GROUP_LABEL in counts.index:
+            base = {OUTCOME: ANSWERED, QUESTION: question, group: MISSING_GROUP_LABEL}
+            self._unpublished.append(cell_key(base))
+            self._unpublished += [cell_key({**base, OPTION: c}) for c in counts.columns]
+
+    def series(self, counts: pd.Series, dim: str, fixed: Mapping[str, Any] | None = None,
+               *, unpublished: Iterable[Any] = ()) -> None:
+        """A one-way table with its total (item response, respondents per group, themes);
+        entries in ``unpublished`` are never shown."""
+        fixed = dict(fixed or {})
+        self.linked.add_series(self._name(dim), counts.astype(float), fixed=fixed, dim=dim)
+        self._unpublished += [cell_key({**fixed, dim: v}) for v in unpublished]
+
+    def protect(self, min_cell: int = 5, protection: int | None = None) -> SurveyProtection:
+        """Suppress every table at once (:func:`research.privacy.protect`)."""
+        position = {key: i for i, key in enumerate(self.linked.keys)}
+        force = [position[key] for key in self._unpublished if key in position]
+        return SurveyProtection(protect(self.linked, min_cell, protection, force=force),
+                                position)
+
+
+@dataclass
+class SurveyProtection:
+    """Which linked cells are hidden, for building the published tables, and their
+    registration for the run's audit."""
+
+    suppression: LinkedSuppression
+    position: dict[Key, int] = field(repr=False)
+
+    @property
+    def min_cell(self) -> int:
+        return self.suppression.min_cell
+
+    @property
+    def passed(self) -> bool:
+        return self.suppression.passed
+
+    def hidden(self, coordinates: Mapping[str, Any]) -> bool:
+        """Whether the cell at ``coordinates`` is hidden (a cell the tables do not hold
+        is hidden too: nothing unprotected is published)."""
+        index = self.position.get(cell_key(coordinates))
+        return True if index is None else bool(self.suppression.hidden[index])
+
+    def value(self, coordinates: Mapping[str, Any]) -> float:
+        """The true count at ``coordinates`` (for computing published shares)."""
+        return float(self.suppression.linked.values[self.position[cell_key(coordinates)]])
+
+    def marked(self, coordinates: Mapping[str, Any]) -> int | str:
+        """The published form of a cell: its count, or :data:`MARKER`."""
+        return MARKER if self.hidden(coordinates) else int(self.value(coordinates))
+
+    def register(self, specs: Iterable[TableSpec]) -> None:
+        """Register the published tables' descriptions, which hidden cells are small or
+        zero, and the alternative tables found, for :func:`research.privacy.checking.check_run`."""
+        result = self.suppression
+        checking.register(specs, primary=result.primary_keys(), zeros=result.zero_keys(),
+                          min_cell=result.min_cell, protection=result.protection,
+                          hidden=result.counts(), witnesses=result.witnesses())
+
+    def counts(self) -> dict[str, int]:
+        """Cells hidden (primary, secondary) over all linked tables."""
+        return self.suppression.counts()
+
+
+def hidden_mask(protection: SurveyProtection, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
+    """Whether each of ``rows`` (coordinates) is hidden."""
+    return np.array([protection.hidden(row) for row in rows], dtype=bool)

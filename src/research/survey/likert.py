@@ -11,15 +11,16 @@ import pandas as pd
 
 from ..errors import ParameterError, SchemaError
 from .codebook import Codebook, code_key
-from .disclosure import protect_table
+from .disclosure import (ANSWERED, OPTION, OUTCOME, QUESTION, SurveyProtection, marked_counts,
+                         protect_table)
 
 __all__ = [
     "LikertTable",
+    "likert_counts",
     "likert_table",
     "agreement_share",
     "add_agreement_columns",
 ]
-
 
 
 @dataclass
@@ -82,11 +83,10 @@ class LikertTable:
                                            "Antal svar"])
 
 
-
-def likert_table(data: pd.DataFrame, codebook: Codebook, items: Sequence[str],
-                 min_cell: int = 5) -> LikertTable:
-    """Counts and shares of each response option of Likert ``items`` (same scale), with
-    cells under ``min_cell`` suppressed by :func:`research.survey.disclosure.protect_table`."""
+def likert_counts(data: pd.DataFrame, codebook: Codebook, items: Sequence[str]
+                  ) -> pd.DataFrame:
+    """Unsuppressed counts of each response option of Likert ``items`` (same scale): rows
+    are question labels, columns response labels in scale order."""
     if not items:
         raise ParameterError("No Likert items given.", parameter="items")
     first = codebook.variables[items[0]]
@@ -104,18 +104,48 @@ def likert_table(data: pd.DataFrame, codebook: Codebook, items: Sequence[str],
                                         for c in codes]
     frame = pd.DataFrame.from_dict(counts, orient="index", columns=labels)
     frame.index.name = "Fråga"
-    protected = protect_table(frame, min_cell)
-    suppressed = protected.hidden
+    return frame
+
+
+def likert_table(data: pd.DataFrame, codebook: Codebook, items: Sequence[str],
+                 min_cell: int = 5, protection: SurveyProtection | None = None
+                 ) -> LikertTable:
+    """Counts and shares of each response option of Likert ``items`` (same scale).
+
+    With ``protection`` (every count table of the run suppressed together, see
+    :class:`research.survey.disclosure.SurveyCounts`) its hidden cells are used; without,
+    the block is suppressed on its own (:func:`research.survey.disclosure.protect_table`).
+    A share is shown only where its count and the question's total are both published.
+    """
+    frame = likert_counts(data, codebook, items)
+    labels = list(frame.columns)
+    if protection is None:
+        protected = protect_table(frame, min_cell)
+        suppressed, table = protected.hidden, protected.table
+    else:
+        suppressed = _linked_hidden(frame, protection)
+        table = frame.assign(Totalt=frame.sum(axis=1)).astype(float)
     supp = suppressed.loc[frame.index, labels]
     raw_n = frame.sum(axis=1)
     total_hidden = suppressed.loc[frame.index, "Totalt"]
     shares = (frame.div(raw_n.where(raw_n > 0), axis=0)).where(~supp)
     shares.loc[total_hidden.to_numpy()] = np.nan
-    return LikertTable(counts=protected.table.where(~suppressed),
-                       marked=protected.marked, shares=shares,
-                       suppressed=suppressed, labels=labels,
+    return LikertTable(counts=table.where(~suppressed.reindex_like(table).fillna(True)),
+                       marked=marked_counts(table, suppressed.reindex_like(table).fillna(True)),
+                       shares=shares, suppressed=suppressed, labels=labels,
                        n=raw_n.where(~total_hidden), min_cell=min_cell)
 
+
+def _linked_hidden(frame: pd.DataFrame, protection: SurveyProtection) -> pd.DataFrame:
+    """Hidden cells of a questions × options table (plus its ``Totalt`` column) as the
+    run's linked suppression decided."""
+    hidden = pd.DataFrame(False, index=frame.index, columns=[*frame.columns, "Totalt"])
+    for question in frame.index:
+        base = {OUTCOME: ANSWERED, QUESTION: question}
+        for label in frame.columns:
+            hidden.loc[question, label] = protection.hidden({**base, OPTION: label})
+        hidden.loc[question, "Totalt"] = protection.hidden(base)
+    return hidden
 
 
 def agreement_share(data: pd.DataFrame, codebook: Codebook, item: str) -> pd.Series:
@@ -126,7 +156,6 @@ def agreement_share(data: pd.DataFrame, codebook: Codebook, item: str) -> pd.Ser
     upper = codes[len(codes) - len(codes) // 2:]
     values = data[item]
     return values.isin(upper).astype(float).where(values.notna())
-
 
 
 def add_agreement_columns(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:

@@ -1,20 +1,30 @@
 """Tables for the briefing: design-based estimates, response rates and item response,
-each already through disclosure control; decimals for showing them."""
+each already through disclosure control; decimals for showing them.
+
+:func:`survey_counts` gathers every count table of a run (unsuppressed) so that they are
+suppressed together; the table builders then take the resulting
+:class:`~research.survey.disclosure.SurveyProtection`, and :func:`table_specs` describes
+the published tables to the independent audit (:mod:`research.privacy.audit`).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..privacy import TOTAL_LABEL, Measure, TableSpec
 from .codebook import MISSING_LABEL, Codebook, code_key, code_text, same_code
 from .design import SurveyDesign
-from .disclosure import (agreement_hidden, combine_small_groups, protect_counts,
+from .disclosure import (ANSWERED, INDEX, MARKER, MISSING_GROUP_LABEL, OPTION, OUTCOME,
+                         QUESTION, RESPONSE_GROUP, THEME, SurveyCounts, SurveyProtection,
+                         agreement_hidden, combine_small_groups, protect_counts,
                          suppressed_estimates)
+from .likert import likert_counts
 from .readers import Survey
 
 __all__ = [
@@ -24,6 +34,13 @@ __all__ = [
     "table_decimals",
     "response_rates",
     "item_response",
+    "item_counts",
+    "crosstab_counts",
+    "survey_counts",
+    "linked_crosstabs",
+    "linked_themes",
+    "constant_weights",
+    "table_specs",
 ]
 
 
@@ -49,22 +66,27 @@ def add_group_columns(data: pd.DataFrame, codebook: Codebook, group_by: Sequence
 
 
 def estimates_table(design: SurveyDesign, codebook: Codebook, *,
-                    group_by: Sequence[str] = (), min_cell: int = 5) -> pd.DataFrame:
+                    group_by: Sequence[str] = (), min_cell: int = 5,
+                    protection: SurveyProtection | None = None) -> pd.DataFrame:
     """Design-based estimates for the briefing: the mean of every index and the share
     that agrees with every Likert item, overall and by each background variable in
     ``group_by`` (use :func:`add_group_columns` first), with disclosure control.
 
-    Rows based on fewer than ``min_cell`` respondents are blanked (with complementary
-    suppression, :func:`suppressed_estimates`); a share is also blanked when fewer than
-    ``min_cell`` respondents agree or disagree (the share would reveal them).
+    Rows based on fewer than ``min_cell`` respondents are blanked; a share is also blanked
+    when fewer than ``min_cell`` respondents agree or disagree (the share would reveal
+    them). With ``protection`` (the run's linked suppression) a row's respondent count is
+    the linked cell — hidden where the linked suppression hides it — and a share is blanked
+    whenever any count of its distribution is hidden (a share of agreeing answers is a sum
+    of those counts divided by the row's answers); without, the counts of each estimate
+    are suppressed on their own (:func:`suppressed_estimates`).
     """
     data = design.data
     pieces = []
-    targets = [(name, "Medelvärde", codebook.indices[name]["label"])
+    targets = [(name, "Medelvärde", codebook.indices[name]["label"], None)
                for name in codebook.indices if name in data.columns]
-    targets += [(f"_agree_{item}", "Andel som instämmer", codebook.label(item))
+    targets += [(f"_agree_{item}", "Andel som instämmer", codebook.label(item), item)
                 for item in codebook.likert_items() if f"_agree_{item}" in data.columns]
-    for column, kind, label in targets:
+    for column, kind, label, item in targets:
         for by in [None, *group_by]:
             by_column = None if by is None else group_column(by)
             if kind == "Andel som instämmer":  # Korn–Graubard, as svyciprop(method="beta")
@@ -73,7 +95,10 @@ def estimates_table(design: SurveyDesign, codebook: Codebook, *,
                 frame = frame.drop(columns=["level", "n_valid"])
             else:
                 frame = design.mean(column, by=by_column)
-            frame = suppressed_estimates(frame, min_cell)
+            if protection is not None:
+                frame = _linked_estimates(frame, codebook, label, item, by, protection)
+            else:
+                frame = suppressed_estimates(frame, min_cell)
             if kind == "Andel som instämmer":
                 hidden = agreement_hidden(data, column, by_column, min_cell)
                 keys = [None] * len(frame) if by is None else list(frame[by_column])
@@ -101,6 +126,49 @@ def estimates_table(design: SurveyDesign, codebook: Codebook, *,
                                  "n": "Antal svarande", "suppressed": "Undertryckt"})
 
 
+def _linked_estimates(frame: pd.DataFrame, codebook: Codebook, label: str, item: str | None,
+                      by: str | None, protection: SurveyProtection) -> pd.DataFrame:
+    """Blank the estimate rows whose respondent count (or, for a share, any count of the
+    distribution it is computed from) the run's linked suppression hides."""
+    out = frame.copy().reset_index(drop=True)
+    options = ([] if item is None else
+               [codebook.value_label(item, c) for c in codebook.variables[item].codes])
+    mask = []
+    for _, row in out.iterrows():
+        base = {OUTCOME: INDEX if item is None else ANSWERED, QUESTION: label}
+        if by is not None:
+            base[codebook.label(by)] = str(row[group_column(by)])
+        mask.append(protection.hidden(base)
+                    or any(protection.hidden({**base, OPTION: o}) for o in options))
+    mask = np.array(mask, dtype=bool)
+    for column in ("estimate", "se", "ci_low", "ci_high", "n"):
+        if column in out.columns:
+            out[column] = out[column].astype(float).where(~mask)
+    if item is None:  # a mean's own count is hidden only where the linked cell is
+        counts_hidden = np.array([protection.hidden(
+            {OUTCOME: INDEX, QUESTION: label,
+             **({} if by is None else {codebook.label(by): str(r[group_column(by)])})})
+            for _, r in frame.reset_index(drop=True).iterrows()], dtype=bool)
+        out["n"] = frame["n"].reset_index(drop=True).astype(float).where(~counts_hidden)
+    else:
+        out["n"] = _answered_n(frame, label, by, codebook, protection)
+    out["suppressed"] = mask
+    return out
+
+
+def _answered_n(frame: pd.DataFrame, label: str, by: str | None, codebook: Codebook,
+                protection: SurveyProtection) -> pd.Series:
+    """A share's respondent count as published: the linked cell (the question's answers
+    in the group), hidden where that cell is."""
+    values = []
+    for _, row in frame.reset_index(drop=True).iterrows():
+        base = {OUTCOME: ANSWERED, QUESTION: label}
+        if by is not None:
+            base[codebook.label(by)] = str(row[group_column(by)])
+        values.append(math.nan if protection.hidden(base) else float(row["n"]))
+    return pd.Series(values, dtype=float)
+
+
 def table_decimals(frame: pd.DataFrame) -> dict[str, int]:
     """Decimals for showing a table of this module: percentages 1, p-values 4, α and
     effect sizes 3, other decimal numbers 2, counts none (for
@@ -121,29 +189,43 @@ def table_decimals(frame: pd.DataFrame) -> dict[str, int]:
     return decimals
 
 
-def response_rates(data: pd.DataFrame, codebook: Codebook, *, min_cell: int = 5
-                   ) -> pd.DataFrame:
-    """Unit response rate per group from the codebook's ``invited`` section (respondent
-    counts under ``min_cell`` suppressed), with the total."""
+def _respondents(data: pd.DataFrame, codebook: Codebook) -> tuple[str | None, dict, pd.Series]:
+    """The ``invited`` section's variable and invited counts, and respondents per group."""
     invited = codebook.invited or {}
     variable = invited.get("variable")
     counts = invited.get("counts") or {}
     if not variable or not counts or variable not in data.columns:
-        return pd.DataFrame(columns=["Grupp", "Inbjudna", "Svarande", "Svarsfrekvens (%)"])
+        return None, {}, pd.Series(dtype=float)
     answered = data[variable].value_counts()
     respondents = pd.Series({k: int(answered.get(_match_key(answered.index, k), 0))
                              for k in counts})
-    suppressed = protect_counts(respondents, min_cell)
+    return variable, counts, respondents
+
+
+def response_rates(data: pd.DataFrame, codebook: Codebook, *, min_cell: int = 5,
+                   protection: SurveyProtection | None = None) -> pd.DataFrame:
+    """Unit response rate per group from the codebook's ``invited`` section (respondent
+    counts under ``min_cell`` suppressed — with ``protection`` as the run's linked
+    suppression decided), with the total. A rate is shown only where its count is."""
+    variable, counts, respondents = _respondents(data, codebook)
+    if variable is None:
+        return pd.DataFrame(columns=["Grupp", "Inbjudna", "Svarande", "Svarsfrekvens (%)"])
+    labels = {k: codebook.value_label(variable, k) for k in counts}
+    if protection is None:
+        suppressed = protect_counts(respondents, min_cell)
+        hidden = {key: bool(suppressed.suppressed[key]) for key in [*counts, "Totalt"]}
+    else:
+        hidden = {key: protection.hidden({RESPONSE_GROUP: labels[key]}) for key in counts}
+        hidden["Totalt"] = protection.hidden({})
     rows = []
     for key in list(counts) + ["Totalt"]:
-        hidden = bool(suppressed.suppressed[key])
         n_invited = int(sum(counts.values())) if key == "Totalt" else int(counts[key])
-        n_answered = float(suppressed.table[key]) if not hidden else math.nan
-        label = "Totalt" if key == "Totalt" else codebook.value_label(variable, key)
+        n_answered = float(respondents.sum() if key == "Totalt" else respondents[key])
+        label = "Totalt" if key == "Totalt" else labels[key]
         rows.append({"Grupp": label, "Inbjudna": n_invited,
-                     "Svarande": ".." if hidden else int(n_answered),
-                     "Svarsfrekvens (%)": ".." if hidden else round(100 * n_answered /
-                                                                    n_invited, 1)})
+                     "Svarande": MARKER if hidden[key] else int(n_answered),
+                     "Svarsfrekvens (%)": MARKER if hidden[key] else round(
+                         100 * n_answered / n_invited, 1)})
     return pd.DataFrame(rows)
 
 
@@ -154,27 +236,253 @@ def _match_key(index: Iterable[Any], key: Any) -> Any:
     return key
 
 
-def item_response(survey: Survey, items: Sequence[str], *, min_cell: int = 5) -> pd.DataFrame:
+def item_counts(survey: Survey, item: str) -> dict[str, int]:
+    """Substantive answers (``Svar``), each declared missing code ("Vet ej (99)") and empty
+    answers of one item; together the number of respondents."""
+    variable = survey.codebook.variables[item]
+    missing = survey.missing
+    counts: dict[str, int] = {ANSWERED: int(survey.data[item].notna().sum())}
+    for code, label in variable.missing.items():
+        text = code_text(code_key(code))
+        counts[f"{label} ({text})"] = int(missing[(missing["variable"] == item)
+                                                  & (missing["code"] == text)]["n"].sum())
+    counts[MISSING_LABEL] = int(missing[(missing["variable"] == item)
+                                        & (missing["code"] == "")]["n"].sum())
+    return counts
+
+
+def item_response(survey: Survey, items: Sequence[str], *, min_cell: int = 5,
+                  protection: SurveyProtection | None = None) -> pd.DataFrame:
     """Substantive answers, declared missing codes ("Vet ej") and empty answers per item,
-    each row suppressed with :func:`research.survey.disclosure.protect_counts` (the row total, the
-    number of respondents, is public)."""
+    with the number of respondents (``Svarande``, their sum, public). Each row is
+    suppressed with :func:`research.survey.disclosure.protect_counts`, or — with
+    ``protection`` — as the run's linked suppression decided. The response share is shown
+    only where the answers are."""
     rows = []
     total = len(survey.data)
-    missing = survey.missing
     for item in items:
-        variable = survey.codebook.variables[item]
-        counts: dict[str, int] = {"Svar": int(survey.data[item].notna().sum())}
-        for code, label in variable.missing.items():
-            text = code_text(code_key(code))
-            counts[f"{label} ({text})"] = int(missing[(missing["variable"] == item)
-                                                      & (missing["code"] == text)]["n"].sum())
-        counts[MISSING_LABEL] = int(missing[(missing["variable"] == item)
-                                            & (missing["code"] == "")]["n"].sum())
-        marked = protect_counts(pd.Series(counts), min_cell).marked()
-        row: dict[str, Any] = {"Fråga": survey.codebook.label(item)}
+        counts = item_counts(survey, item)
+        question = survey.codebook.label(item)
+        if protection is None:
+            marked = protect_counts(pd.Series(counts), min_cell).marked()
+        else:
+            marked = {k: protection.marked({QUESTION: question, OUTCOME: k}) for k in counts}
+        row: dict[str, Any] = {"Fråga": question}
         row.update({k: marked[k] for k in counts})
-        row["Svarsandel (%)"] = (round(100 * counts["Svar"] / total, 1)
-                                 if marked["Svar"] != ".." and total else "..")
+        row["Svarande"] = (MARKER if protection is not None
+                           and protection.hidden({QUESTION: question}) else total)
+        row["Svarsandel (%)"] = (round(100 * counts[ANSWERED] / total, 1)
+                                 if marked[ANSWERED] != MARKER and total else MARKER)
         rows.append(row)
     return pd.DataFrame(rows)
 
+
+def crosstab_counts(data: pd.DataFrame, codebook: Codebook, item: str, by: str
+                    ) -> pd.DataFrame | None:
+    """Unweighted groups × options counts of one Likert item by one background variable
+    (the combined groups of :func:`add_group_columns`); respondents who answered but have
+    no group value form a :data:`~research.survey.disclosure.MISSING_GROUP_LABEL` row (never
+    published). ``None`` when there are fewer than two groups."""
+    groups = data[group_column(by)]
+    if groups.nunique() < 2:
+        return None
+    codes = codebook.variables[item].codes
+    labels = [codebook.value_label(item, c) for c in codes]
+    values = data[item]
+    answered = values.notna()
+    levels = sorted(map(str, groups[answered].dropna().unique()))
+    table = pd.DataFrame(0, index=levels, columns=labels)
+    for code, label in zip(codes, labels):
+        chosen = values == float(code_key(code))
+        counted = groups[chosen].dropna().astype(str).value_counts()
+        table[label] = counted.reindex(levels, fill_value=0).astype(int)
+        missing_group = int((chosen & groups.isna()).sum())
+        if missing_group:
+            if MISSING_GROUP_LABEL not in table.index:
+                table.loc[MISSING_GROUP_LABEL] = 0
+            table.loc[MISSING_GROUP_LABEL, label] = missing_group
+    return table
+
+
+def _group_series(values: pd.Series, groups: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Respondents with a value per group (a missing-group entry, unpublished, when
+    needed) and the unpublished entries."""
+    valid = values.notna()
+    counts = groups[valid].dropna().astype(str).value_counts().sort_index()
+    missing = int((valid & groups.isna()).sum())
+    if missing:
+        counts[MISSING_GROUP_LABEL] = missing
+        return counts, [MISSING_GROUP_LABEL]
+    return counts, []
+
+
+def survey_counts(survey: Survey, data: pd.DataFrame, codebook: Codebook,
+                  blocks: Mapping[str, Sequence[str]], group_by: Sequence[str],
+                  theme_counts: pd.Series | None = None, answers: int | None = None
+                  ) -> SurveyCounts:
+    """Every count table one Enkätanalys run publishes, unsuppressed and linked: Likert
+    distributions, cross-tables (question × group × option), item response, respondents
+    per index and group (the estimates' counts), response per invited group and answers per
+    free-text theme (with their total ``answers`` when every answer has a theme)."""
+    counts = SurveyCounts()
+    for items in blocks.values():
+        frame = likert_counts(data, codebook, items)
+        for question in frame.index:
+            counts.likert(question, frame.loc[question])
+    for item in codebook.likert_items():
+        counts.series(pd.Series(item_counts(survey, item)), OUTCOME,
+                      {QUESTION: codebook.label(item)})
+        for by in group_by:
+            table = crosstab_counts(data, codebook, item, by)
+            if table is not None:
+                counts.crosstab(codebook.label(item), codebook.label(by), table)
+    for name, spec in codebook.indices.items():
+        if name not in data.columns:
+            continue
+        fixed = {OUTCOME: INDEX, QUESTION: spec["label"]}
+        if not group_by:
+            counts.linked.add_series(f"index:{name}", pd.Series(
+                {spec["label"]: float(data[name].notna().sum())}), fixed={OUTCOME: INDEX},
+                total=False, dim=QUESTION)
+        for by in group_by:
+            series, unpublished = _group_series(data[name], data[group_column(by)])
+            counts.series(series, codebook.label(by), fixed, unpublished=unpublished)
+    variable, invited, respondents = _respondents(survey.data, codebook)
+    if variable is not None:
+        respondents.index = [codebook.value_label(variable, k) for k in invited]
+        counts.series(respondents, RESPONSE_GROUP)
+    if theme_counts is not None and len(theme_counts):
+        if answers is not None and int(theme_counts.sum()) == answers:
+            counts.series(theme_counts, THEME, {OUTCOME: "Fritext"})
+        else:
+            counts.linked.add_series("themes", theme_counts.astype(float),
+                                     fixed={OUTCOME: "Fritext"}, total=False, dim=THEME)
+    return counts
+
+
+def constant_weights(design: SurveyDesign, by: str) -> bool:
+    """Whether every group of ``by`` has one weight: then its weighted row shares are
+    plain shares of the counts (and are described to the audit as such)."""
+    weights = pd.Series(np.asarray(design.weights_, dtype=float), index=design.data.index)
+    groups = design.data[group_column(by)]
+    return bool((weights.groupby(groups).nunique() <= 1).all())
+
+
+def linked_crosstabs(crosstabs: pd.DataFrame, data: pd.DataFrame, codebook: Codebook,
+                     group_by: Sequence[str], protection: SurveyProtection) -> pd.DataFrame:
+    """The cross-tables with the run's linked suppression: counts and group totals as it
+    decided, the weighted share only where the count and the group's answers are both
+    published, and per question and background variable a ``Totalt`` row (the question's
+    answers per option, as in the Likert table) when every respondent has a group value.
+
+    The test columns stay as computed."""
+    if crosstabs.empty:
+        return crosstabs
+    labels = {codebook.label(by): by for by in group_by}
+    items = {codebook.label(item): item for item in codebook.likert_items()}
+    pieces = []
+    for (question, background), rows in crosstabs.groupby(["Fråga", "Bakgrundsvariabel"],
+                                                           sort=False):
+        rows = rows.copy()
+        base = {OUTCOME: ANSWERED, QUESTION: question}
+        cells = [{**base, background: g, OPTION: o}
+                 for g, o in zip(rows["Grupp"], rows["Svarsalternativ"])]
+        groups = [{**base, background: g} for g in rows["Grupp"]]
+        count_hidden = [protection.hidden(c) for c in cells]
+        group_hidden = [protection.hidden(g) for g in groups]
+        rows["Antal"] = [protection.marked(c) for c in cells]
+        rows["Antal svar i gruppen"] = [protection.marked(g) for g in groups]
+        rows["Andel (%)"] = [MARKER if a or b else share for a, b, share in
+                             zip(count_hidden, group_hidden, rows["Andel (%)"])]
+        pieces.append(rows)
+        table = crosstab_counts(data, codebook, items[question], labels[background])
+        if table is None or MISSING_GROUP_LABEL in table.index:
+            continue
+        first = rows.iloc[0].to_dict()
+        total_rows = []
+        for option in dict.fromkeys(rows["Svarsalternativ"]):
+            total_rows.append({**first, "Grupp": TOTAL_LABEL, "Svarsalternativ": option,
+                               "Antal": protection.marked({**base, OPTION: option}),
+                               "Andel (%)": None,
+                               "Antal svar i gruppen": protection.marked(base)})
+        pieces.append(pd.DataFrame(total_rows, columns=rows.columns))
+    return pd.concat(pieces, ignore_index=True)
+
+
+def linked_themes(table: pd.DataFrame, protection: SurveyProtection) -> pd.DataFrame:
+    """The free-text themes with their answer counts as the linked suppression decided
+    (no quotes where a count is hidden), and a ``Totalt`` row when every answer has a
+    theme (the total is published in the findings)."""
+    if table.empty:
+        return table
+    out = table.copy()
+    base = {OUTCOME: "Fritext"}
+    hidden = [protection.hidden({**base, THEME: t}) for t in out["Tema"]]
+    out["Antal svar"] = [protection.marked({**base, THEME: t}) for t in out["Tema"]]
+    if "Citat" in out.columns:
+        out["Citat"] = ["" if h else q for h, q in zip(hidden, out["Citat"])]
+    if protection.position.get(tuple(sorted(base.items()))) is not None:
+        total = {column: "" for column in out.columns}
+        total.update({"Tema": TOTAL_LABEL, "Antal svar": protection.marked(base)})
+        out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    return out
+
+
+SHARE_KIND = "Andel som instämmer"
+MEAN_KIND = "Medelvärde"
+
+
+def table_specs(names: Mapping[str, str], *, outcomes: Sequence[str],
+                groups: Sequence[str], constant: Mapping[str, bool],
+                incomplete: Iterable[str] = (), top: tuple[str, str] | None = None,
+                themes: bool = False) -> list[TableSpec]:
+    """Describe the published count tables to the independent audit
+    (:mod:`research.privacy.audit`): which column holds which coordinate, which columns
+    are counts and which are shares of a published total.
+
+    ``names`` maps ``response``, ``items``, ``likert``, ``estimates``, ``crosstabs``,
+    ``top`` and ``themes`` to the saved table names; ``outcomes`` are the item-response
+    count columns; ``groups`` the background variables' labels; ``constant`` says per
+    background variable whether its groups have one weight each (then the weighted row
+    shares of the cross-table are plain shares and are described as such — otherwise they
+    are not linear in the counts and are left out, and they are only shown where their
+    count and the group's answers are); ``incomplete`` are background variables with
+    missing values (their groups do not add up to the total, so no line is claimed);
+    ``top`` is the (question, background variable) of the top-difference table.
+    """
+    incomplete = set(incomplete)
+    answered = {OUTCOME: ANSWERED}
+    specs = [
+        TableSpec(names["response"], {"Grupp": RESPONSE_GROUP}, (Measure("Svarande"),)),
+        TableSpec(names["items"], {"Fråga": QUESTION}, (
+            *(Measure(k, fixed={OUTCOME: k}) for k in outcomes), Measure("Svarande"),
+            Measure("Svarsandel (%)", "share", of=(ANSWERED,), over=(OUTCOME,)))),
+        TableSpec(names["likert"], {"Fråga": QUESTION, "Svarsalternativ": OPTION}, (
+            Measure("Antal"), Measure("Antal svar", fixed={OPTION: TOTAL_LABEL}),
+            Measure("Andel (%)", "share", of=("Antal",), over=(OPTION,))), answered),
+    ]
+    for kind, outcome in ((SHARE_KIND, ANSWERED), (MEAN_KIND, INDEX)):
+        specs.append(TableSpec(names["estimates"], {"Fråga/index": QUESTION},
+                               (Measure("Antal svarande"),), {OUTCOME: outcome}, "Alla",
+                               where={"Mått": (kind,), "Grupp": ("Alla",)}))
+        for group in groups:
+            shown = (group,) if group in incomplete else (group, "Alla")
+            specs.append(TableSpec(names["estimates"], {"Fråga/index": QUESTION, "Värde": group},
+                                   (Measure("Antal svarande"),), {OUTCOME: outcome}, "Alla",
+                                   where={"Mått": (kind,), "Grupp": shown}))
+    for group in groups:
+        measures = [Measure("Antal"),
+                    Measure("Antal svar i gruppen", fixed={OPTION: TOTAL_LABEL})]
+        if constant.get(group):
+            measures.append(Measure("Andel (%)", "share", of=("Antal",), over=(OPTION,)))
+        specs.append(TableSpec(names["crosstabs"], {"Fråga": QUESTION, "Grupp": group,
+                                                    "Svarsalternativ": OPTION},
+                               tuple(measures), answered,
+                               where={"Bakgrundsvariabel": (group,)}))
+    if top is not None:
+        specs.append(TableSpec(names["top"], {"Grupp": top[1]}, (Measure("Antal svar"),),
+                               {**answered, QUESTION: top[0]}))
+    if themes:
+        specs.append(TableSpec(names["themes"], {"Tema": THEME}, (Measure("Antal svar"),),
+                               {OUTCOME: "Fritext"}))
+    return specs
