@@ -498,3 +498,14 @@ def test_analyse_refuses_wrong_parameter_types(tmp_path: Path, kwargs: dict,
     with pytest.raises(ParameterError) as info:
         literature.analyse(paths, **arguments)
     assert info.value.fields["parameter"] == parameter
+
+
+def test_generic_table_takes_the_first_filled_candidate_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "bib.csv", "ID,ENTRYTYPE,title,author,year,journal,booktitle,number\n"
+                 "a1,article,One,\"Lind, M. and Holm, P.\",2020,Nordic Journal,,3\n"
+                 "c1,inproceedings,Two,\"Lind, M.\",2021,,Nordic Conference,\n")
+    records, problems = literature.read_table_export(path)
+    assert problems == []
+    assert [r["source"] for r in records] == ["Nordic Journal", "Nordic Conference"]
+    assert [r["type"] for r in records] == ["article", "inproceedings"]
+    assert records[0]["authors"] == "Lind, M.; Holm, P." and records[0]["issue"] == "3"

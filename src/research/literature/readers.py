@@ -358,14 +358,15 @@ def detect_table_source(columns: Sequence[str]) -> str:
 
 
 def _choose_columns(frame: pd.DataFrame, spec: Mapping[str, Sequence[str]],
-                    columns: Mapping[str, str] | None) -> dict[str, str]:
-    chosen: dict[str, str] = {}
+                    columns: Mapping[str, str] | None) -> dict[str, list[str]]:
+    """Per field the present candidate columns in order (a row takes the first non-empty
+    one, e.g. ``journal`` then ``booktitle``); a stated column is the only one."""
+    chosen: dict[str, list[str]] = {}
     for field_name in _FIELDS:
-        for candidate in spec.get(field_name, ()):
-            if candidate in frame.columns:
-                chosen[field_name] = candidate
-                break
-    chosen.update(dict(columns or {}))
+        present = [c for c in spec.get(field_name, ()) if c in frame.columns]
+        if present:
+            chosen[field_name] = present
+    chosen.update({k: [v] for k, v in dict(columns or {}).items()})
     return chosen
 
 
@@ -386,7 +387,7 @@ def read_table_export(path: str | Path, *, database: str | None = None,
     source = database or detect_table_source(frame.columns)
     spec = TABLE_SOURCES.get(source, TABLE_SOURCES["Tabell"])
     chosen = _choose_columns(frame, spec, columns)
-    if "title" not in chosen or chosen["title"] not in frame.columns:
+    if "title" not in chosen or chosen["title"][0] not in frame.columns:
         raise InputDataError(
             f"{file}: no title column found (detected source: {source}).",
             hint="state the columns, e.g. columns={'title': 'Titel'}; present: "
@@ -397,8 +398,7 @@ def read_table_export(path: str | Path, *, database: str | None = None,
     records, problems = [], []
     for position, row in enumerate(frame.to_dict("records")):
         def value(field_name: str, row: dict = row) -> str:
-            column = chosen.get(field_name)
-            return row.get(column, "") if column else ""
+            return next((row[c] for c in chosen.get(field_name, ()) if row.get(c)), "")
 
         if not clean(value("title")):
             problems.append({"file": file.name, "line": position + 2,
