@@ -4,18 +4,23 @@ Every candidate pair (similar titles, blocked by year, or a shared DOI or main t
 judged field by field:
 
 - **title similarity** (rapidfuzz ``ratio`` on normalised titles, also against a translated
-  title in square brackets; a dropped subtitle counts as 90) is always required;
-- **independent evidence**: authors (surname overlap), year, first page, volume, journal —
-  each agrees, conflicts or is unknown; a shared DOI supports but is never enough;
-- **conflicts** keep records apart: a different DOI, first page or volume, years more than one
-  apart, no author in common, a serial title that differs in a number or month
+  title in square brackets) is always required; a dropped subtitle or a replaced word ("…
+  from Lövåsa" / "… from Bergsala") counts as just under 90;
+- **independent evidence**: authors (surname overlap, spelling variants and swapped names
+  allowed), year, pages, volume, journal — each agrees, conflicts or is unknown; a shared DOI
+  supports but is never enough;
+- **conflicts** keep records apart: a different DOI, page range, volume or journal, years
+  more than one apart, no author in common, a serial title that differs in a number or month
   ("Gateways to clinical trials: March" / "… April"), and a conference contribution against a
-  journal article (kept apart unless ``merge_conference=True``).
+  journal article (kept apart unless ``merge_conference=True``); editorials and other generic
+  titles need the same pages.
 
-A pair is merged automatically only with a title score ≥ 95 and one agreeing independent field
-(≥ 90 and two fields; short titles need two, one of them not the year) and no conflict.
-Pairs in between are **uncertain**: they go to the review table for the researcher, whose
-decisions (see :mod:`research.literature.dedup_review`) are re-applied on every run.
+A pair is merged automatically, without any conflict, with a title score ≥ 95 and one agreeing
+independent field (short titles: two, one of them not the year), ≥ 90 and two fields, or ≥ 85
+with the authors and two more fields (the DOI counting as one). Other pairs with similar titles
+and some support — or one soft conflict — are **uncertain**: they go to the review table for
+the researcher, whose decisions (see :mod:`research.literature.dedup_review`) are re-applied on
+every run.
 
 Groups are not transitive by accident: a record joins a group only when it is a confirmed
 duplicate of the group's representative, and two groups join only when every member of one
