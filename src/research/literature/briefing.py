@@ -208,9 +208,10 @@ class LiteratureAnalysis:
                                            f"{format_number(row.poster)} poster)"
                                            for row in self.files.itertuples(index=False)),
             "Dubbletter: två poster slås ihop bara när titlarna är nästan lika (rapidfuzz, "
-            "minst 95 av 100, eller 90 med två stödjande fält) och minst ett oberoende fält "
-            "stämmer (författare, år, första sida, volym, tidskrift), utan att något fält "
-            "motsäger det (annan DOI, sida, volym, författare eller år). Samma DOI eller samma "
+            "minst 95 av 100; 90 med två stödjande fält; 85 med samma författare och två "
+            "fält till) och minst ett oberoende fält stämmer (författare, år, sidor, volym, "
+            "tidskrift), utan att något fält motsäger det (annan DOI, sida, volym, tidskrift, "
+            "författare eller år). Samma DOI eller samma "
             "titel räcker aldrig ensamt. Konferensbidrag och tidskriftsartiklar hålls isär. "
             "Varje post i en grupp måste stämma med gruppens första post. Osäkra par går till "
             "forskaren. Den mest kompletta posten i varje grupp behålls.",
