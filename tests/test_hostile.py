@@ -644,6 +644,19 @@ def test_oversized_spss_file_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
     assert caught.value.fields["limit"] == "max_bytes" and caught.value.fields["file"] == str(sav)
 
 
+def test_infinite_effect_sizes_name_file_row_and_column(tmp_path: Path) -> None:
+    from research import evaluation
+
+    rows = [["study", "method", "year", "design", "yi", "vi"],
+            ["A 2019", "Mentorskap", "2019", "rct", "1e400", "0,1"],
+            ["B 2020", "Mentorskap", "2020", "rct", "-inf", "0,05"]]
+    path = write_csv(tmp_path / "utv.csv", rows, delimiter=";")
+    with pytest.raises(InputDataError) as caught:
+        evaluation.analyse(path, measure="SMD", method_name="Mentorskap")
+    assert caught.value.fields == {"file": str(path), "row": 2, "column": "yi"}
+    assert "not a finite number" in caught.value.message
+
+
 # =======================================================================================
 # e2e: the notebooks, with a real kernel
 
