@@ -209,6 +209,9 @@ def check_table(path: Path, schema: TableSchema, *, version: int | None = None,
     if not rows:
         return [f"{path.name}: empty (no header)"]
     header, problems = rows[0], []
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    if duplicated:  # pandas would read the second one as 'name.1' in the national inbox
+        problems.append(f"{path.name}: duplicate column name(s) {', '.join(duplicated)}")
     missing = [c for c in required if c not in header]
     if missing:
         problems.append(f"{path.name}: missing column(s) {', '.join(missing)}")
