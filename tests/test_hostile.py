@@ -661,6 +661,18 @@ def test_infinite_effect_sizes_name_file_row_and_column(tmp_path: Path) -> None:
 # e2e: the notebooks, with a real kernel
 
 
+def test_bundle_table_with_duplicate_columns_is_refused(tmp_path: Path) -> None:
+    # fixed in research/exchange.py: check_table accepted 'antal,antal' (both declared), and
+    # the national inbox's pd.read_csv then read the second as 'antal.1'
+    from research.exchange import TableSchema, check_table
+
+    schema = TableSchema("by_unit", 1, {"enhet": {"type": "text"}, "antal": {"type": "text"}})
+    path = write_csv(tmp_path / "by_unit.csv", [["enhet", "antal", "antal"], ["A", "5", "7"]])
+    assert check_table(path, schema) == ["by_unit.csv: duplicate column name(s) antal"]
+    good = write_csv(tmp_path / "ok.csv", [["enhet", "antal"], ["A", "5"]])
+    assert check_table(good, schema) == []
+
+
 def _tables_are_neutralised(run_dir: Path) -> list[list[str]]:
     """Every cell of tables/*.csv: formula-leading text starts with ', numbers are numbers."""
     cells = []
