@@ -274,3 +274,16 @@ def test_boilerplate_titles_cannot_explode_the_pairs() -> None:
     rows += [{**ARTICLE, "record_id": "a"}, {**ARTICLE, "record_id": "b"}]
     result = literature.deduplicate(pd.DataFrame(rows))
     assert result.n_removed == 1 and len(result.pairs) == 1
+
+
+def test_widget_without_a_log_or_with_an_unwritable_one_says_so(tmp_path: Path) -> None:
+    pytest.importorskip("ipywidgets")
+    bare = {"title": ARTICLE["title"], "database": "Scopus"}
+    records = frame([{**bare, "record_id": "a"}, {**bare, "record_id": "b"}])
+    review = literature.deduplicate(records).review
+    panel = literature.dedup_widget(review, records, "")
+    panel.children[1].children[0].click()
+    assert "dedup_log" in panel.children[2].value
+    panel = literature.dedup_widget(review, records, tmp_path)  # a folder
+    panel.children[1].children[0].click()
+    assert "sparades inte" in panel.children[2].value

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..errors import ResearchError
+from ..paths import resolve
 from ..report.htmlsafe import escape
 from .dedup_review import append_dedup_decision, read_dedup_decisions, review_table
 
@@ -23,13 +23,14 @@ def _card(pair: pd.Series, side: str) -> str:
 
 
 def dedup_widget(review: pd.DataFrame, records: pd.DataFrame,
-                 log_path: str | os.PathLike[str], *, reviewer: str | None = None) -> Any:
+                 log_path: str | os.PathLike[str] | None, *, reviewer: str | None = None) -> Any:
     """A panel that shows one uncertain pair at a time with the buttons "Samma arbete",
     "Olika arbeten" and "Hoppa över".
 
     ``review`` is :attr:`DedupResult.review`, ``records`` all imported records. Each decision
-    is appended to ``log_path`` at once and used the next time the analysis runs; pairs that
-    already have a decision in the log are not shown again.
+    is appended to ``log_path`` at once (relative paths are read from the project root) and
+    used the next time the analysis runs; pairs that already have a decision in the log are not
+    shown again. Without a log (``None`` or ``""``) the panel says so and saves nothing.
     """
     try:
         import ipywidgets as widgets
@@ -39,7 +40,7 @@ def dedup_widget(review: pd.DataFrame, records: pd.DataFrame,
                                  "(make install includes it)") from exc
 
     table = review_table(review, records)
-    log_file = Path(log_path)
+    log_file = resolve(log_path) if log_path not in (None, "") else None
     pair_html = widgets.HTML()
     status = widgets.HTML()
     buttons = {
@@ -53,7 +54,7 @@ def dedup_widget(review: pd.DataFrame, records: pd.DataFrame,
     state: dict[str, int] = {"position": 0}
 
     def pending() -> pd.DataFrame:
-        decided, _ = read_dedup_decisions(log_file)
+        decided, _ = read_dedup_decisions(log_file) if log_file else ({}, None)
         keep = [frozenset((a, b)) not in decided for a, b in zip(table["post A"],
                                                                  table["post B"])]
         return table[keep].reset_index(drop=True)
@@ -83,12 +84,20 @@ def dedup_widget(review: pd.DataFrame, records: pd.DataFrame,
             refresh()
             return
         pair = open_pairs.iloc[state["position"] % len(open_pairs)]
+        if log_file is None:
+            status.value = ("<p role=\"alert\"><strong>Beslutet sparades inte:</strong> "
+                            "ange en dubblettlogg i parametern dedup_log.</p>")
+            return
         try:
             append_dedup_decision(log_file, pair["post A"], pair["post B"], decision,
                                   reviewer=reviewer)
         except ResearchError as exc:  # shown in the panel, not lost in a log
             status.value = (f"<p role=\"alert\"><strong>Beslutet sparades inte:</strong> "
                             f"{escape(exc.message)} {escape(exc.hint or '')}</p>")
+            return
+        except OSError as exc:  # a folder, a read-only share …
+            status.value = (f"<p role=\"alert\"><strong>Beslutet sparades inte:</strong> "
+                            f"{escape(str(log_file))}: {escape(exc.strerror or str(exc))}</p>")
             return
         status.value = "<p>Sparat. Besluten används nästa gång analysen körs.</p>"
         refresh()

@@ -95,6 +95,10 @@ def screening_widget(
             status.value = (f"<p role=\"alert\"><strong>Beslutet sparades inte:</strong> "
                             f"{escape(exc.message)} {escape(exc.hint or '')}</p>")
             return
+        except OSError as exc:  # a folder, a read-only share …
+            status.value = (f"<p role=\"alert\"><strong>Beslutet sparades inte:</strong> "
+                            f"{escape(str(log_file))}: {escape(exc.strerror or str(exc))}</p>")
+            return
         refresh()
 
     for decision, button in buttons.items():
