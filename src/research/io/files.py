@@ -158,7 +158,15 @@ def _expanded_size(node: yaml.Node, depth: int, memo: dict[int, int], limit_node
         for child in node.value:
             size += _expanded_size(child, depth + 1, memo, limit_nodes)
     elif isinstance(node, yaml.MappingNode):
+        keys: set[str] = set()
         for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                if k.value in keys:  # PyYAML would keep the last value without a word
+                    raise _YamlLimit(None, f"the key {k.value!r} appears twice in one mapping "
+                                     f"(line {k.start_mark.line + 1}), so one of its values "
+                                     "would be lost", hint="remove or rename one of them",
+                                     line=k.start_mark.line + 1)
+                keys.add(k.value)
             size += _expanded_size(k, depth + 1, memo, limit_nodes)
             size += _expanded_size(v, depth + 1, memo, limit_nodes)
     if size > limit_nodes:
@@ -169,9 +177,10 @@ def _expanded_size(node: yaml.Node, depth: int, memo: dict[int, int], limit_node
 
 
 class _YamlLimit(Exception):
-    def __init__(self, limit: str, text: str) -> None:
+    def __init__(self, limit: str | None, text: str, *, hint: str | None = None,
+                 line: int | None = None) -> None:
         super().__init__(text)
-        self.limit, self.text = limit, text
+        self.limit, self.text, self.hint, self.line = limit, text, hint, line
 
 
 def safe_load_limited(text: str, *, name: str = "YAML", error: type[ResearchError] | None = None,
@@ -188,9 +197,10 @@ def safe_load_limited(text: str, *, name: str = "YAML", error: type[ResearchErro
         try:
             _expanded_size(node, 0, {}, YAML_LIMITS["max_nodes"])
         except _YamlLimit as exc:
-            raise error(f"{name} is refused: {exc.text}.", hint="remove the anchors and "
-                        "aliases or split the file; the limits are research.io.files.YAML_LIMITS",
-                        limit=exc.limit, **fields) from None
+            where = {"limit": exc.limit} if exc.limit else {"row": exc.line}
+            raise error(f"{name} is refused: {exc.text}.", hint=exc.hint or "remove the "
+                        "anchors and aliases or split the file; the limits are "
+                        "research.io.files.YAML_LIMITS", **where, **fields) from None
         return loader.construct_document(node)
     finally:
         loader.dispose()
