@@ -348,6 +348,23 @@ def test_yaml_alias_bomb_is_refused_before_expansion(parameter: str, tmp_path: P
     assert digest(path) == before
 
 
+def test_duplicate_yaml_keys_are_refused_naming_the_line(tmp_path: Path) -> None:
+    # fixed in research/io/files.py: PyYAML keeps the last of two equal keys without a word,
+    # so a codebook that defines k1 twice silently lost the first definition
+    from research.errors import SchemaError
+    from research.survey.codebook import load_codebook
+
+    text = (SAMPLE / "enkat" / "kodbok.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "kodbok.yaml"
+    path.write_text(text.replace("variables:\n", "variables:\n  k1: {label: Dubbel, type: text}\n",
+                                 1), encoding="utf-8")
+    line = path.read_text(encoding="utf-8").splitlines().index("  k1: {label: Dubbel, type: text}")
+    with pytest.raises(SchemaError) as caught:
+        load_codebook(path)
+    assert "the key 'k1' appears twice" in caught.value.message and str(path) in caught.value.message
+    assert caught.value.fields["parameter"] == "codebook" and caught.value.fields["row"] > line + 1
+
+
 def test_alias_bomb_in_a_parameter_override_is_refused() -> None:
     # fixed in research/parameters.py: `-p NAME VALUE` used plain yaml.safe_load, so a
     # 300-byte value (e.g. for enkatanalys' `cluster`, typed "any") expanded into gigabytes
