@@ -481,7 +481,8 @@ def _reach(parts: list[_Part], part_of: np.ndarray, values: np.ndarray, floors: 
 
 
 def protect(linked: LinkedTables, min_cell: int = 5, protection: int | None = None, *,
-            force: Iterable[int] = (), max_rounds: int = 10) -> LinkedSuppression:
+            force: Iterable[int] = (), keep: Iterable[int] = (),
+            max_rounds: int = 10) -> LinkedSuppression:
     """Suppress ``linked`` so that the audit passes (or say, through the returned audit,
     why it could not in ``max_rounds`` rounds).
 
@@ -496,6 +497,10 @@ def protect(linked: LinkedTables, min_cell: int = 5, protection: int | None = No
     force
         Cell numbers that must be hidden as well (protected like primary cells when they are
         small, otherwise kept from being pinned).
+    keep
+        Cell numbers that are public anyway (e.g. the number of respondents): they are
+        chosen as complements only when nothing else protects a cell (then the audit, which
+        sees them published, fails and says so).
     """
     min_cell = _check_whole(min_cell, "min_cell", 1)
     protection = min_cell - 1 if protection is None else _check_whole(protection, "protection", 0)
@@ -505,6 +510,7 @@ def protect(linked: LinkedTables, min_cell: int = 5, protection: int | None = No
     hidden[list(force)] = True
     floors = np.where(values >= 1, 1.0, 0.0)
     costs = _costs(linked)
+    costs[list(keep)] += 1e6
     parts, part_of = _parts(linked)
     targets = [(int(c), t) for c in np.flatnonzero(hidden)
                for t in _targets(values, floors, int(c), bool(primary[c]) or values[c] < min_cell,

@@ -225,6 +225,12 @@ class SurveyCounts:
     def __init__(self) -> None:
         self.linked = LinkedTables()
         self._unpublished: list[Key] = []
+        self._public: list[Key] = []
+
+    def public(self, coordinates: Mapping[str, Any]) -> None:
+        """A cell the briefing publishes anyway (the number of respondents): never chosen
+        as a complement unless nothing else can protect a cell."""
+        self._public.append(cell_key(coordinates))
 
     def _name(self, kind: str) -> str:
         return f"{kind}:{len(self.linked.tables)}"
@@ -258,8 +264,9 @@ class SurveyCounts:
         """Suppress every table at once (:func:`research.privacy.protect`)."""
         position = {key: i for i, key in enumerate(self.linked.keys)}
         force = [position[key] for key in self._unpublished if key in position]
-        return SurveyProtection(protect(self.linked, min_cell, protection, force=force),
-                                position)
+        keep = [position[key] for key in self._public if key in position]
+        return SurveyProtection(protect(self.linked, min_cell, protection, force=force,
+                                        keep=keep), position)
 
 
 @dataclass

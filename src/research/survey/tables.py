@@ -269,8 +269,7 @@ def item_response(survey: Survey, items: Sequence[str], *, min_cell: int = 5,
             marked = {k: protection.marked({QUESTION: question, OUTCOME: k}) for k in counts}
         row: dict[str, Any] = {"Fråga": question}
         row.update({k: marked[k] for k in counts})
-        row["Svarande"] = (MARKER if protection is not None
-                           and protection.hidden({QUESTION: question}) else total)
+        row["Svarande"] = total  # a key figure of the briefing
         row["Svarsandel (%)"] = (round(100 * counts[ANSWERED] / total, 1)
                                  if marked[ANSWERED] != MARKER and total else MARKER)
         rows.append(row)
@@ -332,6 +331,7 @@ def survey_counts(survey: Survey, data: pd.DataFrame, codebook: Codebook,
     for item in codebook.likert_items():
         counts.series(pd.Series(item_counts(survey, item)), OUTCOME,
                       {QUESTION: codebook.label(item)})
+        counts.public({QUESTION: codebook.label(item)})  # all respondents, a key figure
         for by in group_by:
             table = crosstab_counts(data, codebook, item, by)
             if table is not None:
@@ -351,6 +351,8 @@ def survey_counts(survey: Survey, data: pd.DataFrame, codebook: Codebook,
     if variable is not None:
         respondents.index = [codebook.value_label(variable, k) for k in invited]
         counts.series(respondents, RESPONSE_GROUP)
+        if int(respondents.sum()) == len(survey.data):
+            counts.public({})
     if theme_counts is not None and len(theme_counts):
         if answers is not None and int(theme_counts.sum()) == answers:
             counts.series(theme_counts, THEME, {OUTCOME: "Fritext"})

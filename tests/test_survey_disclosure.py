@@ -1,0 +1,380 @@
+"""Disclosure control of the Enkätanalys: every count table of a run is suppressed together,
+described to the audit and checked; an attacker's own linear program (written here, never
+calling the suppression or the audit) cannot pin or narrow a hidden count."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from research import survey
+from research.privacy import checking
+from research.survey.codebook import code_key
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = PROJECT_ROOT / "data" / "sample" / "enkat"
+HIDDEN = ".."
+
+
+@pytest.fixture(autouse=True)
+def _fresh_registrations():
+    checking.reset()
+    yield
+    checking.reset()
+
+
+@pytest.fixture(scope="module")
+def default_analysis():
+    parameters = yaml.safe_load((PROJECT_ROOT / "parameters" / "enkatanalys" / "default.yaml")
+                                .read_text(encoding="utf-8"))
+    data = survey.read_survey(PROJECT_ROOT / parameters["data"],
+                              PROJECT_ROOT / parameters["codebook"])
+    return survey.analyse(data, weight=parameters["weight"], strata=parameters["strata"],
+                          fpc=parameters["fpc"], group_by=parameters["group_by"],
+                          min_cell=parameters["min_cell"])
+
+
+# ---------------------------------------------------------------------------------------
+# The attacker: reads the published tables as text and solves its own integer programs
+
+
+class Attack:
+    """Unknowns for hidden cells, known values for shown ones, and equations."""
+
+    def __init__(self) -> None:
+        self.index: dict[tuple, int] = {}
+        self.known: dict[tuple, float] = {}
+        self.equations: list[tuple[dict[tuple, float], float]] = []
+
+    def cell(self, key: tuple, text) -> None:
+        text = str(text).strip()
+        if text == HIDDEN:
+            self.index.setdefault(key, len(self.index))
+        elif text not in ("", "None", "nan"):
+            self.known[key] = float(text)
+
+    def total(self, total: tuple, parts: list[tuple]) -> None:
+        self.equations.append(({total: 1.0, **{p: -1.0 for p in parts}}, 0.0))
+
+    def intervals(self, lower: dict[tuple, float]) -> dict[tuple, tuple[float, float]]:
+        n = len(self.index)
+        rows, rhs = [], []
+        for coefficients, value in self.equations:
+            row, known = np.zeros(n), value
+            for key, a in coefficients.items():
+                if key in self.index:
+                    row[self.index[key]] += a
+                elif key in self.known:
+                    known -= a * self.known[key]
+                else:  # a cell no table shows: unknown, no bounds
+                    row = None
+                    break
+            if row is not None and row.any():
+                rows.append(row)
+                rhs.append(known)
+        constraint = LinearConstraint(np.array(rows), rhs, rhs)
+        floors = np.array([lower.get(k, 0.0) for k in self.index])
+        bounds = Bounds(floors, np.full(n, 1e6))
+        out = {}
+        for key, i in self.index.items():
+            objective = np.zeros(n)
+            objective[i] = 1.0
+            low = milp(objective, constraints=constraint, integrality=np.ones(n), bounds=bounds)
+            high = milp(-objective, constraints=constraint, integrality=np.ones(n), bounds=bounds)
+            assert low.status == 0 and high.status == 0, "the published tables are infeasible"
+            out[key] = (round(low.x[i]), round(high.x[i]))
+        return out
+
+
+def attack(tables: dict[str, pd.DataFrame], respondents: int) -> Attack:
+    """Every published count and every sum a reader can see, in the attacker's own terms."""
+    a = Attack()
+    a.known[("N",)] = float(respondents)  # a key figure of the briefing
+    likert = tables["likert"]
+    for question, rows in likert.groupby("Fråga", sort=False):
+        for _, row in rows.iterrows():
+            a.cell(("opt", question, row["Svarsalternativ"]), row["Antal"])
+        a.cell(("n", question), rows["Antal svar"].iloc[0])
+        a.total(("n", question), [("opt", question, o) for o in rows["Svarsalternativ"]])
+    cross = tables["crosstabs"]
+    for (question, background), block in cross.groupby(["Fråga", "Bakgrundsvariabel"]):
+        groups = block[block["Grupp"] != "Totalt"]
+        for _, row in groups.iterrows():
+            a.cell(("go", question, background, row["Grupp"], row["Svarsalternativ"]),
+                   row["Antal"])
+            a.cell(("g", question, background, row["Grupp"]), row["Antal svar i gruppen"])
+        for _, row in block[block["Grupp"] == "Totalt"].iterrows():
+            a.cell(("opt", question, row["Svarsalternativ"]), row["Antal"])
+        names, options = list(dict.fromkeys(groups["Grupp"])), list(
+            dict.fromkeys(groups["Svarsalternativ"]))
+        for g in names:
+            a.total(("g", question, background, g),
+                    [("go", question, background, g, o) for o in options])
+        for o in options:  # every respondent has a group in these surveys
+            a.total(("opt", question, o), [("go", question, background, g, o) for g in names])
+        a.total(("n", question), [("g", question, background, g) for g in names])
+    items = tables["item_response"]
+    outcomes = [c for c in items.columns if c not in ("Fråga", "Svarande", "Svarsandel (%)")]
+    for _, row in items.iterrows():
+        for outcome in outcomes:
+            a.cell(("item", row["Fråga"], outcome), row[outcome])
+        a.equations.append(({("item", row["Fråga"], "Svar"): 1.0, ("n", row["Fråga"]): -1.0},
+                            0.0))
+        a.total(("N",), [("item", row["Fråga"], o) for o in outcomes])
+    estimates = tables["estimates"]
+    for (kind, label), rows in estimates.groupby(["Mått", "Fråga/index"]):
+        for _, row in rows.iterrows():
+            overall = row["Grupp"] == "Alla"
+            if kind == "Medelvärde":
+                key = ("idx", label) if overall else ("idxg", label, row["Grupp"], row["Värde"])
+            else:
+                key = ("n", label) if overall else ("g", label, row["Grupp"], row["Värde"])
+            a.cell(key, row["Antal svarande"])
+        if kind == "Medelvärde":
+            for background, groups in rows[rows["Grupp"] != "Alla"].groupby("Grupp"):
+                a.total(("idx", label), [("idxg", label, background, v) for v in groups["Värde"]])
+    response = tables["response_rates"]
+    for _, row in response.iterrows():
+        a.cell(("resp", row["Grupp"]), row["Svarande"])
+    a.total(("resp", "Totalt"), [("resp", g) for g in response["Grupp"] if g != "Totalt"])
+    themes = tables["free_text_themes"]
+    for _, row in themes.iterrows():
+        a.cell(("theme", row["Tema"]), row["Antal svar"])
+    if "Totalt" in set(themes["Tema"]):
+        a.total(("theme", "Totalt"), [("theme", t) for t in themes["Tema"] if t != "Totalt"])
+    return a
+
+
+def truth(analysis) -> dict[tuple, float]:
+    """The true counts of the Likert and cross-table cells, counted here from the data."""
+    book, data = analysis.survey.codebook, analysis.data
+    values = {}
+    for item in book.likert_items():
+        question = book.label(item)
+        codes = book.variables[item].codes
+        values[("n", question)] = float(data[item].notna().sum())
+        for code in codes:
+            chosen = data[item] == float(code_key(code))
+            option = book.value_label(item, code)
+            values[("opt", question, option)] = float(chosen.sum())
+            for by in analysis.group_by:
+                groups = data[f"grupp_{by}"]
+                for g in groups.dropna().unique():
+                    values[("go", question, book.label(by), str(g), option)] = float(
+                        (chosen & (groups == g)).sum())
+                    values[("g", question, book.label(by), str(g))] = float(
+                        (data[item].notna() & (groups == g)).sum())
+    return values
+
+
+def assert_attack_fails(analysis, min_cell: int = 5, tables=None) -> int:
+    protection = min_cell - 1
+    tables = analysis.published_tables() if tables is None else tables
+    a = attack(tables, len(analysis.data))
+    true = truth(analysis)
+    lower = {k: 1.0 for k in a.index if true.get(k, 0.0) >= 1}
+    intervals = a.intervals(lower)
+    for key, (low, high) in intervals.items():
+        assert not (low == high and low < min_cell), f"{key} is pinned"
+        value = true.get(key)
+        if value is not None and 0 < value < min_cell:
+            assert high - low >= protection and high >= min_cell, f"{key} is narrowed"
+        elif value is None and low < min_cell:  # unknown truth: must look like ≥ min_cell
+            assert high >= min_cell and high - low >= protection, f"{key} may be small"
+    return len(intervals)
+
+
+def assert_shares_only_beside_published_counts(tables: dict[str, pd.DataFrame]) -> None:
+    """A share is shown only where its count and its total are (so it adds nothing)."""
+    likert = tables["likert"]
+    shown = likert["Andel (%)"].astype(str) != HIDDEN
+    assert (likert.loc[shown, "Antal"].astype(str) != HIDDEN).all()
+    assert (likert.loc[shown, "Antal svar"].astype(str) != HIDDEN).all()
+    cross = tables["crosstabs"]
+    shown = cross["Andel (%)"].map(lambda v: v is not None and v == v and str(v) != HIDDEN)
+    assert (cross.loc[shown, "Antal"].astype(str) != HIDDEN).all()
+    assert (cross.loc[shown, "Antal svar i gruppen"].astype(str) != HIDDEN).all()
+    items = tables["item_response"]
+    assert ((items["Svarsandel (%)"].astype(str) == HIDDEN)
+            == (items["Svar"].astype(str) == HIDDEN)).all()
+    rates = tables["response_rates"]
+    assert ((rates["Svarsfrekvens (%)"].astype(str) == HIDDEN)
+            == (rates["Svarande"].astype(str) == HIDDEN)).all()
+    estimates = tables["estimates"]
+    shares = estimates[(estimates["Mått"] == "Andel som instämmer") & estimates["Skattning"].notna()]
+    assert (shares["Antal svarande"].astype(str) != HIDDEN).all()
+    for _, row in shares[shares["Grupp"] != "Alla"].iterrows():
+        cells = cross[(cross["Fråga"] == row["Fråga/index"]) & (cross["Grupp"] == row["Värde"])
+                      & (cross["Bakgrundsvariabel"] == row["Grupp"])]
+        assert (cells["Antal"].astype(str) != HIDDEN).all()  # the share is a sum of them
+
+
+# ---------------------------------------------------------------------------------------
+# The shipped sample
+
+
+def test_default_run_tables_pass_the_audit(default_analysis):
+    check = default_analysis.check_disclosure()
+    assert check.passed, [f.describe() for f in check.audit.findings]
+    assert set(check.audit.tables) == {"response_rates", "item_response", "likert", "estimates",
+                                       "crosstabs", "crosstab_top", "free_text_themes"}
+    assert set(check.undescribed) <= {"group_tests", "reliability"}
+    assert check.audit.hidden > 0 and check.hidden["secondary"] > 0
+    note = check.note()
+    assert note.startswith("Granskning av röjanderisk: alla 7 publicerade tabeller")
+    assert "minst 4 brett" in note and "färre än 5" in note
+
+
+def test_an_attackers_own_program_cannot_narrow_the_sample(default_analysis):
+    tables = default_analysis.published_tables()
+    assert_shares_only_beside_published_counts(tables)
+    assert assert_attack_fails(default_analysis) > 50  # many hidden cells were attacked
+
+
+def test_the_attack_finds_a_planted_leak(default_analysis):
+    """The attacker is not toothless: reveal the other hidden cells of a line that holds a
+    small hidden count, and it is pinned."""
+    tables = {k: v.copy() for k, v in default_analysis.published_tables().items()}
+    true = truth(default_analysis)
+    cross = tables["crosstabs"]
+    key = lambda row: ("go", row["Fråga"], row["Bakgrundsvariabel"], row["Grupp"],  # noqa: E731
+                       row["Svarsalternativ"])
+    hidden = cross[(cross["Antal"].astype(str) == HIDDEN) & (cross["Grupp"] != "Totalt")
+                   & (cross["Antal svar i gruppen"].astype(str) != HIDDEN)]
+    target = next(i for i, row in hidden.iterrows() if 0 < true[key(row)] < 5)
+    line = ["Fråga", "Bakgrundsvariabel", "Grupp"]
+    for i, row in hidden.iterrows():
+        if i != target and (row[line] == cross.loc[target, line]).all():
+            cross.loc[i, "Antal"] = int(true[key(row)])
+    with pytest.raises(AssertionError, match="pinned|narrowed"):
+        assert_attack_fails(default_analysis, tables=tables)
+
+
+def test_cells_shared_by_tables_are_hidden_alike(default_analysis):
+    tables = default_analysis.published_tables()
+    likert = tables["likert"].set_index(["Fråga", "Svarsalternativ"])["Antal"].astype(str)
+    cross = tables["crosstabs"]
+    totals = cross[cross["Grupp"] == "Totalt"].set_index(["Fråga", "Svarsalternativ"])["Antal"]
+    for key, value in totals.astype(str).items():
+        assert value == likert[key]
+    items = tables["item_response"].set_index("Fråga")["Svar"].astype(str)
+    answers = tables["likert"].groupby("Fråga")["Antal svar"].first().astype(str)
+    assert (items[answers.index] == answers).all()
+
+
+def test_weighted_shares_are_not_described_as_counts(default_analysis):
+    specs = default_analysis.table_specs()
+    crosstab = [s for s in specs if s.name == "crosstabs"]
+    by_group = {s.where["Bakgrundsvariabel"][0]: {m.kind for m in s.measures} for s in crosstab}
+    book, data = default_analysis.survey.codebook, default_analysis.data
+    for by in ("forvaltning", "utbildning"):
+        # one weight per group: the weighted row shares are plain shares of the counts
+        one_weight = (data.groupby(f"grupp_{by}")["vikt"].nunique() == 1).all()
+        assert ("share" in by_group[book.label(by)]) == one_weight
+    # "Övriga grupper" joins two strata with different weights
+    assert "share" not in by_group[book.label("utbildning")]
+    assert "share" not in by_group[book.label("forvaltning")]
+
+
+# ---------------------------------------------------------------------------------------
+# A generated survey with many small groups
+
+GENERATED_CODEBOOK = """\
+title: Genererad enkät
+missing: {99: Vet ej}
+value_sets:
+  likert: {1: Instämmer inte alls, 2: Instämmer delvis inte, 3: Varken eller,
+           4: Instämmer delvis, 5: Instämmer helt}
+variables:
+  id: {label: Id, type: id}
+  enhet: {label: Enhet, type: categorical, values: {%s}}
+  kon: {label: Kön, type: categorical, values: {1: Kvinna, 2: Man}}
+  q1: {label: Fråga ett, type: likert, values: likert}
+  q2: {label: Fråga två, type: likert, values: likert}
+  q3: {label: Fråga tre, type: likert, values: likert}
+  q4: {label: Fråga fyra, type: likert, values: likert}
+blocks:
+  b1: {label: Block ett, items: [q1, q2, q3, q4]}
+indices:
+  idx: {label: Index, items: [q1, q2, q3, q4], min_items: 3}
+background: [enhet, kon]
+invited:
+  variable: enhet
+  counts: {%s}
+"""
+
+
+def generated_survey(tmp_path: Path, seed: int):
+    rng = np.random.default_rng(seed)
+    sizes = [40, 25, 12, 7, 6, 5, 4, 3, 2, 2, 1, 9]
+    values = ", ".join(f"{i + 1}: Enhet {chr(65 + i)}" for i in range(len(sizes)))
+    invited = ", ".join(f"{i + 1}: {s + int(rng.integers(0, 10))}" for i, s in enumerate(sizes))
+    (tmp_path / "kodbok.yaml").write_text(GENERATED_CODEBOOK % (values, invited),
+                                          encoding="utf-8")
+    rows = ["id;enhet;kon;q1;q2;q3;q4"]
+    number = 0
+    for unit, size in enumerate(sizes, start=1):
+        for _ in range(size):
+            number += 1
+            answers = [str(int(rng.choice([1, 2, 3, 4, 5, 99], p=[.08, .17, .3, .3, .1, .05])))
+                       for _ in range(4)]
+            rows.append(f"{number};{unit};{int(rng.integers(1, 3))};" + ";".join(answers))
+    (tmp_path / "enkat.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return survey.read_survey(tmp_path / "enkat.csv", tmp_path / "kodbok.yaml")
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_survey_with_many_small_groups(tmp_path, seed):
+    analysis = survey.analyse(generated_survey(tmp_path, seed), group_by=["enhet", "kon"])
+    check = analysis.check_disclosure()
+    assert check.passed, [f.describe() for f in check.audit.findings]
+    tables = analysis.published_tables()
+    assert_shares_only_beside_published_counts(tables)
+    assert assert_attack_fails(analysis) > 0
+    groups = set(tables["crosstabs"]["Grupp"])
+    assert "Enhet K" not in groups and survey.OTHER_GROUPS_LABEL in groups
+
+
+def test_check_disclosure_needs_the_linked_analysis(default_analysis):
+    import copy
+
+    from research.errors import ParameterError
+
+    bare = copy.copy(default_analysis)
+    bare.protection = None
+    with pytest.raises(ParameterError, match="linked disclosure control"):
+        bare.check_disclosure()
+
+
+# ---------------------------------------------------------------------------------------
+# End to end: the run writes a passing audit and the publisher accepts it
+
+
+@pytest.mark.e2e
+def test_publish_accepts_the_default_enkatanalys_run(isolated_reports, monkeypatch):
+    from research.publish import publish
+    from research.runs import run_notebook
+
+    monkeypatch.setenv("RESEARCH_PDF", "0")
+    result = run_notebook(PROJECT_ROOT / "notebooks" / "enkatanalys.ipynb",
+                          parameter_files=[PROJECT_ROOT / "parameters" / "enkatanalys" /
+                                           "default.yaml"],
+                          publish=False, reports=isolated_reports)
+    assert result.status == "succeeded", result.error
+    report = json.loads((result.run_dir / "disclosure.json").read_text(encoding="utf-8"))
+    assert report["verdict"] == "pass" and report["findings"] == []
+    files = {p.name for p in (result.run_dir / "tables").glob("*.csv")}
+    assert {"likert.csv", "crosstabs.csv", "item_response.csv"} <= set(report["files"]) <= files
+    assert checking.unaudited_tables(result.run_dir) == []
+    briefing = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
+    assert "Granskning av röjanderisk" in briefing
+    published = publish(isolated_reports)
+    assert result.run_dir.name in published.published_runs, published.messages
+    index = (isolated_reports / "site" / "index.html").read_text(encoding="utf-8")
+    assert "briefings/enkatanalys/" in index
