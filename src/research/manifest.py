@@ -26,7 +26,7 @@ __all__ = [
 
 KEY_PACKAGES = (
     "research", "papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "numpy",
-    "scipy", "matplotlib", "scikit-learn", "statsmodels",
+    "scipy", "highspy", "matplotlib", "scikit-learn", "pyreadstat", "rispy",
 )
 MAX_FILES_PER_FOLDER = 2000
 
