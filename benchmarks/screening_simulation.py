@@ -11,17 +11,25 @@ The setting with the highest mean WSS@95 over the sets is printed as the choice 
 lowest WSS@95 and the mean rank over sets beside it);
 :data:`research.literature.screening.DEFAULT_MODEL` holds it.
 
+With ``--asreview PYTHON`` (a Python with ``asreview`` installed in a venv of its own, so
+the project's venv is not touched) ASReview's own simulation with its current default model
+(ELAS u4: SVM, TF-IDF 1–2-grams) runs on the same files and priors as setting
+``asreview-default``; its screening order goes through the same metric code.
+
 Run (modest compute: few seeds, batched retraining, one process)::
 
     nice .venv/bin/python benchmarks/screening_simulation.py --seeds 3 --batch-fraction 0.01 \
-        [--settings svm,svm-bigram] [--sets nudging,virus] [--jsonl runs.jsonl]
+        [--settings svm,svm-bigram] [--sets nudging,virus] [--jsonl runs.jsonl] \
+        [--asreview /tmp/asr-venv/bin/python --settings none]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -58,14 +66,80 @@ SETTINGS = {
 }
 
 
+# Runs inside the other Python: ASReview's simulation with its default model and the given
+# priors, printing the screening order (row positions) as JSON.
+ASREVIEW_SCRIPT = r"""
+import json, sys
+import pandas as pd
+import asreview
+from asreview.models.models import get_ai_config
+path, label, priors = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+data = pd.read_csv(path)
+texts = pd.DataFrame({"title": data["title"].fillna(""),
+                      "abstract": data["abstract"].fillna("")})
+cycle = asreview.ActiveLearningCycle.from_meta(get_ai_config()["value"])
+sim = asreview.Simulate(texts, data[label].to_numpy(), [cycle], print_progress=False)
+sim.label(priors)
+sim.review()
+order = sim._results["record_id"].tolist()
+print(json.dumps([int(r) for r in order if r not in priors]))
+"""
+
+
+def _row(name: str, setting: str, seed: int, seconds: float, labels: np.ndarray,
+         priors: np.ndarray, ordered: np.ndarray) -> dict:
+    padded = np.zeros(len(labels) - len(priors), dtype=int)
+    padded[: len(ordered)] = ordered
+    metrics = screening.screening_metrics(padded)
+    full = np.concatenate([labels[priors], padded])
+    row = {"set": name, "setting": setting, "seed": seed, "seconds": seconds,
+           **{k: metrics[k] for k in ("wss95", "rrf10", "atd_fraction")}}
+    for rule in ("knee", "run", "run10"):
+        stop = screening.evaluate_stopping(full, rule)
+        row[f"{rule}_recall"] = stop["recall"]
+        row[f"{rule}_screened"] = stop["screened"]
+    return row
+
+
+def asreview_rows(python: str, path: Path, label: str, name: str, labels: np.ndarray,
+                  seeds: int) -> list[dict]:
+    """ASReview's default on the same file; priors drawn as :func:`screening.simulate` does."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "run_asreview.py"
+        script.write_text(ASREVIEW_SCRIPT, encoding="utf-8")
+        for seed in range(seeds):
+            rng = np.random.default_rng(seed)
+            priors = np.array([rng.choice(np.flatnonzero(labels == 1)),
+                               rng.choice(np.flatnonzero(labels == 0))])
+            started = time.perf_counter()
+            done = subprocess.run([python, str(script), str(path), label,
+                                   json.dumps([int(p) for p in priors])], capture_output=True,
+                                  text=True, check=False, cwd=folder)  # it writes a cache here
+            if done.returncode != 0:
+                raise SystemExit(f"ASReview failed: {done.stderr[-2000:]}")
+            order = np.asarray(json.loads(done.stdout.strip().splitlines()[-1]), dtype=int)
+            rows.append(_row(name, "asreview-default", seed, time.perf_counter() - started,
+                             labels, priors, labels[order]))
+    return rows
+
+
 def run(shared: Path, sets: list[str], settings: list[str], seeds: int,
-        batch_fraction: float, jsonl: Path | None) -> pd.DataFrame:
+        batch_fraction: float, jsonl: Path | None, asreview: str | None = None) -> pd.DataFrame:
     rows = []
     for name in sets:
         file, label = SETS[name]
         texts, labels = screening.read_labelled_file(shared / "literature" / file, label)
         features: dict[int, object] = {}
-        for setting in settings:
+        if asreview:
+            for row in asreview_rows(asreview, shared / "literature" / file, label, name,
+                                     labels, seeds):
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+                if jsonl is not None:
+                    with open(jsonl, "a", encoding="utf-8") as stream:
+                        stream.write(json.dumps(row) + "\n")
+        for setting in [s for s in settings if s in SETTINGS]:
             options = dict(SETTINGS[setting])
             ngram = options.pop("ngram_max")
             if ngram not in features:
@@ -74,14 +148,8 @@ def run(shared: Path, sets: list[str], settings: list[str], seeds: int,
                 started = time.perf_counter()
                 result = screening.simulate(features[ngram], labels, seed=seed,
                                             batch_fraction=batch_fraction, **options)
-                full = np.concatenate([labels[result.priors], result.labels])
-                row = {"set": name, "setting": setting, "seed": seed,
-                       "seconds": time.perf_counter() - started,
-                       **{k: result.metrics[k] for k in ("wss95", "rrf10", "atd_fraction")}}
-                for rule in ("knee", "run", "run10"):
-                    stop = screening.evaluate_stopping(full, rule)
-                    row[f"{rule}_recall"] = stop["recall"]
-                    row[f"{rule}_screened"] = stop["screened"]
+                row = _row(name, setting, seed, time.perf_counter() - started, labels,
+                           result.priors, result.labels[: len(result.order)])
                 rows.append(row)
                 print(json.dumps(row), flush=True)
                 if jsonl is not None:
@@ -136,6 +204,8 @@ def main() -> int:
     parser.add_argument("--settings", default=",".join(SETTINGS))
     parser.add_argument("--jsonl", type=Path, default=None,
                         help="append each run as a JSON line (and read earlier lines first)")
+    parser.add_argument("--asreview", default=None,
+                        help="a Python interpreter with asreview installed (runs its default)")
     parser.add_argument("--report-only", action="store_true",
                         help="only summarise the runs already in --jsonl")
     args = parser.parse_args()
@@ -143,7 +213,7 @@ def main() -> int:
         table = pd.read_json(args.jsonl, lines=True)
     else:
         table = run(args.shared, args.sets.split(","), args.settings.split(","), args.seeds,
-                    args.batch_fraction, args.jsonl)
+                    args.batch_fraction, args.jsonl, args.asreview)
     print(report(table))
     return 0
 
