@@ -151,10 +151,16 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+_HTML_START = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html)\b", re.IGNORECASE)
+
+
 def _read_csv(path: Path, limits: TableLimits) -> tuple[list[str], list[list[str]], dict]:
     text, encoding = decode_text(path.read_bytes(), name=str(path))
     if not text.strip():
         raise _error("the file is empty.", path, hint="export it again with a header row")
+    if _HTML_START.match(text[:2000]):  # a login or error page saved under the export's name
+        raise _error("the file is a web page (HTML), not a table.", path,
+                     hint="download the export itself (CSV or XLSX), not the page showing it")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
     csv.field_size_limit(max(limits.max_cell_chars + 1, 131072))
     records = _csv_records(text, delimiter, limits, path)
