@@ -209,11 +209,12 @@ def test_binary_junk_is_called_binary_not_a_header_only(domain: str, tmp_path: P
 def test_html_page_saved_as_csv_is_refused_by_name(domain: str, tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text(HTML_PAGE, encoding="utf-8")
+    # fixed in research/io/tables.py: each domain blamed missing columns of '<!DOCTYPE html>'
     outcome = _outcome(domain, _readers(tmp_path)[domain], path)
     text = outcome if isinstance(outcome, str) else outcome.message
+    assert f"{path}: the file is a web page (HTML), not a table." in text, text
     if not isinstance(outcome, str):
-        assert outcome.fields.get("file") in (str(path), path.name), outcome.fields
-    assert "export.csv" in text or not isinstance(outcome, str) and outcome.fields.get("file")
+        assert outcome.fields["file"] == str(path)
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
