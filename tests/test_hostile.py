@@ -167,6 +167,25 @@ def test_duplicate_column_names_are_refused_before_renaming(domain: str, tmp_pat
     assert digest(path) == before
 
 
+@pytest.mark.parametrize("change, message, column", [
+    ("drop", "column(s) 'k2' from the codebook are missing in the data", "k2"),
+    ("drop-and-duplicate", "duplicate column name(s) 'k3'", "k3")])
+def test_survey_blames_the_real_column(change: str, message: str, column: str,
+                                       tmp_path: Path) -> None:
+    """Issue 15: with pandas' renaming, a duplicate 'q1' was read as 'q1.1' and the
+    message blamed another column (or none)."""
+    from research import survey
+
+    rows = sample_rows(SAMPLE / "enkat" / "enkat.csv", encoding="cp1252", delimiter=";")
+    k2 = rows[0].index("k2")
+    extra = 1 if change == "drop-and-duplicate" else 0
+    rows = [row[:k2] + row[k2 + 1:k2 + 1 + extra] + row[k2 + 1:] for row in rows]
+    path = write_csv(tmp_path / "enkat.csv", rows, encoding="cp1252", delimiter=";")
+    with pytest.raises(InputDataError) as caught:
+        survey.read_survey(path, SAMPLE / "enkat" / "kodbok.yaml")
+    assert message in caught.value.message and caught.value.fields["column"] == column
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_duplicate_column_names_in_a_workbook_are_refused(domain: str, tmp_path: Path) -> None:
     path = duplicate_xlsx(tmp_path / "dubbla.xlsx", ["datum", "q1", "q1", "deltagare"],
