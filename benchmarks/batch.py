@@ -12,7 +12,8 @@
     .venv/bin/python benchmarks/batch.py [--runs 16] [--jobs 2] [--repeat 1] [--skip-dask]
     .venv/bin/python benchmarks/batch.py --national 290 [--jobs 2]
 
-Everything is written to a temporary folder that is removed afterwards.
+Everything is written to a temporary folder that is removed afterwards. The final publish
+prints no PDFs unless ``RESEARCH_PDF=1`` is set (the peer makes none).
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ def research_batch(folder: Path, work: Path, jobs: int, *, dask: str | None = No
                    name: str = "local") -> tuple[float, int, int]:
     """(seconds, peak tree RSS, peak client RSS) of one ``research batch`` command."""
     reports = work / f"reports-{name}"
-    env = {**os.environ, "RESEARCH_PROJECT_ROOT": str(ROOT), "RESEARCH_REPORTS_DIR": str(reports)}
+    # no PDF printing (Chromium) in the final publish: the peer makes no PDF either
+    env = {**os.environ, "RESEARCH_PROJECT_ROOT": str(ROOT), "RESEARCH_REPORTS_DIR": str(reports),
+           "RESEARCH_PDF": os.environ.get("RESEARCH_PDF", "0")}
     command = [str(BIN / "research"), "batch", str(NOTEBOOK), "-f", str(folder),
                "-j", str(jobs), "--no-progress"]
     if dask:

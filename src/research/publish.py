@@ -117,6 +117,14 @@ class Entry:
         return f"briefings/{quote(self.stem)}/{quote(self.label)}/{quote(self.run_id)}"
 
     def view(self) -> dict[str, Any]:
+        """What the site's pages show of this run (a fresh copy; computed once per publish,
+        after the PDFs were printed — every page lists runs, 10,000 of them at scale)."""
+        cached = self.__dict__.get("_view")
+        if cached is None:
+            cached = self.__dict__["_view"] = self._make_view()
+        return dict(cached)
+
+    def _make_view(self) -> dict[str, Any]:
         return {
             "title": self.title, "kind": self.kind, "label": self.label,
             "kunskapshus": self.info.get("kunskapshus", "") or
