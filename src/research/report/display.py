@@ -76,7 +76,7 @@ def _display(bundle: Mapping[str, Any], metadata: Mapping[str, Any] | None = Non
 # tables
 
 
-PHONE_COLUMN_PX = 340     # a 360 px phone's text column
+PHONE_COLUMN_PX = 320     # a 360 px phone's text column (340 px) less slack for the estimate
 LONG_TEXT_CHARS = 160     # longer text cells are cut (the CSV keeps them whole)
 ERROR_COLUMN = re.compile(r"^(fel|felmeddelande|fel eller anmärkning|error|errors|"
                           r"problem)$", re.IGNORECASE)  # shown with error_html unasked

@@ -307,11 +307,16 @@ def _wrap_titles(fig: Any, width: float) -> None:
     """Wrap titles, axis labels and free text wider than the figure."""
     from matplotlib.text import Text
 
+    owned = {id(t) for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title,
+                                                 ax.xaxis.label)}
     for text in fig.findobj(Text):
         content = text.get_text()
         if not content or " " not in content or text.get_rotation() not in (0, 0.0):
             continue
-        per_line = max(12, int(width * 72 / (0.56 * text.get_fontsize())))
+        # text of an axes (titles, axis labels) has the axes' width, beside its tick labels
+        room = width * (0.6 if id(text) in owned or getattr(text, "axes", None) is not None
+                        else 0.98)
+        per_line = max(12, int(room * 72 / (0.56 * text.get_fontsize())))
         if max(len(line) for line in content.splitlines()) > per_line:
             text.set_text(textwrap.fill(" ".join(content.split()), per_line))
 
