@@ -940,6 +940,24 @@ def test_alias_bomb_run_fails_fast_naming_file_and_parameter(notebook: str, para
 
 
 @pytest.mark.e2e
+def test_alias_bombs_in_parameter_files_and_overrides_exit_2_before_any_run(
+        tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(alias_bomb(), encoding="utf-8")
+    reports = tmp_path / "reports"
+    done = _cli("run", "mall", "-f", str(bomb), "--no-publish", reports=reports)
+    _assert_clean_failure(done, f"Parameter file {bomb} is refused", "aliases")
+    assert done.returncode == 2
+    override = "[" + ", ".join(["&a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"&a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]) + "]"
+    done = _cli("run", "enkatanalys", "-p", "cluster", override, "--no-publish",
+                reports=reports)
+    _assert_clean_failure(done, "Value of -p cluster is refused")
+    assert done.returncode == 2
+    assert not (reports / "runs").exists()  # refused before a run directory was made
+
+
+@pytest.mark.e2e
 def test_mall_failures_through_the_console_script(tmp_path: Path) -> None:
     """Duplicate columns (one of them a script), bad dates: exit code, a message naming
     file, row and column, no traceback (also not at exit), input unchanged, an inert
