@@ -32,7 +32,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..privacy import (
@@ -71,7 +70,6 @@ __all__ = [
     "MISSING_GROUP_LABEL",
     "SurveyCounts",
     "SurveyProtection",
-    "hidden_mask",
 ]
 
 MARKER = ".."
@@ -311,7 +309,3 @@ class SurveyProtection:
         """Cells hidden (primary, secondary) over all linked tables."""
         return self.suppression.counts()
 
-
-def hidden_mask(protection: SurveyProtection, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
-    """Whether each of ``rows`` (coordinates) is hidden."""
-    return np.array([protection.hidden(row) for row in rows], dtype=bool)

@@ -189,40 +189,58 @@ def table_decimals(frame: pd.DataFrame) -> dict[str, int]:
     return decimals
 
 
-def _respondents(data: pd.DataFrame, codebook: Codebook) -> tuple[str | None, dict, pd.Series]:
-    """The ``invited`` section's variable and invited counts, and respondents per group."""
+def _respondents(data: pd.DataFrame, codebook: Codebook, group_by: Sequence[str] = ()
+                 ) -> tuple[str | None, pd.Series, pd.Series]:
+    """The ``invited`` section's variable, invited and responding counts per group label.
+
+    When the variable is also a background variable in ``group_by``, its groups are the
+    combined ones of :func:`add_group_columns` (``data`` holds them): a group too small to
+    be shown on its own is never listed on its own here either, not even as ".."."""
     invited = codebook.invited or {}
     variable = invited.get("variable")
     counts = invited.get("counts") or {}
     if not variable or not counts or variable not in data.columns:
-        return None, {}, pd.Series(dtype=float)
+        return None, pd.Series(dtype=float), pd.Series(dtype=float)
     answered = data[variable].value_counts()
-    respondents = pd.Series({k: int(answered.get(_match_key(answered.index, k), 0))
-                             for k in counts})
-    return variable, counts, respondents
+    labels = {k: codebook.value_label(variable, k) for k in counts}
+    if variable in group_by and group_column(variable) in data.columns:
+        combined = data[group_column(variable)]
+        for key in counts:
+            rows = data[variable].map(lambda v, k=key: pd.notna(v) and same_code(v, k))
+            if rows.any() and pd.notna(combined[rows].iloc[0]):
+                labels[key] = str(combined[rows].iloc[0])
+    order = list(dict.fromkeys(labels.values()))
+    invited_counts = pd.Series({label: 0 for label in order}, dtype=int)
+    respondents = pd.Series({label: 0 for label in order}, dtype=int)
+    for key, n_invited in counts.items():
+        invited_counts[labels[key]] += int(n_invited)
+        respondents[labels[key]] += int(answered.get(_match_key(answered.index, key), 0))
+    return variable, invited_counts, respondents
 
 
 def response_rates(data: pd.DataFrame, codebook: Codebook, *, min_cell: int = 5,
-                   protection: SurveyProtection | None = None) -> pd.DataFrame:
+                   protection: SurveyProtection | None = None,
+                   group_by: Sequence[str] = ()) -> pd.DataFrame:
     """Unit response rate per group from the codebook's ``invited`` section (respondent
     counts under ``min_cell`` suppressed — with ``protection`` as the run's linked
-    suppression decided), with the total. A rate is shown only where its count is."""
-    variable, counts, respondents = _respondents(data, codebook)
+    suppression decided), with the total. A rate is shown only where its count is. With
+    the invited variable in ``group_by`` the combined groups are used (see
+    :func:`_respondents`)."""
+    variable, invited, respondents = _respondents(data, codebook, group_by)
     if variable is None:
         return pd.DataFrame(columns=["Grupp", "Inbjudna", "Svarande", "Svarsfrekvens (%)"])
-    labels = {k: codebook.value_label(variable, k) for k in counts}
     if protection is None:
         suppressed = protect_counts(respondents, min_cell)
-        hidden = {key: bool(suppressed.suppressed[key]) for key in [*counts, "Totalt"]}
+        hidden = {key: bool(suppressed.suppressed[key]) for key in [*invited.index, "Totalt"]}
     else:
-        hidden = {key: protection.hidden({RESPONSE_GROUP: labels[key]}) for key in counts}
+        hidden = {key: protection.hidden({RESPONSE_GROUP: key}) for key in invited.index}
         hidden["Totalt"] = protection.hidden({})
     rows = []
-    for key in list(counts) + ["Totalt"]:
-        n_invited = int(sum(counts.values())) if key == "Totalt" else int(counts[key])
-        n_answered = float(respondents.sum() if key == "Totalt" else respondents[key])
-        label = "Totalt" if key == "Totalt" else labels[key]
-        rows.append({"Grupp": label, "Inbjudna": n_invited,
+    for key in [*invited.index, "Totalt"]:
+        total = key == "Totalt"
+        n_invited = int(invited.sum() if total else invited[key])
+        n_answered = float(respondents.sum() if total else respondents[key])
+        rows.append({"Grupp": key, "Inbjudna": n_invited,
                      "Svarande": MARKER if hidden[key] else int(n_answered),
                      "Svarsfrekvens (%)": MARKER if hidden[key] else round(
                          100 * n_answered / n_invited, 1)})
@@ -347,11 +365,10 @@ def survey_counts(survey: Survey, data: pd.DataFrame, codebook: Codebook,
         for by in group_by:
             series, unpublished = _group_series(data[name], data[group_column(by)])
             counts.series(series, codebook.label(by), fixed, unpublished=unpublished)
-    variable, invited, respondents = _respondents(survey.data, codebook)
+    variable, _, respondents = _respondents(data, codebook, group_by)
     if variable is not None:
-        respondents.index = [codebook.value_label(variable, k) for k in invited]
         counts.series(respondents, RESPONSE_GROUP)
-        if int(respondents.sum()) == len(survey.data):
+        if int(respondents.sum()) == len(data):
             counts.public({})
     if theme_counts is not None and len(theme_counts):
         if answers is not None and int(theme_counts.sum()) == answers:
