@@ -81,8 +81,13 @@ def test_hostile_text_shows_as_text(published: Path) -> None:
 def test_figures_have_swedish_alt_text(published: Path) -> None:
     url = _pages(published)["briefing"].resolve().as_uri()
     with open_page(url) as (page, _, _):
-        alts = page.evaluate("[...document.images].map(i => i.alt)")
+        alts = page.evaluate("[...document.querySelectorAll('figure svg[role=img]')]"
+                             ".map(s => s.getAttribute('aria-label'))")
         assert alts and all(a.startswith("Linjediagram") for a in alts)
+        # real text in the drawing, named once more by its <title>
+        assert page.evaluate("document.querySelectorAll('figure svg text').length") > 0
+        assert page.evaluate("[...document.querySelectorAll('figure svg > title')]"
+                             ".every(t => t.textContent.startsWith('Linjediagram'))")
         assert "No description has been provided" not in page.content()
 
 
