@@ -187,15 +187,22 @@ def _csv_records(text: str, delimiter: str, limits: TableLimits, path: Path, *,
                  strict: bool = True) -> list[list[str]]:
     """The non-blank records. Parsed strictly first, only to catch a quote that is never
     closed (which would silently turn every later line into one cell); other quirks
-    (text after a closing quote) are then read leniently, as before."""
+    (text after a closing quote) are then read leniently, as before, except that a record
+    over several lines is then refused (a stray quote swallowing rows)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
     records: list[list[str]] = []
     last_line = 0  # where the previous record ended
     try:
         for record in reader:
-            last_line = reader.line_num
+            first_line, last_line = last_line + 1, reader.line_num
             if not any(cell.strip() for cell in record):
                 continue
+            if not strict and last_line > first_line:  # quoting is already broken here:
+                # a cell over several lines is then lines swallowed by a stray quote
+                raise _error(f"a quote (\") in line {first_line} is not balanced: lines "
+                             f"{first_line}–{last_line} would be read as one row.", path,
+                             hint="close or remove the stray quote in that line",
+                             row=first_line)
             records.append(record)
             if len(records) > limits.max_rows + 1:
                 raise _error(f"more than {limits.max_rows:,} rows.", path,
