@@ -253,6 +253,21 @@ def test_a_quote_never_closed_is_named_not_swallowing_the_rest(domain: str,
         assert outcome.fields["row"] == 10
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_a_stray_quote_closed_by_a_later_quote_is_named(domain: str, tmp_path: Path) -> None:
+    # fixed in research/io/tables.py: the stray quote in line 3 was closed by the quote
+    # before "Fritid" in line 5, and lines 3-5 came out as one valid-looking row
+    lines = [",".join(MALL_HEADER)] + [f"2026-01-{day:02d},utbildning,Skola,{day}"
+                                       for day in range(1, 9)]
+    lines[2] = '2026-01-02,utbildning,"Skola och fritid,2'
+    lines[4] = '2026-01-04,utbildning,"Fritid",4'
+    path = tmp_path / "rapporter.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outcome = _outcome(domain, _readers(tmp_path)[domain], path)
+    text = outcome if isinstance(outcome, str) else outcome.message
+    assert "a quote (\") in line 3 is not balanced: lines 3–5 would be read as one row" in text
+
+
 def test_html_page_saved_as_ris_is_a_reported_skip(tmp_path: Path) -> None:
     from research.literature.readers import read_records
 
