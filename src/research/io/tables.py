@@ -31,6 +31,7 @@ import math
 import numbers
 import os
 import re
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,7 @@ class TableLimits:
     max_rows: int = 1_000_000
     max_columns: int = 2_000
     max_cell_chars: int = 100_000
+    max_unpacked_bytes: int = 1024 * 1024 * 1024  # an XLSX is a zip: its parts, unpacked
 
 
 LIMITS = TableLimits()
@@ -244,6 +246,15 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_xlsx(path: Path, limits: TableLimits) -> tuple[list[str], list[list[Any]], dict]:
+    try:  # a zip bomb (e.g. a huge shared-strings part) is refused before openpyxl unpacks it
+        with zipfile.ZipFile(path) as package:
+            unpacked = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0  # openpyxl's error below names the broken workbook
+    if unpacked > limits.max_unpacked_bytes:
+        raise _error(f"the workbook unpacks to {unpacked:,} bytes, more than the limit of "
+                     f"{limits.max_unpacked_bytes:,}.", path, hint="save it again from Excel, "
+                     "or export CSV UTF-8", limit="max_unpacked_bytes")
     try:
         from openpyxl import load_workbook
 
