@@ -195,6 +195,25 @@ def test_duplicate_column_names_in_a_workbook_are_refused(domain: str, tmp_path:
     assert "duplicate column" in text and "'q1'" in text, text
 
 
+def test_workbook_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
+    # fixed in research/io/tables.py: only the compressed size was limited; openpyxl loads the
+    # shared strings whole, so a small .xlsx could unpack to gigabytes
+    from research.io.tables import TableLimits, read_table
+
+    path = tmp_path / "bomb.xlsx"
+    pd.DataFrame({"datum": ["2026-01-05"] * 3, "malgrupp": ["a" * 30_000, "b" * 30_000,
+                                                            "c" * 30_000]}).to_excel(path,
+                                                                                     index=False)
+    assert path.stat().st_size < 20_000  # 90 kB of text compresses to almost nothing
+    with zipfile.ZipFile(path) as package:
+        unpacked = sum(info.file_size for info in package.infolist())
+    assert len(read_table(path, limits=TableLimits(max_unpacked_bytes=unpacked))) == 3
+    with pytest.raises(InputDataError) as caught:
+        read_table(path, limits=TableLimits(max_unpacked_bytes=unpacked - 1))
+    assert caught.value.fields["limit"] == "max_unpacked_bytes"
+    assert f"{unpacked:,} bytes" in caught.value.message
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_empty_column_names_are_refused_naming_the_position(domain: str, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "tomma.csv", [["datum", "", "malgrupp", " "],
