@@ -51,6 +51,10 @@ class Attack:
         self.index: dict[tuple, int] = {}
         self.known: dict[tuple, float] = {}
         self.equations: list[tuple[dict[tuple, float], float]] = []
+        self.inequalities: list[tuple[tuple, tuple]] = []  # (larger, smaller)
+
+    def at_least(self, larger: tuple, smaller: tuple) -> None:
+        self.inequalities.append((larger, smaller))
 
     def cell(self, key: tuple, text) -> None:
         text = str(text).strip()
@@ -64,8 +68,9 @@ class Attack:
 
     def intervals(self, lower: dict[tuple, float]) -> dict[tuple, tuple[float, float]]:
         n = len(self.index)
-        rows, rhs = [], []
-        for coefficients, value in self.equations:
+        rows, rhs, upper = [], [], []
+        for coefficients, value, high in [(c, v, v) for c, v in self.equations] + [
+                ({big: 1.0, small: -1.0}, 0.0, np.inf) for big, small in self.inequalities]:
             row, known = np.zeros(n), value
             for key, a in coefficients.items():
                 if key in self.index:
@@ -78,7 +83,8 @@ class Attack:
             if row is not None and row.any():
                 rows.append(row)
                 rhs.append(known)
-        constraint = LinearConstraint(np.array(rows), rhs, rhs)
+                upper.append(known + (high - value))
+        constraint = LinearConstraint(np.array(rows), rhs, upper)
         floors = np.array([lower.get(k, 0.0) for k in self.index])
         bounds = Bounds(floors, np.full(n, 1e6))
         out = {}
@@ -92,8 +98,10 @@ class Attack:
         return out
 
 
-def attack(tables: dict[str, pd.DataFrame], respondents: int) -> Attack:
-    """Every published count and every sum a reader can see, in the attacker's own terms."""
+def attack(tables: dict[str, pd.DataFrame], respondents: int, bounds: bool = False) -> Attack:
+    """Every published count and every sum a reader can see, in the attacker's own terms;
+    with ``bounds`` also that a group's respondents are at least those who answered a
+    question or have an index value in it."""
     a = Attack()
     a.known[("N",)] = float(respondents)  # a key figure of the briefing
     likert = tables["likert"]
@@ -143,6 +151,11 @@ def attack(tables: dict[str, pd.DataFrame], respondents: int) -> Attack:
     for _, row in response.iterrows():
         a.cell(("resp", row["Grupp"]), row["Svarande"])
     a.total(("resp", "Totalt"), [("resp", g) for g in response["Grupp"] if g != "Totalt"])
+    a.equations.append(({("resp", "Totalt"): 1.0}, float(respondents)))
+    # a group's respondents are at least those who answered a question or have an index
+    for key in list(a.index) + list(a.known) if bounds else []:
+        if key[0] in ("g", "idxg") and ("resp", key[-1]) in {**a.index, **a.known}:
+            a.at_least(("resp", key[-1]), key)
     themes = tables["free_text_themes"]
     for _, row in themes.iterrows():
         a.cell(("theme", row["Tema"]), row["Antal svar"])
@@ -173,10 +186,10 @@ def truth(analysis) -> dict[tuple, float]:
     return values
 
 
-def assert_attack_fails(analysis, min_cell: int = 5, tables=None) -> int:
+def assert_attack_fails(analysis, min_cell: int = 5, tables=None, bounds: bool = False) -> int:
     protection = min_cell - 1
     tables = analysis.published_tables() if tables is None else tables
-    a = attack(tables, len(analysis.data))
+    a = attack(tables, len(analysis.data), bounds)
     true = truth(analysis)
     lower = {k: 1.0 for k in a.index if true.get(k, 0.0) >= 1}
     intervals = a.intervals(lower)
@@ -235,6 +248,13 @@ def test_an_attackers_own_program_cannot_narrow_the_sample(default_analysis):
     tables = default_analysis.published_tables()
     assert_shares_only_beside_published_counts(tables)
     assert assert_attack_fails(default_analysis) > 50  # many hidden cells were attacked
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: neither the suppression nor the audit "
+                   "models that a group's respondents bound its answers from above; in a "
+                   "combined group of 5 the hidden cells of a question are then narrowed")
+def test_inequalities_between_tables_do_not_narrow_the_sample(default_analysis):
+    assert_attack_fails(default_analysis, bounds=True)
 
 
 def test_the_attack_finds_a_planted_leak(default_analysis):
@@ -339,6 +359,10 @@ def test_generated_survey_with_many_small_groups(tmp_path, seed):
     assert assert_attack_fails(analysis) > 0
     groups = set(tables["crosstabs"]["Grupp"])
     assert "Enhet K" not in groups and survey.OTHER_GROUPS_LABEL in groups
+    # the response table lists the same (combined) groups: no small unit on its own
+    cross = tables["crosstabs"]
+    units = set(cross.loc[cross["Bakgrundsvariabel"] == "Enhet", "Grupp"])
+    assert set(tables["response_rates"]["Grupp"]) - {"Totalt"} == units - {"Totalt"}
 
 
 def test_check_disclosure_needs_the_linked_analysis(default_analysis):
