@@ -111,6 +111,7 @@ def attack(tables: dict[str, pd.DataFrame], respondents: int, bounds: bool = Fal
         a.cell(("n", question), rows["Antal svar"].iloc[0])
         a.total(("n", question), [("opt", question, o) for o in rows["Svarsalternativ"]])
     cross = tables["crosstabs"]
+    complete: set[str] = set()
     for (question, background), block in cross.groupby(["Fråga", "Bakgrundsvariabel"]):
         groups = block[block["Grupp"] != "Totalt"]
         for _, row in groups.iterrows():
@@ -124,7 +125,10 @@ def attack(tables: dict[str, pd.DataFrame], respondents: int, bounds: bool = Fal
         for g in names:
             a.total(("g", question, background, g),
                     [("go", question, background, g, o) for o in options])
-        for o in options:  # every respondent has a group in these surveys
+        if "Totalt" not in set(block["Grupp"]):
+            continue  # some respondents have no group: the groups do not add up
+        complete.add(background)
+        for o in options:
             a.total(("opt", question, o), [("go", question, background, g, o) for g in names])
         a.total(("n", question), [("g", question, background, g) for g in names])
     items = tables["item_response"]
@@ -145,7 +149,7 @@ def attack(tables: dict[str, pd.DataFrame], respondents: int, bounds: bool = Fal
                 key = ("n", label) if overall else ("g", label, row["Grupp"], row["Värde"])
             a.cell(key, row["Antal svarande"])
         if kind == "Medelvärde":
-            for background, groups in rows[rows["Grupp"] != "Alla"].groupby("Grupp"):
+            for background, groups in rows[rows["Grupp"].isin(complete)].groupby("Grupp"):
                 a.total(("idx", label), [("idxg", label, background, v) for v in groups["Värde"]])
     response = tables["response_rates"]
     for _, row in response.iterrows():
@@ -330,7 +334,7 @@ invited:
 """
 
 
-def generated_survey(tmp_path: Path, seed: int):
+def generated_survey(tmp_path: Path, seed: int, missing_gender: int = 0):
     rng = np.random.default_rng(seed)
     sizes = [40, 25, 12, 7, 6, 5, 4, 3, 2, 2, 1, 9]
     values = ", ".join(f"{i + 1}: Enhet {chr(65 + i)}" for i in range(len(sizes)))
@@ -344,14 +348,16 @@ def generated_survey(tmp_path: Path, seed: int):
             number += 1
             answers = [str(int(rng.choice([1, 2, 3, 4, 5, 99], p=[.08, .17, .3, .3, .1, .05])))
                        for _ in range(4)]
-            rows.append(f"{number};{unit};{int(rng.integers(1, 3))};" + ";".join(answers))
+            gender = "" if number <= missing_gender else str(int(rng.integers(1, 3)))
+            rows.append(f"{number};{unit};{gender};" + ";".join(answers))
     (tmp_path / "enkat.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return survey.read_survey(tmp_path / "enkat.csv", tmp_path / "kodbok.yaml")
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_generated_survey_with_many_small_groups(tmp_path, seed):
-    analysis = survey.analyse(generated_survey(tmp_path, seed), group_by=["enhet", "kon"])
+@pytest.mark.parametrize(("seed", "missing_gender"), [(1, 0), (2, 0), (3, 7)])
+def test_generated_survey_with_many_small_groups(tmp_path, seed, missing_gender):
+    analysis = survey.analyse(generated_survey(tmp_path, seed, missing_gender),
+                              group_by=["enhet", "kon"])
     check = analysis.check_disclosure()
     assert check.passed, [f.describe() for f in check.audit.findings]
     tables = analysis.published_tables()

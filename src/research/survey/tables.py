@@ -308,16 +308,13 @@ def crosstab_counts(data: pd.DataFrame, codebook: Codebook, item: str, by: str
     values = data[item]
     answered = values.notna()
     levels = sorted(map(str, groups[answered].dropna().unique()))
+    if (answered & groups.isna()).any():
+        levels.append(MISSING_GROUP_LABEL)
     table = pd.DataFrame(0, index=levels, columns=labels)
+    named = groups.astype(object).where(groups.notna(), MISSING_GROUP_LABEL).astype(str)
     for code, label in zip(codes, labels):
-        chosen = values == float(code_key(code))
-        counted = groups[chosen].dropna().astype(str).value_counts()
+        counted = named[values == float(code_key(code))].value_counts()
         table[label] = counted.reindex(levels, fill_value=0).astype(int)
-        missing_group = int((chosen & groups.isna()).sum())
-        if missing_group:
-            if MISSING_GROUP_LABEL not in table.index:
-                table.loc[MISSING_GROUP_LABEL] = 0
-            table.loc[MISSING_GROUP_LABEL, label] = missing_group
     return table
 
 
