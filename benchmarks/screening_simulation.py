@@ -58,6 +58,7 @@ SETTINGS = {
     "svm-c1": {"model": "svm", "C": 1.0, "ngram_max": 1},
     "svm-c01": {"model": "svm", "C": 0.1, "ngram_max": 1},
     "svm-c02": {"model": "svm", "C": 0.2, "ngram_max": 1},
+    "svm-c02-words": {"model": "svm", "C": 0.2, "ngram_max": 1, "lemmatize": False},
     "logistic": {"model": "logistic", "C": 10.0, "ngram_max": 1},
     "nb": {"model": "nb", "alpha": 3.822, "ngram_max": 1},
     "nb-bigram": {"model": "nb", "alpha": 3.822, "ngram_max": 2},
@@ -130,7 +131,7 @@ def run(shared: Path, sets: list[str], settings: list[str], seeds: int,
     for name in sets:
         file, label = SETS[name]
         texts, labels = screening.read_labelled_file(shared / "literature" / file, label)
-        features: dict[int, object] = {}
+        features: dict[tuple[int, bool], object] = {}
         if asreview:
             for row in asreview_rows(asreview, shared / "literature" / file, label, name,
                                      labels, seeds):
@@ -141,12 +142,13 @@ def run(shared: Path, sets: list[str], settings: list[str], seeds: int,
                         stream.write(json.dumps(row) + "\n")
         for setting in [s for s in settings if s in SETTINGS]:
             options = dict(SETTINGS[setting])
-            ngram = options.pop("ngram_max")
-            if ngram not in features:
-                features[ngram] = screening.build_features(texts, ngram_max=ngram)
+            key = (options.pop("ngram_max"), options.pop("lemmatize", True))
+            if key not in features:
+                features[key] = screening.build_features(texts, ngram_max=key[0],
+                                                         lemmatize=key[1])
             for seed in range(seeds):
                 started = time.perf_counter()
-                result = screening.simulate(features[ngram], labels, seed=seed,
+                result = screening.simulate(features[key], labels, seed=seed,
                                             batch_fraction=batch_fraction, **options)
                 row = _row(name, setting, seed, time.perf_counter() - started, labels,
                            result.priors, result.labels[: len(result.order)])
