@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ParameterError
-from ..privacy import checking
+from ..privacy import TableSpec, checking
 from ..report.formatting import format_number, format_percent
-from .codebook import default_blocks
+from .codebook import Codebook, default_blocks
 from .comparisons import ADJUSTED_P, crosstabs_table, group_tests
 from .design import SurveyDesign, design_from_parameters
 from .disclosure import OTHER_GROUPS_LABEL, SurveyProtection
@@ -181,7 +181,7 @@ class SurveyAnalysis:
                 TABLE_NAMES["reliability"]: self.reliability,
                 TABLE_NAMES["themes"]: self.themes.table}
 
-    def table_specs(self) -> list:
+    def table_specs(self) -> list[TableSpec]:
         """What every published count table means, for the independent audit."""
         book = self.survey.codebook
         outcomes = list(dict.fromkeys(k for item in book.likert_items()
@@ -313,7 +313,8 @@ def analyse(survey: Survey, *, weight: str | None = None,
     )
 
 
-def _protect(survey: Survey, data: pd.DataFrame, book: Any, blocks: Mapping[str, Sequence[str]],
+def _protect(survey: Survey, data: pd.DataFrame, book: Codebook,
+             blocks: Mapping[str, Sequence[str]],
              group_by: Sequence[str], themes: Themes, min_cell: int) -> SurveyProtection:
     """Suppress every count table of the run together. The themes table is sorted by
     answers (largest first), so the sorted counts per theme are its rows' counts."""

@@ -129,44 +129,26 @@ def estimates_table(design: SurveyDesign, codebook: Codebook, *,
 def _linked_estimates(frame: pd.DataFrame, codebook: Codebook, label: str, item: str | None,
                       by: str | None, protection: SurveyProtection) -> pd.DataFrame:
     """Blank the estimate rows whose respondent count (or, for a share, any count of the
-    distribution it is computed from) the run's linked suppression hides."""
+    distribution it is computed from) the run's linked suppression hides; the count itself
+    is shown wherever its linked cell is."""
     out = frame.copy().reset_index(drop=True)
     options = ([] if item is None else
                [codebook.value_label(item, c) for c in codebook.variables[item].codes])
-    mask = []
+    mask, count_hidden = [], []
     for _, row in out.iterrows():
         base = {OUTCOME: INDEX if item is None else ANSWERED, QUESTION: label}
         if by is not None:
             base[codebook.label(by)] = str(row[group_column(by)])
-        mask.append(protection.hidden(base)
-                    or any(protection.hidden({**base, OPTION: o}) for o in options))
+        count_hidden.append(protection.hidden(base))
+        mask.append(count_hidden[-1] or any(protection.hidden({**base, OPTION: o})
+                                            for o in options))
     mask = np.array(mask, dtype=bool)
-    for column in ("estimate", "se", "ci_low", "ci_high", "n"):
+    for column in ("estimate", "se", "ci_low", "ci_high"):
         if column in out.columns:
             out[column] = out[column].astype(float).where(~mask)
-    if item is None:  # a mean's own count is hidden only where the linked cell is
-        counts_hidden = np.array([protection.hidden(
-            {OUTCOME: INDEX, QUESTION: label,
-             **({} if by is None else {codebook.label(by): str(r[group_column(by)])})})
-            for _, r in frame.reset_index(drop=True).iterrows()], dtype=bool)
-        out["n"] = frame["n"].reset_index(drop=True).astype(float).where(~counts_hidden)
-    else:
-        out["n"] = _answered_n(frame, label, by, codebook, protection)
+    out["n"] = out["n"].astype(float).where(~np.array(count_hidden, dtype=bool))
     out["suppressed"] = mask
     return out
-
-
-def _answered_n(frame: pd.DataFrame, label: str, by: str | None, codebook: Codebook,
-                protection: SurveyProtection) -> pd.Series:
-    """A share's respondent count as published: the linked cell (the question's answers
-    in the group), hidden where that cell is."""
-    values = []
-    for _, row in frame.reset_index(drop=True).iterrows():
-        base = {OUTCOME: ANSWERED, QUESTION: label}
-        if by is not None:
-            base[codebook.label(by)] = str(row[group_column(by)])
-        values.append(math.nan if protection.hidden(base) else float(row["n"]))
-    return pd.Series(values, dtype=float)
 
 
 def table_decimals(frame: pd.DataFrame) -> dict[str, int]:
