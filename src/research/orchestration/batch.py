@@ -278,7 +278,7 @@ def _schedule(pending: deque[_State], finished: dict[int, TaskResult], ledger: L
         backend = LocalPool(size, base, prestart=runner is None, max_runs=max_runs)
     bar = _Progress(progress[1], len(finished), progress[0], name)
     try:
-        while pending or backend.capacity() < size:
+        while pending or not backend.idle():
             now = time.monotonic()
             for _ in range(len(pending)):
                 if backend.capacity() <= 0:
@@ -292,7 +292,8 @@ def _schedule(pending: deque[_State], finished: dict[int, TaskResult], ledger: L
             waits = [s.not_before - now for s in pending if s.not_before > now]
             wait = min([0.5, *waits]) if waits else 0.5
             for state, outcome, seconds in backend.poll(wait):
-                state.elapsed += seconds
+                # the attempt's own time (not its wait in the queue), else the wall clock
+                state.elapsed += float(outcome.get("duration") or seconds)
                 if outcome.get("retryable") and state.attempts <= retries:
                     state.not_before = time.monotonic() + _backoff_delay(state.attempts,
                                                                          *backoff)

@@ -261,6 +261,9 @@ class DaskPool:
     def capacity(self) -> int:
         return self._size - len(self._busy)
 
+    def idle(self) -> bool:
+        return not self._busy
+
     def _ship(self, task: BatchTask) -> dict[str, Any]:
         from ..runs import resolve_notebook
 

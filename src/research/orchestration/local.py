@@ -150,16 +150,21 @@ class LocalPool:
         self._pool = ProcessPool(max_workers=size, max_tasks=max_runs,
                                  initializer=_worker_init, initargs=(prestart,),
                                  context=multiprocessing.get_context("spawn"))
-        self._busy: dict[Any, tuple[Any, float, float]] = {}
+        self._busy: dict[Any, tuple[Any, float, float, float | None]] = {}
 
     def capacity(self) -> int:
-        return self._size - len(self._busy)
+        # one queued attempt per worker besides the running one: a worker that finishes
+        # starts its next run at once instead of waiting for this process to hand it over
+        return 2 * self._size - len(self._busy)
+
+    def idle(self) -> bool:
+        return not self._busy
 
     def submit(self, state: Any, runner: Runner | None, cell_timeout: int | None,
                reports: str, wall_limit: float | None) -> None:
         future = self._pool.schedule(attempt, args=(state.task, runner, cell_timeout, reports),
                                      timeout=wall_limit)
-        self._busy[future] = (state, time.monotonic(), time.time())
+        self._busy[future] = (state, time.monotonic(), time.time(), wall_limit)
 
     def poll(self, wait: float) -> list[tuple[Any, dict[str, Any], float]]:
         """Wait up to ``wait`` seconds; return finished attempts (state, outcome, seconds)."""
@@ -170,10 +175,10 @@ class LocalPool:
                                            return_when=concurrent.futures.FIRST_COMPLETED)
         done = []
         for future in ready:
-            state, started, wall_started = self._busy.pop(future)
+            state, started, wall_started, wall_limit = self._busy.pop(future)
             seconds = time.monotonic() - started
-            done.append((state, self._outcome(future, state.task, wall_started, seconds),
-                         seconds))
+            done.append((state, self._outcome(future, state.task, wall_started,
+                                              wall_limit or seconds), seconds))
         return done
 
     def _outcome(self, future: Any, task: BatchTask, wall_started: float,
@@ -182,8 +187,9 @@ class LocalPool:
 
         try:
             return future.result()
-        except TimeoutError:
+        except TimeoutError:  # pebble counts the limit from the attempt's start
             outcome = {"status": "timeout", "error_name": "Timeout", "retryable": True,
+                       "duration": seconds,
                        "error": f"stopped after {seconds:.0f} s (wall-clock limit)"}
             evidence = mark_killed_run(task, wall_started, seconds, self._reports)
             if evidence is not None:
