@@ -258,13 +258,13 @@ def _reflow(fig: Any, columns: int) -> float:
     return rows / old_rows
 
 
-def _wrap_labels(axis: Any, width: int) -> None:
+def _wrap_labels(axis: Any, width: int) -> bool:
     """Wrap the axis's text labels (categories: statements, themes) at ``width`` characters."""
     from matplotlib.ticker import FuncFormatter
 
     labels = [t.get_text() for t in axis.get_ticklabels()]
     if not any(len(t) > width and " " in t and re.search(r"[^\W\d_]{3}", t) for t in labels):
-        return
+        return False
     formatter = axis.get_major_formatter()
 
     def wrapped(value: float, position: Any) -> str:
@@ -272,6 +272,7 @@ def _wrap_labels(axis: Any, width: int) -> None:
         return textwrap.fill(text, width) if len(text) > width else text
 
     axis.set_major_formatter(FuncFormatter(wrapped))
+    return True
 
 
 def _grow_for_labels(fig: Any) -> None:
@@ -303,10 +304,11 @@ def _untangle(ax: Any) -> None:
         ax.tick_params(axis="x", labelrotation=90)
 
 
-def _wrap_titles(fig: Any, width: float) -> None:
+def _wrap_titles(fig: Any, width: float) -> bool:
     """Wrap titles, axis labels and free text wider than the figure."""
     from matplotlib.text import Text
 
+    changed = False
     owned = {id(t) for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title,
                                                  ax.xaxis.label)}
     for text in fig.findobj(Text):
@@ -319,6 +321,8 @@ def _wrap_titles(fig: Any, width: float) -> None:
         per_line = max(12, int(room * 72 / (0.56 * text.get_fontsize())))
         if max(len(line) for line in content.splitlines()) > per_line:
             text.set_text(textwrap.fill(" ".join(content.split()), per_line))
+            changed = True
+    return changed
 
 
 def _integer_data(ax: Any, which: str) -> bool:
@@ -369,6 +373,8 @@ def _raise_small_text(fig: Any) -> None:
 def _legends_off_the_data(fig: Any) -> None:
     """A legend drawn inside an axes (``ax.legend()``, "best") may cover data: it becomes a
     figure legend below the plot."""
+    if not any(ax.get_legend() is not None for ax in fig.axes):
+        return
     fig.draw_without_rendering()
     renderer = fig._get_renderer()
     for ax in fig.axes:
@@ -387,11 +393,12 @@ def _legends_off_the_data(fig: Any) -> None:
                    frameon=False, title=title or None)
 
 
-def _legends_below(fig: Any, width_in: float) -> None:
+def _legends_below(fig: Any, width_in: float) -> bool:
     """Figure legends go below the plot with as many columns as fit the width."""
     from matplotlib.legend import Legend
 
     renderer = fig._get_renderer()
+    changed = bool(fig.legends)
     for legend in list(fig.legends):
         handles = list(legend.legend_handles)
         labels = [t.get_text() for t in legend.get_texts()]
@@ -412,6 +419,8 @@ def _legends_below(fig: Any, width_in: float) -> None:
             legend.remove()
             fig.legend(handles, labels, loc="outside lower center", frameon=False,
                        ncols=min(2, len(labels)))
+            changed = True
+    return changed
 
 
 def fit_to_width(fig: Any, width: float = COLUMN_WIDTH_IN, *, narrow: bool = False) -> Any:
@@ -438,12 +447,11 @@ def fit_to_width(fig: Any, width: float = COLUMN_WIDTH_IN, *, narrow: bool = Fal
         _legends_off_the_data(fig)
         if narrow:
             fig.draw_without_rendering()  # tick labels exist after a draw
-            for ax in fig.axes:
-                _wrap_labels(ax.yaxis, 18)
-                _wrap_labels(ax.xaxis, 12)
-            _wrap_titles(fig, width)
-            _legends_below(fig, width)
-            fig.draw_without_rendering()
+            wrapped_y = [_wrap_labels(ax.yaxis, 18) for ax in fig.axes]
+            wrapped_x = [_wrap_labels(ax.xaxis, 12) for ax in fig.axes]
+            titles = _wrap_titles(fig, width)
+            if _legends_below(fig, width) or titles or any(wrapped_y) or any(wrapped_x):
+                fig.draw_without_rendering()
             for ax in fig.axes:
                 _untangle(ax)
             _grow_for_labels(fig)
