@@ -48,8 +48,8 @@ def _reports(rng: np.random.Generator, name: str, target: Path) -> None:
         rows = list(csv.DictReader(f))
     areas = list(dict.fromkeys(r["stadsdel"] for r in rows))
     count = int(rng.integers(3, len(areas) + 1))
-    mapping = {a: (f"{name} {['centrum', 'norr', 'söder', 'väster', 'öster', 'hamnen'][i]}"
-                   if i < 6 else "Hela kommunen") for i, a in enumerate(areas)}
+    mapping = {a: (f"Område {'ABCDEF'[i]}" if i < 6 else "Hela kommunen")
+               for i, a in enumerate(areas)}
     keep_areas = set(areas[:count - 1]) | {"Hela kommunen"}
     _generator().area_schema([mapping[a] for a in areas], target.with_name("schema.yaml"))
     size = float(rng.uniform(0.15, 1.4))
@@ -78,12 +78,14 @@ def setup(count: int) -> Path:
     done = folder / "complete"
     if done.is_file():
         return reports
-    shutil.rmtree(folder, ignore_errors=True)
-    rng = np.random.default_rng(2026)
     started = time.perf_counter()
     for index, name in enumerate(fictional_municipalities(count, seed=1)):
+        rng = np.random.default_rng([2026, index])
         house = f"Kunskapshus {name}"
         run = reports / "runs" / "lagesbild" / f"20261130T120000Z-default-{index:04d}"
+        if (run / "manifest.json").is_file():
+            continue  # made by an earlier, interrupted setup
+        shutil.rmtree(run, ignore_errors=True)
         (run / "tables").mkdir(parents=True)
         _reports(rng, name, run / "rapporter.csv")
         checking.reset()

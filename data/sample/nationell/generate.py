@@ -7,8 +7,10 @@ identity-number scan are the product's own), exports one bundle per run with
 ``research export`` and imports them with ``research import`` into ``--inbox``.
 
 Varied on purpose: Kunskapshus Dalby delivers no lägesbild for its latest quarter (a missing
-quarter), Kunskapshus Bergslunda has only a method evaluation, and the Kunskapshus Sjöviken
-lägesbild bundle declares the older table-schema version 1 of ``counts``.
+quarter), Kunskapshus Bergslunda has only a method evaluation, delivered in June (stale by
+the synthesis date), and the Kunskapshus Sjöviken
+metodutvärdering bundle was written by version 0.1, with the older table-schema version
+1 of ``effect_sizes`` (no Källa column).
 
 Run from the project root (takes about a minute):
     .venv/bin/python data/sample/nationell/generate.py [--inbox data/sample/nationell/inbox]
@@ -18,6 +20,7 @@ Everything is invented; no row describes a real person, place or event.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import csv
 import hashlib
 import io
@@ -37,10 +40,11 @@ SEED = 20261201
 HOUSES = {
     # name: (size relative to Älvstad, area names, drop the latest quarter, notebooks)
     "Kunskapshus Älvstad": (1.0, None, False, ("lagesbild", "metodutvardering",
-                                                "omvarldsbevakning")),
+                                                "omvarldsbevakning", "enkatanalys")),
     "Kunskapshus Norrbacka": (0.6, ["Norra staden", "Hamnen", "Lövåsen", "Kyrkbyn",
                                     "Ängarna", "Backen", "Hela kommunen"], False,
-                              ("lagesbild", "metodutvardering", "omvarldsbevakning")),
+                              ("lagesbild", "metodutvardering", "omvarldsbevakning",
+                               "enkatanalys")),
     "Kunskapshus Sjöviken": (0.35, ["Centrala Sjöviken", "Strandbyn", "Tallmon", "Älvnäs",
                                     "Björkvik", "Udden", "Hela kommunen"], False,
                              ("lagesbild", "metodutvardering")),
@@ -50,6 +54,8 @@ HOUSES = {
     "Kunskapshus Bergslunda": (0.5, None, False, ("metodutvardering",)),
 }
 OLDER_SCHEMA = "Kunskapshus Sjöviken"
+STALE = "Kunskapshus Bergslunda"  # delivered its bundle in June: stale by the end of November
+STALE_DATE = dt.datetime(2026, 6, 15, 9, 0, tzinfo=dt.timezone.utc)
 
 
 def _reports(rng: np.random.Generator, size: float, areas: list[str] | None,
@@ -85,6 +91,22 @@ def area_schema(areas: list[str], target: Path) -> Path:
     return target
 
 
+def _survey(rng: np.random.Generator, target: Path) -> None:
+    """Another municipality's staff survey: the Älvstad answers resampled with
+    replacement (same codebook, design columns and weights), new respondent ids."""
+    from research.io.files import decode_text
+
+    text, _ = decode_text((SAMPLE / "enkat" / "enkat.csv").read_bytes())
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    header, rows = records[0], records[1:]
+    picked = rng.choice(len(rows), size=int(len(rows) * 0.8), replace=True)
+    with target.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, delimiter=";")
+        writer.writerow(header)
+        for number, index in enumerate(picked):
+            writer.writerow([str(5001 + number), *rows[index][1:]])
+
+
 def _evaluations(rng: np.random.Generator, house: str, target: Path) -> None:
     with (SAMPLE / "metod" / "utvarderingar.csv").open(encoding="utf-8", newline="") as stream:
         rows = [r for r in csv.DictReader(stream) if r["method"] == "Mentorskap"]
@@ -108,27 +130,27 @@ def _evaluations(rng: np.random.Generator, house: str, target: Path) -> None:
 
 
 def _older_schema(bundle: Path) -> None:
-    """Rewrite a bundle as an earlier producer would have written it: schema version 1."""
+    """Rewrite a metodutvärdering bundle as the earlier version 0.1 wrote it: its
+    effect_sizes table had schema version 1, without the column Källa (added in version 2).
+    That table holds no hidden cell, so the disclosure audit is not involved."""
     with zipfile.ZipFile(bundle) as archive:
         files = {i.filename: archive.read(i) for i in archive.infolist()}
     meta = json.loads(files["bundle.json"])
-    if "counts" in meta.get("tables", {}):
-        # version 1 of `counts` had no Dold column (added in version 2)
-        rows = list(csv.reader(files["tables/counts.csv"].decode("utf-8").splitlines()))
-        drop = rows[0].index("Dold")
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(
-            [c for i, c in enumerate(r) if i != drop] for r in rows)
-        files["tables/counts.csv"] = buffer.getvalue().encode("utf-8")
-        meta["files"]["tables/counts.csv"] = {
-            "sha256": hashlib.sha256(files["tables/counts.csv"]).hexdigest(),
-            "size": len(files["tables/counts.csv"])}
-        meta["tables"]["counts"]["schema_version"] = 1
-        meta["producer"]["version"] = "0.0.9"
+    name = "tables/effect_sizes.csv"
+    rows = list(csv.reader(files[name].decode("utf-8").splitlines()))
+    drop = rows[0].index("Källa")
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [c for i, c in enumerate(r) if i != drop] for r in rows)
+    files[name] = buffer.getvalue().encode("utf-8")
+    meta["files"][name] = {"sha256": hashlib.sha256(files[name]).hexdigest(),
+                           "size": len(files[name])}
+    meta["tables"]["effect_sizes"]["schema_version"] = 1
+    meta["producer"]["version"] = "0.1.0"
     files["bundle.json"] = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode()
     with zipfile.ZipFile(bundle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data,
+        for member, data in files.items():
+            archive.writestr(zipfile.ZipInfo(member, (1980, 1, 1, 0, 0, 0)), data,
                              compress_type=zipfile.ZIP_DEFLATED)
 
 
@@ -154,7 +176,13 @@ def main(argv: list[str] | None = None) -> int:
                 "metodutvardering": {"evaluations": str(folder / "utvarderingar.csv"),
                                      "kunskapshus": house},
                 "omvarldsbevakning": {"kunskapshus": house},
+                "enkatanalys": {"kunskapshus": house},
             }
+            if drop:  # the missing quarter: this Kunskapshus' picture ends a quarter earlier
+                overrides["lagesbild"]["as_of"] = "2026-06-30"
+            if "enkatanalys" in notebooks and house != "Kunskapshus Älvstad":
+                _survey(rng, folder / "enkat.csv")
+                overrides["enkatanalys"]["data"] = str(folder / "enkat.csv")
             if "lagesbild" in notebooks:
                 _reports(rng, size, areas, drop, folder / "rapporter.csv")
                 if house != "Kunskapshus Älvstad":
@@ -171,8 +199,9 @@ def main(argv: list[str] | None = None) -> int:
                 if result.status != "succeeded":
                     print(f"{house} / {notebook}: run failed: {result.error}", file=sys.stderr)
                     return 1
-                bundle = export_bundle(result.run_dir, work / "bundles")
-                if house == OLDER_SCHEMA and notebook == "lagesbild":
+                bundle = export_bundle(result.run_dir, work / "bundles",
+                                       now=STALE_DATE if house == STALE else None)
+                if house == OLDER_SCHEMA and notebook == "metodutvardering":
                     _older_schema(bundle)
                 bundles.append(bundle)
                 print(f"{house} / {notebook}: {bundle.name}")

@@ -40,6 +40,7 @@ class NationalSynthesis:
     situation: pd.DataFrame
     situation_audit: list[str]
     evaluations: pd.DataFrame
+    situation_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     pooled: list[Any] = field(default_factory=list)
     indices: pd.DataFrame = field(default_factory=pd.DataFrame)
     national_indices: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -60,12 +61,21 @@ class NationalSynthesis:
         latest["Värde"] = [range_text(lo, hi) for lo, hi in zip(latest["Minst"], latest["Högst"])]
         wide = latest.pivot_table(index="Tema", columns="Region", values="Värde",
                                   aggfunc="first", sort=False)
-        order = ["Hela landet"] + sorted(c for c in wide.columns if c != "Hela landet")
-        return wide[order].reset_index().rename_axis(columns=None)
+        regions = set(self.situation["Region"])
+        order = ["Hela landet"] + sorted(r for r in regions if r != "Hela landet")
+        wide = wide.reindex(columns=order).fillna("uppgift saknas")
+        return wide.reset_index().rename_axis(columns=None)
 
-    def situation_csv(self) -> pd.DataFrame:
-        """Every period, theme and region with its bounds (for further aggregation)."""
-        return self.situation.rename(columns={"Minst": "Minst", "Högst": "Högst"})
+    def situation_all(self) -> pd.DataFrame:
+        """Every period (newest first), theme and region with its bounds."""
+        table = self.situation.copy()
+        for column in ("Minst", "Högst"):
+            table[column] = table[column].map(lambda v: v if v == float("inf") else int(v))
+        order = {p: i for i, p in enumerate(sorted(set(table["Period"]), reverse=True))}
+        table["_order"] = table["Period"].map(order)
+        table["_region"] = table["Region"] != "Hela landet"
+        return (table.sort_values(["_order", "_region", "Region"], kind="stable")
+                .drop(columns=["_order", "_region"]).reset_index(drop=True))
 
     def situation_caption(self) -> str:
         period = self.latest_period()
@@ -78,7 +88,23 @@ class NationalSynthesis:
             f"sammanställd {format_date(self.as_of)}"
 
     def coverage_table(self) -> pd.DataFrame:
-        return self.coverage.drop(columns=["Förväntad"])
+        """Deliveries per Kunskapshus, with the latest lägesbild period each one covers."""
+        table = self.coverage.drop(columns=["Förväntad"])
+        latest = {}
+        if len(self.situation_counts):
+            for house, frame in self.situation_counts.groupby("kunskapshus"):
+                latest[house] = max(frame["Period"])
+        newest = self.latest_period()
+        table["Senaste kvartal i lägesbilden"] = [
+            (latest[h] + ("" if latest[h] == newest else " (saknar senare)")) if h in latest
+            else "–" for h in table["Kunskapshus"]]
+        return table
+
+    def has(self, part: str) -> bool:
+        """Whether a part of the briefing has anything to show (``methods``, ``indices``,
+        ``rising``, ``situation``)."""
+        return bool(len({"methods": self.pooled, "indices": self.indices,
+                         "rising": self.rising, "situation": self.situation}[part]))
 
     # -- enkäter och omvärld ---------------------------------------------------------------
     def indices_table(self) -> pd.DataFrame:
@@ -123,19 +149,29 @@ class NationalSynthesis:
                         xerr=half[own], fmt="os^Dv<>"[number % 7], color=OKABE_ITO[number % 8],
                         label=house.replace("Kunskapshus ", ""), capsize=2)
         ax.axvline(0, color="#444444", linewidth=0.8, linestyle="--")
+        for method, result in self.pooled:
+            ax.axvspan(result.ci_low, result.ci_high, color="#999999", alpha=0.25, linewidth=0,
+                       label=f"Sammanvägt ({method}), 95 % KI")
         ax.set_yticks(positions, [str(e) for e in frame["evaluation"]])
         ax.set_xlabel("Effekt på analysskalan (0 = ingen skillnad)")
         number_axis(ax.xaxis)
         from ..report.figures import legend_outside
 
         legend_outside(ax)
+        pooled = "; ".join(f"sammanvägt för {m}: {format_number(r.estimate, 2)} "
+                           f"[{format_number(r.ci_low, 2)}; {format_number(r.ci_high, 2)}]"
+                           for m, r in self.pooled)
         alt = (f"Diagram över {len(frame)} lokala utvärderingar från {len(houses)} Kunskapshus "
-               f"({', '.join(houses)}), med effekt och 95 % konfidensintervall; "
-               f"{int((frame['yi'] < 0).sum())} visar en effekt under noll.")
+               f"({', '.join(houses)}), med effekt på analysskalan och 95 % "
+               f"konfidensintervall; {int((frame['yi'] < 0).sum())} ligger under noll"
+               + (f"; {pooled}." if pooled else "."))
         return attach_alt(fig, alt)
 
+    METHOD_PRIORITY = ("Metod", "Sammanvägd effekt", "Nedre gräns", "Övre gräns")
+
     def methods_table(self) -> pd.DataFrame:
-        """Per pooled method: effect with CI, variation between and within Kunskapshus."""
+        """Per pooled method: effect with CI and how much of the variation lies between
+        Kunskapshus (the share of the total variance at that level, I²)."""
         rows = []
         for method, result in self.pooled:
             low, high = result.effect_ci
@@ -144,15 +180,12 @@ class NationalSynthesis:
                 "Utvärderingar": result.k, "Kunskapshus": result.n_clusters,
                 "Sammanvägd effekt": result.effect, "Nedre gräns": low, "Övre gräns": high,
                 "p-värde": result.p,
-                "Variation mellan Kunskapshus (σ²)": result.sigma2_cluster,
-                "Variation inom Kunskapshus (σ²)": result.sigma2_evaluation,
-                "Andel mellan Kunskapshus (%)": result.i2_cluster,
-                "Andel inom Kunskapshus (%)": result.i2_evaluation})
+                "Variation mellan Kunskapshus (%)": result.i2_cluster,
+                "Variation inom Kunskapshus (%)": result.i2_evaluation})
         return pd.DataFrame(rows, columns=[
             "Metod", "Effektmått", "Utvärderingar", "Kunskapshus", "Sammanvägd effekt",
-            "Nedre gräns", "Övre gräns", "p-värde", "Variation mellan Kunskapshus (σ²)",
-            "Variation inom Kunskapshus (σ²)", "Andel mellan Kunskapshus (%)",
-            "Andel inom Kunskapshus (%)"])
+            "Nedre gräns", "Övre gräns", "p-värde", "Variation mellan Kunskapshus (%)",
+            "Variation inom Kunskapshus (%)"])
 
     # -- sammanfattning ------------------------------------------------------------------
     def findings(self) -> list[str]:
@@ -163,7 +196,11 @@ class NationalSynthesis:
                + (f"; {len(missing)} har inte skickat något ({', '.join(missing)})."
                   if len(missing) else ".")]
         if len(stale):
-            out.append(f"Underlaget från {', '.join(stale)} är äldre än fyra månader.")
+            out.append(f"Underlaget från {', '.join(stale)} är inaktuellt.")
+        behind = [h for h, p in self._latest_by_house().items() if p != self.latest_period()]
+        if behind:
+            out.append(f"Lägesbilden för {self.latest_period()} saknas från "
+                       f"{', '.join(behind)}; siffrorna för regionen gäller utan dem.")
         period = self.latest_period()
         if period is not None:
             whole = self.situation.loc[(self.situation["Period"] == period)
@@ -178,6 +215,11 @@ class NationalSynthesis:
             out.append(f"{row['label']} ökar i omvärldsbevakningen hos {row['houses']} "
                        f"Kunskapshus samtidigt ({row['kunskapshus']}).")
         return out[:5]
+
+    def _latest_by_house(self) -> dict[str, str]:
+        if self.situation_counts.empty:
+            return {}
+        return {h: max(f["Period"]) for h, f in self.situation_counts.groupby("kunskapshus")}
 
     def key_figures(self) -> dict[str, object]:
         present = int((self.coverage["Status"] != "saknas").sum())
@@ -212,7 +254,10 @@ class NationalSynthesis:
                          "rma.mv med random = ~ 1 | kunskapshus/utvärdering.")
         notes.append("En nationell skattning av ett enkätindex görs bara när varje "
                      "Kunskapshus enkät har en känd populationsstorlek: Kunskapshusen "
-                     "behandlas då som strata i en gemensam design.")
+                     "behandlas då som strata i en gemensam design."
+                     + ("" if len(self.national_indices) or self.indices.empty else
+                        " De delade enkäterna anger inte populationens storlek, så här visas "
+                        "indexen per Kunskapshus men ingen nationell skattning."))
         notes.append(f"Sammanställningen gjordes {format_date(self.as_of)}.")
         return notes
 
@@ -265,6 +310,7 @@ def analyse(inbox: str | Path, *, expected: Sequence[str] = (), regions: str | N
     return NationalSynthesis(
         inbox=box, coverage=coverage(box, list(expected), as_of=day, stale_days=stale_days),
         situation=situation, situation_audit=audit, evaluations=evaluations, pooled=pooled,
+        situation_counts=counts,
         indices=indices,
         national_indices=stratified_estimate(indices) if len(indices) else pd.DataFrame(),
         rising=rising_everywhere(themes), as_of=day)

@@ -59,21 +59,29 @@ def method_evaluations(effects: pd.DataFrame, methods: pd.Series,
 
 
 def survey_indices(estimates: pd.DataFrame) -> pd.DataFrame:
-    """Index estimates per Kunskapshus: index, estimate, CI, SE, population (if given)."""
-    label = _column(estimates, ("Index", "Storhet", "Mått", "Variabel", "variable"), "estimates")
+    """Index estimates for the whole population of each Kunskapshus' survey (the rows for
+    all respondents, not the groups): index, estimate, CI, SE, population (if published)."""
+    label = _column(estimates, ("Fråga/index", "Index", "Storhet"), "estimates")
     value = _column(estimates, ("Skattning", "Medelvärde", "estimate"), "estimates")
-    low = _column(estimates, ("Nedre gräns", "Nedre", "ci_low"), "estimates")
-    high = _column(estimates, ("Övre gräns", "Övre", "ci_high"), "estimates")
-    out = pd.DataFrame({"kunskapshus": estimates["kunskapshus"], "index": estimates[label],
-                        "estimate": pd.to_numeric(estimates[value], errors="coerce"),
-                        "ci_low": pd.to_numeric(estimates[low], errors="coerce"),
-                        "ci_high": pd.to_numeric(estimates[high], errors="coerce")})
-    se_name = next((c for c in ("SE", "Medelfel", "se") if c in estimates.columns), None)
-    out["se"] = (pd.to_numeric(estimates[se_name], errors="coerce") if se_name
+    low = _column(estimates, ("KI nedre (95 %)", "Nedre gräns", "ci_low"), "estimates")
+    high = _column(estimates, ("KI övre (95 %)", "Övre gräns", "ci_high"), "estimates")
+    rows = estimates
+    if "Grupp" in rows.columns:
+        rows = rows.loc[rows["Grupp"] == "Alla"]
+    if "Mått" in rows.columns:
+        rows = rows.loc[rows["Mått"] == "Medelvärde"]
+    if "Undertryckt" in rows.columns:
+        rows = rows.loc[rows["Undertryckt"] != "ja"]
+    out = pd.DataFrame({"kunskapshus": rows["kunskapshus"], "index": rows[label],
+                        "estimate": pd.to_numeric(rows[value], errors="coerce"),
+                        "ci_low": pd.to_numeric(rows[low], errors="coerce"),
+                        "ci_high": pd.to_numeric(rows[high], errors="coerce")})
+    se_name = next((c for c in ("Medelfel", "SE", "se") if c in rows.columns), None)
+    out["se"] = (pd.to_numeric(rows[se_name], errors="coerce") if se_name
                  else (out["ci_high"] - out["ci_low"]) / (2 * 1.959963984540054))
-    pop = next((c for c in ("Population", "population", "N (population)")
-                if c in estimates.columns), None)
-    out["population"] = pd.to_numeric(estimates[pop], errors="coerce") if pop else np.nan
+    pop = next((c for c in ("Population", "Populationsstorlek", "population")
+                if c in rows.columns), None)
+    out["population"] = pd.to_numeric(rows[pop], errors="coerce") if pop else np.nan
     return out.dropna(subset=["estimate"]).reset_index(drop=True)
 
 

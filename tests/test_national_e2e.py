@@ -1,0 +1,84 @@
+"""From runs to the national briefing: real notebook runs of five fictional Kunskapshus are
+exported, imported and synthesised; the briefing is opened in Chromium."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from research.exchange import check_run_tables, known_notebooks, load_schema, read_inbox
+from research.runs import run_notebook
+
+from browser import axe_violations, external_requests, open_page
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    spec = importlib.util.spec_from_file_location(
+        "national_sample", PROJECT_ROOT / "data" / "sample" / "nationell" / "generate.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    folder = tmp_path_factory.mktemp("national") / "inbox"
+    assert generator.main(["--inbox", str(folder)]) == 0
+    return folder
+
+
+def test_every_bundle_of_the_demo_is_taken(inbox: Path) -> None:
+    bundles = read_inbox(inbox)["bundles"].values()
+    houses = {b["kunskapshus"] for b in bundles}
+    assert houses == {"Kunskapshus Älvstad", "Kunskapshus Norrbacka", "Kunskapshus Sjöviken",
+                      "Kunskapshus Dalby", "Kunskapshus Bergslunda"}
+    older = [b for b in bundles if b["kunskapshus"] == "Kunskapshus Sjöviken"
+             and b["notebook"] == "metodutvardering"]
+    assert older and older[0]["tables"]["effect_sizes"]["schema_version"] == 1
+    dalby = [b for b in bundles if b["kunskapshus"] == "Kunskapshus Dalby"]
+    assert [b["notebook"] for b in dalby] == ["lagesbild"]
+    for entry in bundles:  # stored unchanged: the zip still verifies its own hashes
+        with zipfile.ZipFile(inbox / entry["file"]) as archive:
+            meta = json.loads(archive.read("bundle.json"))
+            assert set(meta["files"]) <= set(archive.namelist())
+
+
+def test_national_briefing_end_to_end(inbox: Path, isolated_reports: Path) -> None:
+    result = run_notebook("nationell_syntes",
+                          [PROJECT_ROOT / "parameters" / "nationell_syntes" / "default.yaml"],
+                          {"inbox": str(inbox)}, publish=False)
+    assert result.status == "succeeded", result.error
+    tables = result.run_dir / "tables"
+    situation = (tables / "national_situation_all.csv").read_text(encoding="utf-8")
+    assert "Hela landet" in situation and "Region Mitt" in situation
+    coverage = (tables / "national_coverage.csv").read_text(encoding="utf-8")
+    assert "Kunskapshus Ekeby" in coverage and "saknas" in coverage  # expected, never delivered
+    assert "inaktuell" in coverage  # Bergslunda delivered in June
+    assert "saknar senare" in coverage  # Dalby's lägesbild lacks the latest quarter
+    methods = (tables / "national_methods.csv").read_text(encoding="utf-8")
+    assert "Mentorskap" in methods
+    html = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
+    assert "minst" in html and "högst" in html  # honest ranges where municipalities hid cells
+    assert check_run_tables(result.run_dir, load_schema("nationell_syntes")) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [360, 1280])
+def test_national_briefing_in_chromium(inbox: Path, isolated_reports: Path, width: int) -> None:
+    result = run_notebook("nationell_syntes",
+                          [PROJECT_ROOT / "parameters" / "nationell_syntes" / "default.yaml"],
+                          {"inbox": str(inbox)}, publish=False)
+    url = (result.run_dir / "briefing.html").as_uri()
+    with open_page(url, width=width) as (page, requests, dialogs):
+        assert page.locator("h1").count() == 1
+        assert axe_violations(page) == []
+        assert external_requests(requests, url) == []
+        assert not dialogs
+
+
+def test_every_notebook_declares_its_tables() -> None:
+    notebooks = sorted(p.stem for p in (PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+    assert set(notebooks) <= set(known_notebooks()), "declare the tables in schemas/<nb>.yaml"
