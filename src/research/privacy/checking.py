@@ -22,9 +22,12 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .audit import MARKER, AuditResult, Key, TableSpec
+if TYPE_CHECKING:  # the audit needs pandas; the publisher's guard below must not load it
+    from .audit import AuditResult, Key, TableSpec
+
+MARKER = ".."  # how a hidden cell is published (research.privacy.audit.MARKER)
 
 __all__ = [
     "DISCLOSURE_FILE",
@@ -227,6 +230,8 @@ def protect_table(frame: Any, name: str, *, min_cell: int = 5, protection: int |
     linked = LinkedTables()
     linked.add_table(name, counts, row_dim=label, column_dim=column_dim)
     result = protect(linked, min_cell, protection)
+    from .audit import TableSpec
+
     register([TableSpec.wide(name, {label: label}, column_dim, [*counts.columns, "Totalt"])],
              primary=result.primary_keys(), zeros=result.zero_keys(), min_cell=min_cell,
              protection=result.protection, hidden=result.counts(),
