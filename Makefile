@@ -34,9 +34,14 @@ demo: $(STAMP)
 	  echo "== $$notebook ($$params)"; \
 	  $(BIN)/research run "$$notebook" -f "$$params" --no-publish || status=1; \
 	done; \
+	echo "== bundles of this demo's runs for the national platform (research export)"; \
+	$(BIN)/research export --latest --out reports/bundles >/dev/null || status=1; \
+	echo "== five fictional Kunskapshus share real runs; research import into reports/inbox"; \
+	$(BIN)/python data/sample/nationell/generate.py --inbox reports/inbox >/dev/null || status=1; \
 	echo "== publishing the catalogue"; \
 	$(BIN)/research publish || status=1; \
 	echo "Catalogue: $$(pwd)/reports/site/index.html"; \
+	echo "Bundles: $$(pwd)/reports/bundles  National inbox: $$(pwd)/reports/inbox"; \
 	exit $$status
 
 # the whole suite includes tests/test_lab.py, which drives the JupyterLab of .venv-lab

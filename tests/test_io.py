@@ -223,3 +223,45 @@ def test_zip_named_csv_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(buffer.getvalue())
     with pytest.raises(InputDataError):
         read_table(path)
+
+
+def test_sav_row_and_column_limits(tmp_path: Path, monkeypatch) -> None:
+    import pyreadstat
+
+    from research.io import tables
+
+    path = tmp_path / "t.sav"
+    pyreadstat.write_sav(pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [4.0, 5.0, 6.0]}), str(path))
+    monkeypatch.setattr(tables, "LIMITS", TableLimits(max_rows=3, max_columns=2))
+    frame, _ = tables.read_sav(path)
+    assert len(frame) == 3
+    monkeypatch.setattr(tables, "LIMITS", TableLimits(max_rows=2))
+    with pytest.raises(InputDataError, match="3 rows, more than the limit of 2"):
+        tables.read_sav(path)
+    monkeypatch.setattr(tables, "LIMITS", TableLimits(max_columns=1))
+    with pytest.raises(InputDataError, match="2 columns, more than the limit of 1"):
+        tables.read_sav(path)
+
+
+def test_name_list_and_decision_logs_have_size_limits(tmp_path: Path, monkeypatch) -> None:
+    from research.literature import dedup_review
+    from research.literature.screening import log as screening_log
+    from research.survey import readers
+
+    names = tmp_path / "namn.txt"
+    names.write_text("Anna\nOlle\n", encoding="utf-8")
+    monkeypatch.setattr(readers, "NAMES_MAX_BYTES", names.stat().st_size)
+    assert readers.read_names(names) == ["Anna", "Olle"]
+    monkeypatch.setattr(readers, "NAMES_MAX_BYTES", names.stat().st_size - 1)
+    with pytest.raises(InputDataError, match="name list is .* more than the limit") as caught:
+        readers.read_names(names)
+    assert caught.value.fields.get("parameter") == "mask_names_file"
+    log = tmp_path / "log.csv"
+    log.write_text("record_id,decision,time,reviewer\n1,include,2026-01-01T00:00:00,A\n",
+                   encoding="utf-8")
+    monkeypatch.setattr(screening_log, "LOG_MAX_BYTES", 10)
+    with pytest.raises(InputDataError, match="screening log is .* more than the limit"):
+        screening_log.read_screening_log(log)
+    monkeypatch.setattr(dedup_review, "LOG_MAX_BYTES", 10)
+    with pytest.raises(InputDataError, match="de-duplication log is .* more than the limit"):
+        dedup_review.read_dedup_decisions(log)

@@ -22,6 +22,7 @@ import yaml
 from ..errors import ConfigError, InputDataError, ResearchError
 
 __all__ = [
+    "check_size",
     "write_bytes_atomic",
     "YAML_LIMITS",
     "safe_load_limited",
@@ -49,6 +50,21 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str 
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def check_size(path: str | os.PathLike[str], limit: int, *, what: str,
+               parameter: str | None = None) -> int:
+    """The size of ``path`` in bytes; :class:`InputDataError` naming the file, the limit and
+    the parameter when it is larger than ``limit``."""
+    target = Path(path)
+    size = target.stat().st_size
+    if size > limit:
+        fields = {"parameter": parameter} if parameter else {}
+        raise InputDataError(f"{target}: the {what} is {size:,} bytes, more than the limit of "
+                             f"{limit:,}.", hint="check that the right file is named"
+                             + (f" in '{parameter}'" if parameter else ""),
+                             file=str(target), limit="max_bytes", **fields)
+    return size
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644) -> Path:

@@ -308,8 +308,22 @@ def read_sav(path: str | os.PathLike[str], *, metadata_only: bool = False) -> tu
                      target, hint="split the file or raise the limit (research.io.tables.LIMITS)",
                      limit="max_bytes")
     try:
-        return pyreadstat.read_sav(str(target), apply_value_formats=False, user_missing=True,
-                                   metadataonly=metadata_only)
+        empty, meta = pyreadstat.read_sav(str(target), metadataonly=True,
+                                          apply_value_formats=False, user_missing=True)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise _error(f"cannot read the SPSS file ({exc}).", target,
+                     hint="check that it is an uncorrupted .sav file") from exc
+    rows, columns = int(meta.number_rows or 0), int(meta.number_columns or 0)
+    if rows > LIMITS.max_rows or columns > LIMITS.max_columns:
+        which, count, limit = (("rows", rows, LIMITS.max_rows) if rows > LIMITS.max_rows
+                               else ("columns", columns, LIMITS.max_columns))
+        raise _error(f"{count:,} {which}, more than the limit of {limit:,}.", target,
+                     hint="split the file or raise the limit (research.io.tables.LIMITS)",
+                     limit=f"max_{which}")
+    if metadata_only:
+        return empty, meta
+    try:
+        return pyreadstat.read_sav(str(target), apply_value_formats=False, user_missing=True)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise _error(f"cannot read the SPSS file ({exc}).", target,
                      hint="check that it is an uncorrupted .sav file") from exc

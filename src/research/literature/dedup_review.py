@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputDataError, ParameterError
-from ..io.files import decode_text
+from ..io.files import check_size, decode_text
 from .fields import PROBLEM_COLUMNS
 from .screening.log import append_log_row, refuse_shipped_sample
 
@@ -30,6 +30,7 @@ __all__ = [
     "review_table",
 ]
 
+LOG_MAX_BYTES = 100 * 1024 * 1024  # a decision log; far larger means the wrong file
 DEDUP_LOG_COLUMNS = ("left_id", "right_id", "decision", "time", "reviewer")
 DEDUP_DECISIONS = {
     "same": "same", "samma": "same", "duplicate": "same", "dubblett": "same", "ja": "same",
@@ -54,6 +55,7 @@ def read_dedup_decisions(path: str | os.PathLike[str] | None
     if path is None or not Path(path).is_file():
         return {}, empty
     target = Path(path)
+    check_size(target, LOG_MAX_BYTES, what="de-duplication log", parameter="dedup_log")
     text = decode_text(target.read_bytes(), name=str(target))[0]
     try:
         rows = list(csv.reader(io.StringIO(text)))

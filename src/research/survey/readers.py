@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputDataError, ParameterError
-from ..io.files import decode_text
+from ..io.files import check_size, decode_text
 from ..io import tables
 from .codebook import Codebook, codebook_from_metadata, load_codebook, same_code
 from .validation import validate
@@ -155,6 +155,9 @@ def _fill_labels(book: Codebook, meta: Codebook) -> None:
                     variable.missing[code] = label
 
 
+NAMES_MAX_BYTES = 1024 * 1024  # a list of names to mask; far larger means the wrong file
+
+
 def read_names(path: str | Path | None) -> list[str]:
     """Names to mask, one per line, from a UTF-8/cp1252 text file (``#`` starts a comment).
 
@@ -168,6 +171,7 @@ def read_names(path: str | Path | None) -> list[str]:
         raise InputDataError(f"Name list not found: {path}", hint="check the "
                              "'mask_names_file' parameter", file=str(path),
                              parameter="mask_names_file")
+    check_size(path, NAMES_MAX_BYTES, what="name list", parameter="mask_names_file")
     names = []
     text, _ = decode_text(path.read_bytes(), name=str(path))
     for line in text.splitlines():

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...errors import InputDataError, ParameterError
+from ...io.files import check_size
 from ...paths import project_root
 
 __all__ = [
@@ -41,6 +42,7 @@ DECISION_ALIASES = {
     "no": "exclude", "0": "exclude", "irrelevant": "exclude",
     "unsure": "unsure", "osäker": "unsure", "maybe": "unsure", "kanske": "unsure",
 }
+LOG_MAX_BYTES = 100 * 1024 * 1024  # a decision log; far larger means the wrong file
 LOG_COLUMNS = ("record_id", "decision", "time", "reviewer")
 
 
@@ -62,6 +64,7 @@ def read_screening_log(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.D
     no_problems = pd.DataFrame(columns=["file", "line", "reason", "content"])
     if not target.exists():
         return empty, no_problems
+    check_size(target, LOG_MAX_BYTES, what="screening log", parameter="screening_log")
     raw = target.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
