@@ -12,39 +12,16 @@ import sys
 from typing import Any
 
 from ..errors import ConfigError
+from .arguments import positive_number, whole_number
 
 __all__ = [
     "add_parser",
 ]
 
 
-def _whole_number(minimum: int):
-    """An argparse type: a whole number of at least ``minimum``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected {minimum} or more, got {value}")
-        return value
-
-    return parse
-
-
-_positive_int = _whole_number(1)
-_non_negative_int = _whole_number(0)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text}")
-    return value
+_positive_int = whole_number(1)
+_non_negative_int = whole_number(0)
+_positive_float = positive_number
 
 
 def _progress_wanted(args: argparse.Namespace) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError
+from .arguments import positive_number, whole_number
 from ..io.files import write_bytes_atomic
 from ..literature import screening
 
@@ -41,27 +42,8 @@ METRIC_LABELS = {
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
-def _whole(minimum: int) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return parse
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
+_whole = whole_number
+_positive = positive_number
 
 
 def _fraction(text: str) -> float:

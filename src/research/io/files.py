@@ -36,20 +36,7 @@ __all__ = [
 def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8",
                       mode: int = 0o644) -> Path:
     """Write ``text`` to ``path`` via a temporary file, fsync and an atomic rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_bytes_atomic(path, text.encode(encoding), mode=mode)
 
 
 def check_size(path: str | os.PathLike[str], limit: int, *, what: str,
