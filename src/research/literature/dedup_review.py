@@ -8,9 +8,7 @@ lock and re-applied on every later run — the latest decision on a pair wins.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pandas as pd
 from ..errors import InputDataError, ParameterError
 from ..io.files import check_size, decode_text
 from .fields import PROBLEM_COLUMNS
-from .screening.log import append_log_row, refuse_shipped_sample
+from .screening.log import append_log_row, log_rows, refuse_shipped_sample
 
 __all__ = [
     "DEDUP_LOG_COLUMNS",
@@ -57,24 +55,11 @@ def read_dedup_decisions(path: str | os.PathLike[str] | None
     target = Path(path)
     check_size(target, LOG_MAX_BYTES, what="de-duplication log", parameter="dedup_log")
     text = decode_text(target.read_bytes(), name=str(target))[0]
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
-        raise InputDataError(f"{target}: broken CSV ({exc}).", hint="repair or shorten the "
-                             "offending line", file=str(target), parameter="dedup_log") from exc
-    if not rows or not any(c.strip() for c in rows[0]):
+    parsed = log_rows(target, text, parameter="dedup_log",
+                      required=("left_id", "right_id", "decision"), columns=DEDUP_LOG_COLUMNS)
+    if parsed is None:
         return {}, empty
-    header = [h.strip().lower() for h in rows[0]]
-    duplicated = sorted({name for name in header if name and header.count(name) > 1})
-    if duplicated:  # header.index() would silently use the first of them
-        raise InputDataError(
-            f"{target}: duplicate column name(s) {', '.join(map(repr, duplicated))}.",
-            hint="give every column a unique name; nothing was renamed or dropped",
-            file=str(target), row=1, column=duplicated[0], parameter="dedup_log")
-    if any(name not in header for name in ("left_id", "right_id", "decision")):
-        raise InputDataError(f"{target}: line 1 must be a header with left_id, right_id and "
-                             "decision.", hint="columns: " + ",".join(DEDUP_LOG_COLUMNS),
-                             file=str(target), row=1, parameter="dedup_log")
+    header, rows = parsed
     where = {name: header.index(name) for name in ("left_id", "right_id", "decision")}
     decisions: dict[frozenset[str], str] = {}
     problems = []

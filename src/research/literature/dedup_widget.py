@@ -11,6 +11,7 @@ from ..errors import ResearchError
 from ..paths import resolve
 from ..report.htmlsafe import escape
 from .dedup_review import append_dedup_decision, read_dedup_decisions, review_table
+from .screening.widget import not_saved_html
 
 __all__ = ["dedup_widget"]
 
@@ -91,13 +92,8 @@ def dedup_widget(review: pd.DataFrame, records: pd.DataFrame,
         try:
             append_dedup_decision(log_file, pair["post A"], pair["post B"], decision,
                                   reviewer=reviewer)
-        except ResearchError as exc:  # shown in the panel, not lost in a log
-            status.value = (f"<p role=\"alert\"><strong>Beslutet sparades inte:</strong> "
-                            f"{escape(exc.message)} {escape(exc.hint or '')}</p>")
-            return
-        except OSError as exc:  # a folder, a read-only share …
-            status.value = (f"<p role=\"alert\"><strong>Beslutet sparades inte:</strong> "
-                            f"{escape(str(log_file))}: {escape(exc.strerror or str(exc))}</p>")
+        except (ResearchError, OSError) as exc:  # shown in the panel, not lost in a log
+            status.value = not_saved_html(exc, log_file)
             return
         status.value = "<p>Sparat. Besluten används nästa gång analysen körs.</p>"
         refresh()

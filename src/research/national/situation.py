@@ -195,11 +195,13 @@ def national_table(counts: pd.DataFrame, regions: Mapping[str, str] | None = Non
 def audit_union(counts: pd.DataFrame, national: pd.DataFrame) -> list[str]:
     """Problems (empty: passes) of publishing ``national`` beside the municipal tables.
 
-    Independent of :func:`national_table`'s aggregation: for every national cell it
-    recomputes, per municipality, what the municipal tables alone imply, and requires the
-    national figure to be exactly that implication — an exact national value only where
-    every contribution is public, a range never narrower than the municipal tables allow.
-    Such a table adds no constraint that could narrow a hidden municipal cell.
+    It recomputes, per municipality, what the municipal tables alone imply (with the same
+    bounds, :func:`theme_total_bounds`, checked against brute-force enumeration in the tests)
+    and sums them itself, separately from :func:`national_table`'s regional aggregation; the
+    national figure must be exactly that implication — an exact value only where every
+    contribution is public, a range never narrower than the municipal tables allow. Such a
+    table adds no constraint that could narrow a hidden municipal cell. (It guards the
+    aggregation and the published table, not the bounds themselves.)
     """
     problems = []
     implied: dict[tuple[str, str, str], tuple[float, float]] = {}

@@ -21,6 +21,7 @@ from ...io.files import check_size
 from ...paths import project_root
 
 __all__ = [
+    "log_rows",
     "DECISIONS",
     "DECISION_ALIASES",
     "LOG_COLUMNS",
@@ -51,6 +52,38 @@ def normalise_decision(value: object) -> str | None:
     return DECISION_ALIASES.get(str(value).strip().lower()) if value is not None else None
 
 
+def log_rows(target: Path, text: str, *, parameter: str, required: Sequence[str],
+             columns: Sequence[str]) -> tuple[list[str], list[list[str]]] | None:
+    """A decision log's header (lower-case) and rows, or ``None`` for an empty log.
+
+    Shared by the screening log and the de-duplication log. Raises
+    :class:`~research.errors.InputDataError` naming the file and ``parameter`` for broken
+    CSV, duplicate column names (``header.index`` would silently use the first) and a
+    header without the ``required`` columns.
+    """
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+        raise InputDataError(f"{target}: broken CSV ({exc}).", hint="repair or shorten the "
+                             "offending line", file=str(target), parameter=parameter) from exc
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        return None
+    header = [h.strip().lower() for h in rows[0]]
+    duplicated = sorted({name for name in header if name and header.count(name) > 1})
+    if duplicated:
+        raise InputDataError(
+            f"{target}: duplicate column name(s) {', '.join(map(repr, duplicated))}.",
+            hint="give every column a unique name; nothing was renamed or dropped",
+            file=str(target), row=1, column=duplicated[0], parameter=parameter)
+    if any(name not in header for name in required):
+        names = ", ".join(required[:-1]) + f" and {required[-1]}" if len(required) > 1 \
+            else required[0]
+        raise InputDataError(f"{target}: line 1 must be a header with {names}.",
+                             hint="columns: " + ",".join(columns), file=str(target), row=1,
+                             parameter=parameter)
+    return header, rows
+
+
 def read_screening_log(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read a screening log CSV.
 
@@ -77,24 +110,11 @@ def read_screening_log(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.D
         except UnicodeDecodeError:
             lines.append(line.decode("cp1252", errors="replace"))
     text = "\n".join(lines)
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
-        raise InputDataError(f"{target}: broken CSV ({exc}).", hint="repair or shorten the "
-                             "offending line", file=str(target), parameter="screening_log") from exc
-    if not rows or not any(cell.strip() for cell in rows[0]):
+    parsed = log_rows(target, text, parameter="screening_log",
+                      required=("record_id", "decision"), columns=LOG_COLUMNS)
+    if parsed is None:
         return empty, no_problems
-    header = [h.strip().lower() for h in rows[0]]
-    duplicated = sorted({name for name in header if name and header.count(name) > 1})
-    if duplicated:  # header.index() would silently use the first of them
-        raise InputDataError(
-            f"{target}: duplicate column name(s) {', '.join(map(repr, duplicated))}.",
-            hint="give every column a unique name; nothing was renamed or dropped",
-            file=str(target), row=1, column=duplicated[0], parameter="screening_log")
-    if "record_id" not in header or "decision" not in header:
-        raise InputDataError(
-            f"{target}: line 1 must be a header with record_id and decision.",
-            hint="columns: record_id,decision,time,reviewer", file=str(target), row=1)
+    header, rows = parsed
     positions = {name: header.index(name) for name in LOG_COLUMNS if name in header}
     good, bad = [], []
     for line_number, row in enumerate(rows[1:], start=2):

@@ -14,7 +14,18 @@ from .log import append_decision, map_to_kept, read_screening_log
 from .model import DEFAULT_MODEL, build_features, record_texts
 from .state import screening_state
 
-__all__ = ["screening_widget"]
+__all__ = ["not_saved_html", "screening_widget"]
+
+
+def not_saved_html(exc: Exception, log_file: object) -> str:
+    """The Swedish alert a decision panel shows when a decision could not be saved: the
+    error's message and hint, or for a file-system error (a folder, a read-only share) the
+    file and the system's reason."""
+    if isinstance(exc, ResearchError):
+        detail = f"{escape(exc.message)} {escape(exc.hint or '')}"
+    else:
+        detail = f"{escape(str(log_file))}: {escape(getattr(exc, 'strerror', None) or str(exc))}"
+    return f"<p role=\"alert\"><strong>Beslutet sparades inte:</strong> {detail}</p>"
 
 
 def screening_widget(
@@ -91,13 +102,8 @@ def screening_widget(
             return
         try:
             append_decision(log_file, current["record_id"], decision, reviewer=reviewer)
-        except ResearchError as exc:  # shown in the panel, not lost in a log
-            status.value = (f"<p role=\"alert\"><strong>Beslutet sparades inte:</strong> "
-                            f"{escape(exc.message)} {escape(exc.hint or '')}</p>")
-            return
-        except OSError as exc:  # a folder, a read-only share …
-            status.value = (f"<p role=\"alert\"><strong>Beslutet sparades inte:</strong> "
-                            f"{escape(str(log_file))}: {escape(exc.strerror or str(exc))}</p>")
+        except (ResearchError, OSError) as exc:  # shown in the panel, not lost in a log
+            status.value = not_saved_html(exc, log_file)
             return
         refresh()
 
