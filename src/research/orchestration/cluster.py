@@ -43,9 +43,12 @@ __all__ = [
 ]
 
 #: Seconds after the wall-clock limit before a worker whose run does not end exits.
-WORKER_EXIT_GRACE = 10.0
-#: Seconds after the wall-clock limit before the client gives up on an attempt.
-CLIENT_GRACE = 5.0
+WORKER_EXIT_GRACE = 30.0
+#: Seconds after the wall-clock limit before the client gives up on an attempt and cancels
+#: it. Long enough for a worker that stopped the run itself (kernel killed, evidence packed
+#: and sent back: seconds on a busy machine) to report first; shorter than the worker's own
+#: exit, so the scheduler never hands a stuck attempt to a second worker.
+CLIENT_GRACE = 20.0
 
 Runner = Callable[..., Any]
 
