@@ -212,17 +212,18 @@ def test_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     path = tmp_path / "a.sqlite"
     with Archive(path) as store:
         store.record_run(items("a"))
-    monkeypatch.setattr(archive_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(archive_module, "SCHEMA_VERSION", 3)
     monkeypatch.setattr(archive_module, "MIGRATIONS",
-                        {1: (2, ["ALTER TABLE items ADD COLUMN score REAL"])})
+                        {**archive_module.MIGRATIONS,
+                         2: (3, ["ALTER TABLE items ADD COLUMN score REAL"])})
     with Archive(path) as store:
         assert store.count() == 1
     connection = sqlite3.connect(path)
-    assert connection.execute("SELECT value FROM meta").fetchone()[0] == "2"
+    assert connection.execute("SELECT value FROM meta").fetchone()[0] == "3"
     assert "score" in [row[1] for row in connection.execute("PRAGMA table_info(items)")]
     connection.close()
-    monkeypatch.setattr(archive_module, "SCHEMA_VERSION", 3)
-    with pytest.raises(InputDataError, match="no migration from schema 2"):
+    monkeypatch.setattr(archive_module, "SCHEMA_VERSION", 4)
+    with pytest.raises(InputDataError, match="no migration from schema 3"):
         Archive(path)
 
 

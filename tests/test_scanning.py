@@ -348,7 +348,7 @@ def test_run_scan_twice_reports_nothing_new(tmp_path: Path) -> None:
     second = scanning.analyse(sources, tmp_path / "a.sqlite", as_of="2026-11-22")
     assert second.new_items.empty and not second.first_run
     findings, figures = second.findings(), second.key_figures()
-    assert findings[0] == "Inga nya poster sedan förra körningen."
+    assert findings[0] == "Inga nya poster sedan förra briefingen."
     assert figures["Källor med fel"] == 1
     from matplotlib.figure import Figure
 
@@ -403,7 +403,7 @@ def test_notebook_end_to_end_twice(tmp_path: Path) -> None:
                                overrides={"archive": str(archive)}, publish=False)
     assert second.status == "succeeded", second.error
     assert pd.read_csv(Path(second.run_dir) / "tables" / "new_items.csv").empty
-    assert "Inga nya poster sedan förra körningen" in \
+    assert "Inga nya poster sedan förra briefingen" in \
         (Path(second.run_dir) / "briefing.html").read_text(encoding="utf-8")
 
 

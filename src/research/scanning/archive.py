@@ -20,9 +20,12 @@ open (see :class:`Archive`).
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputDataError, ParameterError
-from ..paths import reports_dir, resolve, scratch_copy
+from ..paths import current_run, current_run_dir, is_interactive, reports_dir, resolve, scratch_copy
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -40,10 +43,12 @@ __all__ = [
     "MIGRATIONS",
     "RunRecord",
     "archive_path",
+    "RunContext",
+    "run_context",
     "Archive",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ITEM_FIELDS = [
     "item_id", "source", "kind", "category", "title", "summary", "text", "url", "author",
     "tags", "published", "language",
@@ -56,7 +61,9 @@ CREATE TABLE IF NOT EXISTS runs (
     as_of TEXT,
     items_read INTEGER NOT NULL DEFAULT 0,
     items_new INTEGER NOT NULL DEFAULT 0,
-    note TEXT
+    note TEXT,
+    parameter_set TEXT,
+    research_run TEXT
 );
 CREATE TABLE IF NOT EXISTS items (
     item_id TEXT PRIMARY KEY,
@@ -91,25 +98,105 @@ class RunRecord:
 
     run_id: int
     started: str
-    previous_run_id: int | None
+    previous_run_id: int | None  # the baseline: the last published run of the same set
     new_ids: tuple[str, ...]
 
 
 def archive_path(path: str | Path) -> Path:
-    """Where an archive parameter points.
+    """Where an archive parameter points — and the file a run may write.
 
     A relative path under ``reports/`` (the default ``reports/archive/omvarld.sqlite``)
     lives in the reports folder — ``$RESEARCH_REPORTS_DIR`` when set, so tests and other
     deployments never touch the project's own ``reports/`` — and any other relative path is
     resolved against the project root (:func:`research.paths.resolve`).
+
+    The shared archive belongs to the declared parameter sets: only a ``research run`` of
+    one of them writes it. An interactive session (JupyterLab) works on a private copy
+    (:func:`research.paths.scratch_copy`), and so does a draft (a ``research run`` of no
+    declared parameter set: ``-p`` overrides, a file elsewhere): its copy is
+    ``<reports>/scratch/utkast-<run id>/``, so a draft never changes what the next
+    scheduled briefing reports as new.
     """
     candidate = Path(path).expanduser()
     if not candidate.is_absolute() and candidate.parts[:1] == ("reports",):
         target = reports_dir().joinpath(*candidate.parts[1:])
     else:
         target = resolve(candidate)
-    # outside `research run` (JupyterLab) a private copy: Run All never moves shared state
+    context = run_context()
+    if context.draft:
+        return _draft_copy(target, str(context.research_run))
     return scratch_copy(target)
+
+
+def _draft_copy(target: Path, run_id: str) -> Path:
+    """The draft run's private copy of ``target`` (made once, with SQLite's backup so a
+    WAL archive is copied with its committed pages; empty when ``target`` is missing)."""
+    folder = reports_dir() / "scratch" / f"utkast-{run_id}"
+    if folder in target.parents:  # already the copy
+        return target
+    copy = folder / target.name
+    if copy.exists() or not target.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        return copy
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = copy.with_name(copy.name + ".part")
+    try:
+        source = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            destination = sqlite3.connect(partial)
+            try:
+                source.backup(destination)
+            finally:
+                destination.close()
+        finally:
+            source.close()
+    except sqlite3.DatabaseError:  # not a database: copied as it is, refused when opened
+        partial.unlink(missing_ok=True)
+        shutil.copyfile(target, partial)
+    os.replace(partial, copy)
+    return copy
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What the run a scan belongs to means for the shared archive.
+
+    ``parameter_set`` is the declared set of the ``research run`` (None for a draft, a
+    session or a script), ``research_run`` its run id (None outside ``research run``),
+    ``draft`` true for a ``research run`` of no declared set and ``interactive`` true in
+    JupyterLab.
+    """
+
+    parameter_set: str | None = None
+    research_run: str | None = None
+    draft: bool = False
+    interactive: bool = False
+    runs_folder: Path | None = None
+
+    def published(self, research_run: str) -> bool:
+        """Whether an earlier ``research run`` of this notebook succeeded, so that its
+        briefing is in the catalogue (a failed run is never published)."""
+        if self.runs_folder is None:
+            return True
+        manifest = self.runs_folder / research_run / "manifest.json"
+        try:
+            status = json.loads(manifest.read_text(encoding="utf-8")).get("status")
+        except (OSError, ValueError, AttributeError):
+            return False
+        return status == "succeeded"
+
+
+def run_context() -> RunContext:
+    """The :class:`RunContext` of this process (see :func:`research.paths.current_run`)."""
+    info = current_run()
+    if info is None:
+        return RunContext(interactive=is_interactive())
+    run_dir = current_run_dir()
+    parameter_set = info.get("parameter_set") or None
+    return RunContext(parameter_set=None if parameter_set is None else str(parameter_set),
+                      research_run=str(info.get("run_id") or (run_dir.name if run_dir else "")),
+                      draft=parameter_set is None,
+                      runs_folder=run_dir.parent if run_dir is not None else None)
 
 
 def _utc_now() -> dt.datetime:
@@ -136,8 +223,12 @@ def _text(value: Any) -> str | None:
 
 
 JOURNAL_MODES = ("wal", "delete")
-#: ``{from_version: (to_version, [SQL statements])}``; none yet (schema version 1).
-MIGRATIONS: dict[int, tuple[int, list[str]]] = {}
+#: ``{from_version: (to_version, [SQL statements])}``. Version 2 records which declared
+#: parameter set and which ``research run`` each archive run belongs to.
+MIGRATIONS: dict[int, tuple[int, list[str]]] = {
+    1: (2, ["ALTER TABLE runs ADD COLUMN parameter_set TEXT",
+            "ALTER TABLE runs ADD COLUMN research_run TEXT"]),
+}
 
 
 class Archive:
@@ -277,11 +368,23 @@ class Archive:
         http_states: Mapping[str, Mapping[str, Any]] | None = None,
         seen_at: dt.datetime | None = None,
         note: str = "",
+        parameter_set: str | None = None,
+        research_run: str | None = None,
+        published: Callable[[str], bool] | None = None,
     ) -> RunRecord:
         """Store one run and its items in a single transaction.
 
         Items whose ``item_id`` is already archived are left untouched (``INSERT OR
         IGNORE``); the others are stored with ``first_seen = seen_at`` and this run's id.
+
+        "New" is counted from the **last published run** of the same declared parameter
+        set (``previous_run_id``), not from whatever ran last: the items read now that the
+        archive first stored after that run, and those stored by later runs of the set
+        whose briefing was never published (a failed run; read now or not, e.g. when a
+        source then answered 304 Not Modified). Without ``parameter_set`` (scripts, tests,
+        drafts) the last published run of any set counts. An archive run made by a
+        ``research run`` (``research_run`` is its run id) counts as published when
+        ``published(research_run)`` is true; one made outside ``research run`` always does.
 
         Parameters
         ----------
@@ -295,11 +398,19 @@ class Archive:
             The run's time (default: now, UTC).
         note
             Free text recorded with the run.
+        parameter_set
+            The declared parameter set of the ``research run`` (None for a draft or a
+            script).
+        research_run
+            The run id of the ``research run`` this archive run belongs to.
+        published
+            Whether an earlier ``research run`` (by run id) was published; default: every
+            earlier run counts.
 
         Returns
         -------
         RunRecord
-            The new run's id, the previous run's id and the ids of the newly stored items.
+            The new run's id, the baseline run's id and the ids of the new items.
         """
         missing = [c for c in ("item_id", "source") if c not in items.columns]
         if missing:
@@ -319,20 +430,32 @@ class Archive:
             for row in items.to_dict("records")
         ]
         with self._transaction() as connection:
-            previous = connection.execute("SELECT MAX(run_id) FROM runs").fetchone()[0]
+            earlier = connection.execute(
+                "SELECT run_id, parameter_set, research_run FROM runs ORDER BY run_id DESC"
+            ).fetchall()
+            previous, unpublished = _baseline(earlier, parameter_set, published)
             cursor = connection.execute(
-                "INSERT INTO runs(started, as_of, items_read, note) VALUES (?, ?, ?, ?)",
-                (started, None if as_of is None else str(as_of), len(rows), note))
+                "INSERT INTO runs(started, as_of, items_read, note, parameter_set, research_run)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (started, None if as_of is None else str(as_of), len(rows), note,
+                 parameter_set, research_run))
             run_id = int(cursor.lastrowid)
             placeholders = ", ".join("?" * (len(ITEM_FIELDS) + 2))
             connection.executemany(
                 f"INSERT OR IGNORE INTO items({', '.join(ITEM_FIELDS)}, first_seen, run_id) "
                 f"VALUES ({placeholders})",
                 (row + (started, run_id) for row in rows))
-            new_ids = tuple(r[0] for r in connection.execute(
-                "SELECT item_id FROM items WHERE run_id = ? ORDER BY rowid", (run_id,)))
+            stored = connection.execute("SELECT COUNT(*) FROM items WHERE run_id = ?",
+                                        (run_id,)).fetchone()[0]
+            read_now = {row[0] for row in rows}
+            unpublished.add(run_id)
+            new_ids = tuple(
+                item for item, stored_by in connection.execute(
+                    "SELECT item_id, run_id FROM items WHERE run_id > ? ORDER BY rowid",
+                    (previous or 0,))
+                if item in read_now or stored_by in unpublished)
             connection.execute("UPDATE runs SET items_new = ? WHERE run_id = ?",
-                               (len(new_ids), run_id))
+                               (int(stored), run_id))
             self._store_http_states(connection, http_states or {}, started)
         return RunRecord(run_id, started, previous, new_ids)
 
@@ -388,6 +511,21 @@ class Archive:
     def count(self) -> int:
         """Number of archived items."""
         return int(self._query("SELECT COUNT(*) FROM items")[0][0])
+
+
+def _baseline(earlier: Sequence[tuple[Any, ...]], parameter_set: str | None,
+              published: Callable[[str], bool] | None) -> tuple[int | None, set[int]]:
+    """The last published archive run of ``parameter_set`` (any set when None) among
+    ``earlier`` (``run_id, parameter_set, research_run``, newest first), and the runs of
+    the set after it whose briefing was not published."""
+    unpublished: set[int] = set()
+    for run_id, run_set, research_run in earlier:
+        if parameter_set is not None and run_set != parameter_set:
+            continue
+        if research_run is None or published is None or published(str(research_run)):
+            return int(run_id), unpublished
+        unpublished.add(int(run_id))
+    return None, unpublished
 
 
 class _Transaction:

@@ -17,7 +17,8 @@ import pandas as pd
 from ..paths import resolve
 from ..report.formatting import format_date, format_number
 from .analysis import analyse_items
-from .archive import Archive, RunRecord
+from ..paths import interactive_notice
+from .archive import Archive, RunContext, RunRecord, run_context
 from .classifier import classifier_report
 from .figures import lower_first, plot_rising_themes, plot_theme_overview
 from .sources import load_sources, read_sources
@@ -51,6 +52,18 @@ class ScanResult:
     archive_size: int
     classifier: pd.DataFrame = field(default_factory=pd.DataFrame)
     evaluation: ThemeEvaluation | None = None
+    context: RunContext = field(default_factory=RunContext)
+
+    def notices(self) -> list[str]:
+        """Notices to show above the summary (Swedish): that this session or draft works
+        on a private copy of the archive, so its "new" changes nothing shared."""
+        if self.context.interactive:
+            return [interactive_notice("postarkivet")]
+        if self.context.draft:
+            return ["Utkast: körningen hör inte till någon deklarerad parameteruppsättning, "
+                    "så postarkivet används som en privat kopia. Det som de publicerade "
+                    "briefingarna räknar som nytt ändras inte."]
+        return []
 
     # -- summary ---------------------------------------------------------------------------
 
@@ -102,8 +115,8 @@ class ScanResult:
                     f"{format_number(len(self.run.new_ids))} poster sparades, varav "
                     f"{format_number(new_count)} från perioden {self.period_text('–')} "
                     "visas som nya.")
-        text = (f"{format_number(new_count)} nya poster sedan förra körningen." if new_count
-                else "Inga nya poster sedan förra körningen.")
+        text = (f"{format_number(new_count)} nya poster sedan förra briefingen."
+                if new_count else "Inga nya poster sedan förra briefingen.")
         shown = int(self.items["is_new"].sum()) if len(self.items) else 0
         outside = len(self.run.new_ids) - shown
         if outside > 0:
@@ -240,12 +253,15 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
     window = Window.make(as_of, period_days, baseline_days)
     theme_taxonomy = load_taxonomy(taxonomy)
     source_list = load_sources(sources)
+    context = run_context()
     with Archive(archive, journal=journal) as store:
         read, statuses = read_sources(source_list, http_states=store.http_states(),
                                       timeout=timeout)
         validators = {s.source: {"etag": s.etag, "last_modified": s.last_modified}
                       for s in statuses if s.etag or s.last_modified}
-        run = store.record_run(read, as_of=window.as_of, http_states=validators)
+        run = store.record_run(read, as_of=window.as_of, http_states=validators,
+                               parameter_set=context.parameter_set,
+                               research_run=context.research_run, published=context.published)
         window_items = store.items(published_from=window.baseline_start,
                                    published_to=window.end)
         size = store.count()
@@ -264,7 +280,7 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
         themes=analysed["themes"], emerging_terms=analysed["emerging_terms"],
         stories=story_table(items), sources=sources_table(statuses),
         weekly=analysed["weekly"], archive_size=size, classifier=metrics,
-        evaluation=_evaluation(theme_taxonomy, evaluation_corpus))
+        evaluation=_evaluation(theme_taxonomy, evaluation_corpus), context=context)
 
 
 def _evaluation(taxonomy: Taxonomy, path: str | Path | None) -> ThemeEvaluation | None:
