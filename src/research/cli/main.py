@@ -31,6 +31,7 @@ PLUGINS = {
     "schedule": ("batch", "scheduled runs: list jobs, or run one pass"),
     "literature": ("literature", "literature tools (screening simulation)"),
     "survey": ("survey", "survey tools (codebook from an SPSS file)"),
+    "scanning": ("scanning", "horizon-scanning tools (source lists to and from OPML)"),
     "export": ("exchange", "write bundles of published runs for the national platform"),
     "import": ("exchange", "verify bundles and store them in the national inbox"),
 }
