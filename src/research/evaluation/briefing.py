@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError
-from ..report.formatting import format_number, format_percent
+from ..report.formatting import NBSP, format_number, format_p, format_percent
 from .effects import INPUT_RULE, MEASURE_LABELS, MEASURE_SHORT, METAFOR_MEASURE, RATIO_MEASURES, \
     effect_sizes
 from .figures import direction_sentence, forest_plot, funnel_plot, heterogeneity_label
@@ -43,6 +43,12 @@ __all__ = [
     "dropped_notes",
     "effect_table",
     "period_label",
+    "GLOSSARY",
+    "summary_reading",
+    "summary_tests",
+    "sensitivity_reading",
+    "sensitivity_tests",
+    "reading_options",
 ]
 
 DESIGN_LIMITS: dict[int, str] = {
@@ -162,7 +168,7 @@ def small_study_caution(effects: pd.DataFrame) -> str:
     egger = egger_test(effects["yi"], effects["vi"])
     if not math.isfinite(egger.p):
         return egger.note + " Trattdiagrammet visas bara för översikt."
-    return (f"Egger-testet: lutning {_fmt(egger.slope)} (p = {_fmt(egger.p, 2)}). "
+    return (f"Egger-testet: lutning {_fmt(egger.slope)} ({format_p(egger.p)}). "
             + egger.note).strip()
 
 
@@ -270,7 +276,141 @@ def data_notes(effects: pd.DataFrame, result: MetaAnalysisResult) -> list[str]:
                  "Methods Scale, utan rösträkning av icke-signifikanta studier.")
     notes.extend(n for n in effects.attrs.get("notes", []) if "togs bort ur analysen" not in n)
     notes.extend(result.notes)
-    return notes
+    return [*notes, *GLOSSARY]
+
+
+#: What the statistical words in the briefing mean, for "Om underlaget" (plain Swedish).
+GLOSSARY: tuple[str, ...] = (
+    "Ordlista – konfidensintervall (KI, nedre och övre gräns): det intervall som med 95 % "
+    "säkerhet innehåller den verkliga effekten i de utvärderingar som ingår.",
+    "Ordlista – prediktionsintervall: där effekten av en ny, liknande insats sannolikt "
+    "hamnar; bredare än konfidensintervallet eftersom insatser skiljer sig åt.",
+    "Ordlista – vikt: hur mycket en utvärdering betyder i sammanvägningen; större och "
+    "säkrare utvärderingar väger tyngre.",
+    "Ordlista – τ² (tau-två): hur mycket de verkliga effekterna varierar mellan "
+    "utvärderingarna. I² (i-två): hur stor del av skillnaderna mellan utvärderingarna som "
+    "beror på verkliga skillnader och inte på slumpen (0 % = inga verkliga skillnader). H² "
+    "och Q mäter samma sak på andra sätt; ett litet p-värde för Q tyder på verkliga "
+    "skillnader.",
+    "Ordlista – p-värde: hur vanligt ett lika stort eller större utslag vore om insatsen "
+    "inte hade någon effekt; under 0,05 räknas som statistiskt säkerställt. z och t är "
+    "testvärdena bakom p-värdet.",
+    "Ordlista – analysskala, yi och vi: metaanalysen räknar på logaritmen av kvoter (log RR, "
+    "log OR); yi är effekten och vi dess varians (osäkerhet) på den skalan. De finns i "
+    "CSV-filen, inte i tabellerna.",
+    "Ordlista – k: antalet utvärderingar i en analys. Slumpeffekt- och fixeffektmodell: "
+    "om utvärderingarna antas skatta olika (slumpeffekt) eller samma (fixeffekt) verkliga "
+    "effekt; REML, DL och PM är sätt att skatta τ², Knapp–Hartung en försiktigare beräkning "
+    "av konfidensintervallet.",
+    "Ordlista – Egger-test och trattdiagram: söker tecken på att små utvärderingar med "
+    "svaga resultat saknas (publiceringsbias). SMS-nivå: nivå 1–5 på Maryland Scientific "
+    "Methods Scale, hur väl designen kan visa orsak och verkan.",
+)
+
+
+# ---------------------------------------------------------------------------------------
+# the tables as a coordinator reads them (the CSV files keep every row and column)
+
+
+def _text(value: float, decimals: int = 2) -> str:
+    return "" if value is None or not math.isfinite(value) else format_number(value, decimals)
+
+
+def summary_reading(result: MetaAnalysisResult) -> pd.DataFrame:
+    """The meta-analysis as a reader compares it: effects with their intervals, variation
+    in words; the test statistics are said once by :func:`summary_tests`."""
+    short = MEASURE_SHORT.get(result.measure or "", "effekt")
+    pct = format_level(result.level)
+    rows = [(f"Sammanvägd effekt ({short})", _text(result.effect),
+             *(_text(v) for v in result.effect_ci))]
+    if result.has_prediction_interval:
+        rows.append((f"En ny, liknande insats (prediktions\u00adintervall, {short})", "",
+                     *(_text(v) for v in result.effect_pi)))
+    if result.k > 1 and result.method != "FE":
+        rows.append(("Variation mellan studierna (τ²)", _text(result.tau2, 3),
+                     _text(result.tau2_ci_low, 3), _text(result.tau2_ci_high, 3)))
+    if result.k > 1:
+        def percent(value: float) -> str:
+            return "" if not math.isfinite(value) else f"{format_number(value, 0)}{NBSP}%"
+        rows.append(("Andel av skillnaderna som är verkliga (I²)", percent(result.i2),
+                     percent(result.i2_ci_low), percent(result.i2_ci_high)))
+    return pd.DataFrame(rows, columns=["Mått", "Skattning", f"Nedre gräns ({pct} %)",
+                                       f"Övre gräns ({pct} %)"])
+
+
+def summary_tests(result: MetaAnalysisResult) -> str:
+    """The test statistics of the meta-analysis, once, in a sentence under its table."""
+    statistic = "t" if result.statistic_name == "t" else "z"
+    text = (f"Test av den sammanvägda effekten: {statistic} = {_fmt(result.statistic)}, "
+            f"{format_p(result.p)} (standardfel {_fmt(result.se, 3)} på analysskalan).")
+    if result.k > 1:
+        text += (f" Skillnader mellan utvärderingarna: Q = {_fmt(result.q)} med "
+                 f"{result.q_df} frihetsgrader, {format_p(result.q_p)}; H² = {_fmt(result.h2)}.")
+    return text
+
+
+def _is_test(row: pd.Series, estimate: str) -> bool:
+    value = row.get(estimate)
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def sensitivity_reading(table: pd.DataFrame) -> pd.DataFrame:
+    """The robustness checks that give an estimate, one row each, labels a phone can wrap;
+    the tests without an estimate (subgroup difference, meta-regression, Egger) are said
+    once by :func:`sensitivity_tests`."""
+    estimate = next((c for c in table.columns if str(c).startswith("Skattning")), None)
+    if estimate is None:
+        return table
+    keep = [not _is_test(row, estimate) for _, row in table.iterrows()]
+    shown = table[keep].copy()
+    shown["Analys"] = shown["Analys"].replace({"Knapp–Hartung-justering": "Knapp–Hartung"}) \
+        .str.replace(r"^Delgrupp .+? = ", "Delgrupp: ", regex=True)
+    shown["k"] = shown["k"].astype(int)
+    return shown.rename(columns={estimate: estimate.replace("Skattning", "Effekt"),
+                                 "k": "Utvärderingar"}).reset_index(drop=True)
+
+
+def sensitivity_tests(table: pd.DataFrame) -> list[str]:
+    """The tests in the robustness table (no estimate of their own), one sentence each."""
+    estimate = next((c for c in table.columns if str(c).startswith("Skattning")), None)
+    lines = []
+    for _, row in table.iterrows():
+        if estimate is not None and not _is_test(row, estimate):
+            continue
+        p = row.get("p-värde")
+        has_p = isinstance(p, (int, float)) and math.isfinite(p)
+        comment = str(row.get("Kommentar") or "").strip()
+        text = f"{row['Analys']}: " + (format_p(p) if has_p else "")
+        if comment and has_p and len(comment) < 70:
+            text += f" ({comment.rstrip('.')})"
+        elif comment:
+            text += (". " if has_p else "") + comment[:1].upper() + comment[1:]
+        lines.append(text.rstrip(".") + ".")
+    return lines
+
+
+def reading_options(name: str, result: MetaAnalysisResult,
+                    effects: pd.DataFrame | None = None) -> dict[str, Any]:
+    """What :func:`research.report.show_table` needs to show the metodutvärdering table
+    ``name`` for reading (priority columns first, technical columns left to the CSV)."""
+    short = MEASURE_SHORT.get(result.measure or "", "effekt")
+    if name == "effect_sizes":
+        return {"priority": ["Utvärdering", f"Effekt ({short})", "Nedre gräns", "Övre gräns",
+                             "Vikt (%)"],
+                "hide": ["yi (analysskala)", "vi (varians)"], "decimals": {"Vikt (%)": 1}}
+    if name == "evidence":
+        return {"priority": ["Utvärdering", "SMS-nivå", "Resultat"]}
+    if name == "method_register":
+        return {"priority": ["Metod", "Evidensgrad", "Sammanvägd effekt"],
+                "display_columns": {"Sammanvägd effekt": "Effekt [95 % KI]"}}
+    if name == "meta_analysis":
+        return {"shown": summary_reading(result), "note": summary_tests(result)}
+    if name == "sensitivity":
+        if effects is None:
+            raise ValueError("the sensitivity table's reading needs the table")
+        return {"shown": sensitivity_reading(effects), "decimals": {"p-värde": 3},
+                "priority": ["Analys", f"Effekt ({short})", "Nedre gräns", "Övre gräns"]}
+    return {}
 
 
 def effect_table(effects: pd.DataFrame, result: MetaAnalysisResult) -> pd.DataFrame:
@@ -344,6 +484,16 @@ class MethodEvaluation:
     def summary_table(self) -> pd.DataFrame:
         """The meta-analysis in one table (``meta_analysis.csv``)."""
         return self.result.summary_table()
+
+    def reading(self, name: str) -> dict[str, Any]:
+        """Options for ``report.show_table`` that make the table ``name`` readable on a
+        phone and on paper: ``report.show_table(t, name, caption, **analysis.reading(name))``."""
+        table = self.sensitivity_table() if name == "sensitivity" else None
+        return reading_options(name, self.result, table)
+
+    def sensitivity_tests(self) -> list[str]:
+        """The tests of the robustness checks (subgroups, meta-regression, Egger), once."""
+        return sensitivity_tests(self.sensitivity_table())
 
     def heterogeneity_note(self) -> str:
         """How much the evaluations differ."""

@@ -21,13 +21,13 @@ import base64
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
 from .figures import ALT_ATTRIBUTE, attach_alt, get_alt  # noqa: F401  (re-exported)
-from .formatting import explain_error, format_p_value, format_value
+from .formatting import column_header, explain_error, format_p_value, format_value
 from .htmlsafe import escape, link, sanitize_html
 from ..io.files import write_text_atomic
 from ..paths import current_run_dir
@@ -83,16 +83,12 @@ ERROR_COLUMN = re.compile(r"^(fel|felmeddelande|fel eller anmärkning|error|erro
 TECHNICAL = re.compile(r"[A-Z]\w*(Error|Exception)\b|Traceback|errno|\bHTTP\s?\d{3}\b|"
                        r"<unknown>|\w+\.\w+Error|^\w+: ", re.MULTILINE)
 P_COLUMN = re.compile(r"^p(-?värde|[-_ ]?value)?(\s*\(.*\))?$", re.IGNORECASE)
-_NUMBER_TEXT = re.compile(r"^[−+-]?[\d\u00a0\u202f ]+(,\d+)?(\u00a0?%)?$|^\.\.$|^–$|^$")
+_WORDED_NUMBER = re.compile(r"^[−+-]?\d[\d\u00a0\u202f ]*(,\d+)?(\u00a0?%)?$|^<\u00a0?0,0*1$")
+_NUMBER_TEXT = re.compile(r"^[−+-]?[\d\u00a0\u202f ]+(,\d+)?(\u00a0?%)?$|^\.\.$|^–$|^$|^<\u00a0?0,0*1$")
 
 
-def _header(text: object) -> str:
-    """Headers start with a capital letter, except symbols and short names (n, p, τ², yi)."""
-    text = str(text)
-    word = re.match(r"[^\W\d_]+", text)
-    if word and len(word.group(0)) >= 3 and text[0].islower():
-        return text[0].upper() + text[1:]
-    return text
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _is_number(value: object) -> bool:
@@ -106,16 +102,20 @@ def _cut(text: str, limit: int) -> str:
     return head.rstrip(" ,.;:") + "…"
 
 
+_WORD_BREAKS = re.compile(r"[\s\u00ad]+")  # where a browser may break a line (soft hyphens too)
+
+
 def _min_width(header: str, cells: list[str], numeric: bool, row_header: bool) -> float:
     """A column's narrowest width in CSS px on a phone (words do not break, numbers do not
     wrap), from character counts: what decides whether the table scrolls sideways."""
-    words = [len(w) for w in header.split()] or [0]
+    words = [len(w) for w in _WORD_BREAKS.split(header)] or [0]
     width = max(words) * 8.0
     for cell in cells:
         if numeric:
             width = max(width, len(cell) * 7.6)
         else:
-            width = max(width, min(24, max((len(w) for w in cell.split()), default=0)) * 7.3)
+            width = max(width, min(24, max((len(w) for w in _WORD_BREAKS.split(cell)),
+                                           default=0)) * 7.3)
     return max(width + 17, 88 if row_header else 56)
 
 
@@ -133,6 +133,9 @@ def table_html(
     errors: Iterable[str] = (),
     csv: str | None = None,
     max_chars: int = LONG_TEXT_CHARS,
+    formatters: Mapping[str, Callable[[Any], str]] | None = None,
+    hide: Iterable[str] = (),
+    more_in_csv: Iterable[str] = (),
 ) -> str:
     """Return an accessible, escaped HTML table for ``df``, made for reading on a phone.
 
@@ -170,6 +173,15 @@ def table_html(
         table that shows fewer rows, or cut text, links to it.
     max_chars
         Longer text cells are cut at a word with "…" (the CSV keeps the full value).
+    formatters
+        ``{"Månad": month_label}``: how a column's cells read (the CSV keeps the values),
+        e.g. month names for "2026-01" or percentages for shares.
+    hide
+        Columns kept out of the page (technical columns a reader does not need: variances,
+        keys, abstracts); the table then links to its CSV, which has them.
+    more_in_csv
+        ``("rader",)``, ``("kolumner",)`` or both: what the CSV has beyond ``df`` when ``df``
+        is a reading form of it (:func:`show_table`'s ``shown``); the table links to it.
     """
     if not caption:
         raise ParameterError("Every table needs a Swedish caption.", hint="pass caption='…'")
@@ -178,7 +190,10 @@ def table_html(
     errors |= {c for c in df.columns if ERROR_COLUMN.match(str(c)) and c not in html_columns}
     shown = df.reset_index() if index else df
     hidden_link_targets = set(links.values()) - set(links.keys())
-    columns = [c for c in shown.columns if c not in hidden_link_targets]
+    hide = set(hide)
+    columns = [c for c in shown.columns if c not in hidden_link_targets and c not in hide]
+    cut_columns = any(c in hide for c in shown.columns)
+    formatters = dict(formatters or {})
     first = columns[:1] if index else []
     wanted = [c for c in priority if c in columns and c not in first]
     columns = first + wanted + [c for c in columns if c not in first and c not in wanted]
@@ -206,20 +221,25 @@ def table_html(
         pvalues = bool(P_COLUMN.match(str(column)))
         texts = []
         for value in values:
-            text = format_p_value(value) if pvalues and _is_number(value) else \
-                format_value(value, digits(column))
+            if column in formatters and not _missing(value):
+                text = str(formatters[column](value))
+            elif pvalues and _is_number(value):
+                text = format_p_value(value)
+            else:
+                text = format_value(value, digits(column))
             if not _is_number(value) and len(text) > max_chars:
                 text, cut_text = _cut(text, max_chars), True
             texts.append(text)
         numeric[column] = bool(texts) and all(_is_number(v) or _NUMBER_TEXT.match(t) or
                                               (pvalues and t.startswith(("<", "p")))
                                               for v, t in zip(values, texts)) \
-            and any(_is_number(v) for v in values)
+            and any(_is_number(v) or (isinstance(v, str) and _WORDED_NUMBER.match(v))
+                    for v in values)
         cells[column] = texts
     # which columns fit a phone beside each other
     budget, phone = PHONE_COLUMN_PX, []
     for position, column in enumerate(columns):
-        width = _min_width(_header(column), cells[column] if column not in html_columns
+        width = _min_width(column_header(column), cells[column] if column not in html_columns
                            and column not in errors else ["x" * 12],
                            numeric[column], index and position == 0)
         if phone and budget - width < 0:
@@ -237,7 +257,7 @@ def table_html(
         parts = [f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(label)}">',
                  f'<table class="research-table{" wide" if len(columns) > 7 else ""}">',
                  f"<caption>{escape(label)}</caption>", "<thead><tr>"]
-        parts += [f'<th scope="col"{cls(c)}>{escape(_header(c))}</th>' for c in columns]
+        parts += [f'<th scope="col"{cls(c)}>{escape(column_header(c))}</th>' for c in columns]
         parts.append("</tr></thead><tbody>")
         for row in range(len(shown)):
             parts.append("<tr>")
@@ -267,6 +287,10 @@ def table_html(
         notes.append(f"Visar {format_value(max_rows)} av {format_value(total)} rader.")
     if cut_text:
         notes.append("Långa texter är förkortade (…).")
+    more = [w for w in ("rader", "kolumner") if w in set(more_in_csv)
+            or (w == "kolumner" and cut_columns)]
+    if more:
+        notes.append(f"Fler {' och '.join(more)} finns i CSV-filen.")
     if notes and csv:
         notes.append(f'<a href="{escape(csv)}" download>Hela tabellen som CSV-fil</a>.')
     elif notes:
@@ -323,6 +347,7 @@ def show_table(
     save: bool = True,
     display_columns: Mapping[str, str] | None = None,
     min_cell: int | None = None,
+    shown: pd.DataFrame | None = None,
     **html_options: Any,
 ) -> None:
     """Display ``df`` with its Swedish caption and save it as ``tables/<name>.csv``.
@@ -335,11 +360,19 @@ def show_table(
     ``display_columns`` renames columns for readers only (``{"published": "Publicerad"}``);
     the saved CSV keeps the original names, which other programs rely on. ``html_options``
     go to :func:`table_html` (``decimals``, ``links``, ``html_columns``, ``max_rows``,
-    ``note``, ``priority``, ``errors``, ``max_chars``), naming columns by their original
-    names. A table that shows fewer rows or cut text links to its CSV; with ``save=False``
-    such a table is saved anyway, so the link works. Returns nothing, so the table is not
-    shown a second time as the cell's value.
+    ``note``, ``priority``, ``errors``, ``max_chars``, ``formatters``, ``hide``), naming
+    columns by their original names. A table that shows fewer rows or columns, or cut text,
+    links to its CSV; with ``save=False`` such a table is saved anyway, so the link works.
+
+    ``shown`` is the form of ``df`` readers see when it differs from the saved one: fewer
+    rows or columns (a test statistic taken out to be said once, the whole-municipality
+    rows of a long table), cells already worded. It must be a part of ``df``, never more,
+    because only ``df`` is checked; it links to the CSV. Returns nothing, so the table is
+    not shown a second time as the cell's value.
     """
+    if shown is not None and min_cell is not None:
+        raise ParameterError("show_table: a protected table (min_cell) is shown as saved.",
+                             hint="leave out shown=… or min_cell=…", parameter="shown")
     if min_cell is not None:  # the CSV and the page only ever hold the protected table
         from ..privacy.checking import protect_table
 
@@ -347,9 +380,15 @@ def show_table(
         html_options.setdefault("note", ".. = dolt av integritetsskäl")
     max_rows = html_options.get("max_rows")
     limit = html_options.get("max_chars", LONG_TEXT_CHARS)
-    cut = (max_rows is not None and len(df) > max_rows) or any(
+    cut = (max_rows is not None and len(df) > max_rows) or \
+        any(c in df.columns for c in html_options.get("hide", ())) or any(
         df[c].map(lambda v: isinstance(v, str) and len(v) > limit).any()
         for c in df.columns if df[c].dtype == object)
+    if shown is not None:
+        more = (["rader"] if len(shown) < len(df) else []) + \
+            (["kolumner"] if len(shown.columns) < len(df.columns) else [])
+        html_options.setdefault("more_in_csv", more)
+        cut = cut or bool(more)
     saved = save_table(df, name, index=index) if save or cut else None
     if saved is not None:
         html_options.setdefault("csv", f"tables/{saved.name}")
@@ -357,15 +396,17 @@ def show_table(
         from ..privacy.checking import check_run
 
         check_run({name: df})
+    if shown is not None:
+        df = shown
     if display_columns:  # the CSV keeps its stable (English) names; readers see Swedish ones
         rename = dict(display_columns)
         df = df.rename(columns=rename)
-        for option in ("links", "decimals"):
+        for option in ("links", "decimals", "formatters"):
             if isinstance(html_options.get(option), Mapping):
                 html_options[option] = {rename.get(k, k): rename.get(v, v)
                                         if option == "links" else v
                                         for k, v in html_options[option].items()}
-        for option in ("html_columns", "priority", "errors"):
+        for option in ("html_columns", "priority", "errors", "hide"):
             if option in html_options:
                 html_options[option] = [rename.get(c, c) for c in html_options[option]]
     html = table_html(df, caption, index=index, **html_options)

@@ -21,6 +21,9 @@ __all__ = [
     "to_date",
     "format_value",
     "format_p_value",
+    "format_p",
+    "month_label",
+    "column_header",
     "ERROR_CAUSES",
     "explain_error",
 ]
@@ -117,6 +120,55 @@ def format_p_value(value: float | None, decimals: int = 3) -> str:
     if float(value) < floor:
         return f"<{NBSP}{format_number(floor, decimals)}"
     return format_number(float(value), decimals)
+
+
+def format_p(value: float | None, decimals: int = 3) -> str:
+    """A p-value for running text: ``"p < 0,001"``, ``"p = 0,041"`` (never ``"p = 0,000"``)."""
+    text = format_p_value(value, decimals)
+    if text == "–":
+        return "p saknas"
+    return f"p{NBSP}{text}" if text.startswith("<") else f"p{NBSP}={NBSP}{text}"
+
+
+_MONTH_CODE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_label(value: object) -> str:
+    """A month as readers say it: ``"2026-01"`` (or a date, or a pandas monthly Period) →
+    ``"januari 2026"``. Anything that is not a month is returned as text, unchanged."""
+    if hasattr(value, "start_time") and hasattr(value, "freqstr"):  # pandas Period
+        value = value.start_time
+    if isinstance(value, (dt.date, dt.datetime)) or hasattr(value, "to_pydatetime"):
+        date = to_date(value)  # type: ignore[arg-type]
+        return f"{MONTHS[date.month - 1]} {date.year}"
+    text = "" if value is None else str(value)
+    match = _MONTH_CODE.match(text.strip())
+    if match and 1 <= int(match.group(2)) <= 12:
+        return f"{MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
+    return text
+
+
+# Column names that are symbols or acronyms: kept as statisticians and librarians write them.
+SYMBOLS = frozenset({"n", "k", "p", "q", "t", "z", "df", "se", "yi", "vi", "sd", "g"})
+ACRONYMS = {"doi": "DOI", "isbn": "ISBN", "issn": "ISSN", "id": "ID", "url": "URL",
+            "sms": "SMS", "pdf": "PDF", "csv": "CSV"}
+_FIRST_WORD = re.compile(r"^([a-zåäöéü]+)(?=$|[^a-zåäöéü])", re.IGNORECASE)
+
+
+def column_header(name: object) -> str:
+    """A column name as a header: first letter capital ("år" → "År", "post-id" → "Post-id"),
+    acronyms in capitals ("doi" → "DOI"); statistical symbols ("n", "k", "p", "df"), Greek
+    letters (τ², I²) and names that already start with a capital or a digit stay as they are."""
+    text = str(name)
+    match = _FIRST_WORD.match(text)
+    if not match:
+        return text
+    word = match.group(1)
+    if word.lower() in ACRONYMS and word == word.lower():
+        return ACRONYMS[word.lower()] + text[len(word):]
+    if word in SYMBOLS or not word[0].islower():
+        return text
+    return text[0].upper() + text[1:]
 
 
 # What a technical error means, in words a coordinator understands: first match wins.
