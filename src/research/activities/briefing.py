@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..paths import resolve
-from ..report.formatting import format_date, format_number
+from ..report.formatting import format_date, format_number, month_label
 from .figures import plot_by_month
 from .readers import read_activities
 from .tables import by_activity, by_month, select_period
@@ -33,7 +33,7 @@ def findings(df: pd.DataFrame, start: str, end: str) -> list[str]:
         f"{format_date(end)}.",
         f"Vanligast var {top['Aktivitet'].lower()} ({format_number(top['Antal tillfällen'])} "
         f"tillfällen, {format_number(top['Andel av tillfällen (%)'], 1)} %).",
-        f"Flest aktiviteter hölls i {busiest.strftime('%Y-%m')} "
+        f"Flest aktiviteter hölls i {month_label(busiest)} "
         f"({format_number(monthly.max())} tillfällen).",
         f"Aktiviteterna nådde {format_number(df['malgrupp'].nunique())} olika målgrupper.",
     ]
@@ -64,6 +64,18 @@ class ActivityBriefing:
     def by_month(self) -> pd.DataFrame:
         """Activities per month and type."""
         return by_month(self.activities)
+
+    def reading(self, name: str) -> dict[str, Any]:
+        """Options for ``report.show_table`` that make a table readable on a phone: month
+        names instead of "2026-01" (the CSV keeps the codes), the most frequent activity
+        types first (a phone shows them, the rest behind "Visa alla kolumner")."""
+        if name == "aktiviteter_per_manad":
+            table = self.by_month()
+            busiest = list(table.sum().sort_values(ascending=False, kind="stable").index)
+            return {"index": True, "formatters": {"Månad": month_label}, "priority": busiest}
+        if name == "aktiviteter_per_typ":
+            return {"decimals": {"Andel av tillfällen (%)": 1}}
+        return {}
 
     def figure(self) -> Any:
         """Stacked bars per month, with its Swedish alt text."""

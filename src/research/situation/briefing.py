@@ -14,13 +14,14 @@ import pandas as pd
 
 from ..paths import resolve
 from ..privacy import TOTAL_LABEL, checking
-from ..report.formatting import format_number, format_percent
+from ..report.formatting import NBSP, format_number, format_percent, month_label
 from . import figures, tables
-from .picture import SituationPicture, build_picture, unit_words
+from .picture import SituationPicture, build_picture, period_code, unit_words
 from .readers import DATE, WHOLE_MUNICIPALITY, load_reports, read_scanning_themes
 from .wording import NO_CHANGES_TEXT, largest_changes, lower_first
 
-__all__ = ["TABLE_NAMES", "Lagesbild", "analyse", "summary", "data_notes"]
+__all__ = ["TABLE_NAMES", "Lagesbild", "analyse", "summary", "data_notes", "changes_reading",
+           "reading_options"]
 
 #: The names the published tables are saved under (``tables/<name>.csv``).
 TABLE_NAMES = {"current": "counts_current", "unit": "by_unit", "changes": "changes",
@@ -129,6 +130,72 @@ def data_notes(picture: SituationPicture) -> list[str]:
     return notes
 
 
+def _signed(value: object, percent: bool = False) -> str:
+    """"+12", "−3", "+10,5 %": a change reads with its sign."""
+    number = float(value)  # type: ignore[arg-type]
+    text = format_number(number, 1 if percent else 0) + (f"{NBSP}%" if percent else "")
+    return ("+" + text) if number > 0 else text
+
+
+def _period_header(picture: SituationPicture, code: str) -> str:
+    """A period as a column header: "2026 K3" for quarters, "september 2026" for months."""
+    return month_label(code) if picture.period == "month" else code
+
+
+def changes_reading(picture: SituationPicture, table: pd.DataFrame) -> pd.DataFrame:
+    """The change table as a phone reads it: the whole municipality's rows (per area are in
+    the CSV), without the constant area column, periods named as readers say them."""
+    shown = table[table["Stadsdel"] == TOTAL_LABEL].drop(columns=["Stadsdel"])
+    rename = {}
+    for each in (picture.current, picture.previous, picture.last_year):
+        code = period_code(each)
+        name = _period_header(picture, code)
+        rename[code] = name
+        if each != picture.current:
+            rename[f"Förändring mot {code}"] = f"Ändring mot {name}"
+            rename[f"Förändring mot {code} (%)"] = f"Ändring mot {name} (%)"
+    return shown.rename(columns=rename).reset_index(drop=True)
+
+
+def reading_options(picture: SituationPicture, name: str,
+                    table: pd.DataFrame | None = None) -> dict[str, Any]:
+    """What ``report.show_table`` needs to show the lägesbild table ``name`` for reading:
+    the columns a reader compares first, signed changes, month names, program keys left to
+    the CSV. The saved CSV (what the disclosure audit checks) is not changed."""
+    monthly = picture.period == "month"
+    if name in (TABLE_NAMES["current"], TABLE_NAMES["unit"]):
+        return {"priority": ["Tema", TOTAL_LABEL], "note": ".. = dolt av integritetsskäl"}
+    if name == TABLE_NAMES["changes"]:
+        if table is None:
+            raise ValueError("the change table's reading needs the table")
+        shown = changes_reading(picture, table)
+        now = _period_header(picture, period_code(picture.current))
+        before = _period_header(picture, period_code(picture.previous))
+        year = _period_header(picture, period_code(picture.last_year))
+        signed = {c: (lambda v, pct=c.endswith("(%)"): _signed(v, pct))
+                  for c in shown.columns if str(c).startswith("Ändring")}
+        return {"shown": shown, "formatters": signed,
+                "priority": ["Tema", now, f"Ändring mot {before} (%)", before,
+                             f"Ändring mot {year} (%)", year],
+                "note": ".. = dolt av integritetsskäl; tom cell = kan inte beräknas. "
+                        "Förändringen per stadsdel finns i CSV-filen."}
+    if name == TABLE_NAMES["counts"]:
+        options: dict[str, Any] = {"priority": ["Stadsdel", "Tema", "Antal", "Period"],
+                                   "hide": ["Temanyckel", "Dold"],
+                                   "note": ".. = dolt av integritetsskäl"}
+        if monthly:
+            options["formatters"] = {"Period": month_label}
+        return options
+    if name == TABLE_NAMES["comparison"]:
+        return {"priority": ["Tema", "Andel lokalt (%)", "Andel i omvärldsbevakningen (%)"],
+                "display_columns": {"Andel i omvärldsbevakningen (%)":
+                                    "Andel i omvärlds\u00adbevakningen (%)"},
+                "decimals": {"Andel lokalt (%)": 1, "Andel i omvärldsbevakningen (%)": 1}}
+    if name == TABLE_NAMES["concern"]:
+        return {"note": ".. = dolt av integritetsskäl"}
+    return {}
+
+
 @dataclass
 class Lagesbild:
     """Everything the lägesbild notebook shows, from one :func:`analyse` call."""
@@ -181,6 +248,12 @@ class Lagesbild:
 
     def comparison_table(self) -> pd.DataFrame | None:
         return self.comparison
+
+    def reading(self, name: str) -> dict[str, Any]:
+        """Options for ``report.show_table`` that make the table saved as ``name`` readable
+        on a phone and on paper: ``report.show_table(t, name, caption, **lagesbild.reading(name))``."""
+        table = self.changes_table() if name == TABLE_NAMES["changes"] else None
+        return reading_options(self.picture, name, table)
 
     # --- figures ----------------------------------------------------------------------
     def heatmap(self) -> Any:
