@@ -528,3 +528,171 @@ def test_publish_scans_the_published_manifest(isolated_reports, monkeypatch):
     report = publish(isolated_reports)
     assert "meta" in report.withheld_runs
     assert any("manifest.json" in m and "811218" not in m for m in report.messages)
+
+
+# ---------------------------------------------------------------------------------------
+# Inequalities between tables: a group's answers never exceed its respondents
+
+
+def _group_tables(seed: int) -> tuple[pd.Series, dict[str, pd.DataFrame]]:
+    """Respondents per group (one small group of 5) and two questions' group × option
+    counts whose rows never exceed them."""
+    rng = np.random.default_rng(seed)
+    respondents = pd.Series([5, 31, 44, 12, 20], index=pd.Index(list("ABCDE"), name="grupp"))
+    questions = {}
+    for q in ("q1", "q2"):
+        rows = []
+        for n in respondents:
+            answered = int(n - rng.integers(0, 2))
+            rows.append(rng.multinomial(answered, rng.dirichlet(np.ones(5))))
+        questions[q] = pd.DataFrame(rows, index=pd.Index(respondents.index, name="grupp"),
+                                    columns=pd.Index(list("abcde"), name="svar"))
+    return respondents, questions
+
+
+def _linked_groups(respondents, questions, relations: bool) -> privacy.LinkedTables:
+    linked = privacy.LinkedTables()
+    linked.add_series("svarande", respondents.astype(float), fixed={"tabell": "svarande"},
+                      dim="grupp")
+    for q, frame in questions.items():
+        linked.add_table(q, frame.astype(float), fixed={"fråga": q})
+        if relations:
+            for g in respondents.index:
+                linked.at_most({"fråga": q, "grupp": g}, {"tabell": "svarande", "grupp": g})
+    return linked
+
+
+def _inequality_attack(result: privacy.LinkedSuppression, respondents, questions
+                       ) -> dict[tuple, tuple[float, float]]:
+    """This file's own attacker on the published (marked) tables, with the inequalities:
+    every hidden cell's integer interval."""
+    names: dict[tuple, int] = {}
+    known: dict[tuple, float] = {}
+
+    def cell(key, text):
+        if str(text) == "..":
+            names.setdefault(key, len(names))
+        else:
+            known[key] = float(text)
+
+    equations, inequalities = [], []  # ({key: a}, value); ({key: a}) ≥ 0
+    shown = result.result("svarande").marked()
+    for g, text in shown.items():
+        cell(("n", g), text)
+    equations.append(({("n", "Totalt"): 1.0, **{("n", g): -1.0 for g in respondents.index}}, 0.0))
+    for q in questions:
+        grid = result.result(q).marked()
+        for g in grid.index:
+            for o in grid.columns:
+                cell((q, g, o), grid.loc[g, o])
+        for g in grid.index:
+            equations.append(({(q, g, "Totalt"): 1.0,
+                               **{(q, g, o): -1.0 for o in grid.columns if o != "Totalt"}}, 0.0))
+        for o in grid.columns:
+            equations.append(({(q, "Totalt", o): 1.0,
+                               **{(q, g, o): -1.0 for g in grid.index if g != "Totalt"}}, 0.0))
+        for g in respondents.index:
+            inequalities.append({("n", g): 1.0, (q, g, "Totalt"): -1.0})
+    n = len(names)
+    rows, low, high = [], [], []
+    for coefficients, bound_low, bound_high in [(c, v, v) for c, v in equations] + [
+            (c, 0.0, np.inf) for c in inequalities]:
+        row, constant = np.zeros(n), 0.0
+        for key, a in coefficients.items():
+            if key in names:
+                row[names[key]] += a
+            else:
+                constant += a * known[key]
+        if row.any():
+            rows.append(row)
+            low.append(bound_low - constant)
+            high.append(bound_high - constant)
+    values = dict(zip(result.linked.keys, result.linked.values))
+    floors = np.ones(n)  # zeros are shown; a hidden zero may be 0
+    for key, i in names.items():
+        if key[0] == "n":
+            truth = values[privacy.cell_key({"tabell": "svarande"} if key[1] == "Totalt"
+                                            else {"tabell": "svarande", "grupp": key[1]})]
+        else:
+            coordinates = {"fråga": key[0]}
+            if key[1] != "Totalt":
+                coordinates["grupp"] = key[1]
+            if key[2] != "Totalt":
+                coordinates["svar"] = key[2]
+            truth = values[privacy.cell_key(coordinates)]
+        floors[i] = 0.0 if truth == 0 else 1.0
+    constraint = LinearConstraint(np.array(rows), low, high)
+    out = {}
+    for key, i in names.items():
+        c = np.zeros(n)
+        c[i] = 1.0
+        bounds = Bounds(floors, np.full(n, 1e6))
+        lo = milp(c, constraints=constraint, integrality=np.ones(n), bounds=bounds)
+        hi = milp(-c, constraints=constraint, integrality=np.ones(n), bounds=bounds)
+        assert lo.status == 0 and hi.status == 0
+        out[key] = (round(lo.x[i]), round(hi.x[i]))
+    return out
+
+
+def _narrowed(result, intervals) -> list[tuple]:
+    values = dict(zip(result.linked.keys, result.linked.values))
+    bad = []
+    for key, (lo, hi) in intervals.items():
+        if key[0] == "n" or "Totalt" in key:
+            continue
+        truth = values[privacy.cell_key({"fråga": key[0], "grupp": key[1], "svar": key[2]})]
+        if (lo == hi and lo < MIN_CELL) or (0 < truth < MIN_CELL and (
+                hi - lo < PROTECTION or hi < MIN_CELL)):
+            bad.append(key)
+    return bad
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_suppression_keeps_inequalities_between_tables(seed):
+    respondents, questions = _group_tables(seed)
+    result = privacy.protect(_linked_groups(respondents, questions, True), MIN_CELL)
+    assert result.passed, [f.describe() for f in result.audit.findings]
+    assert result.audit.parameters["relations"] == 2 * len(respondents)
+    assert _narrowed(result, _inequality_attack(result, respondents, questions)) == []
+
+
+def test_without_inequalities_the_small_group_is_narrowed_and_the_audit_sees_it():
+    respondents, questions = _group_tables(1)
+    plain = privacy.protect(_linked_groups(respondents, questions, False), MIN_CELL)
+    assert plain.passed  # the audit without the relations is satisfied …
+    assert _narrowed(plain, _inequality_attack(plain, respondents, questions))  # … wrongly
+    related = _linked_groups(respondents, questions, True)
+    audit = privacy.audit_system(related.published(plain.hidden), MIN_CELL,
+                                 primary=plain.primary_keys(), zeros=plain.zero_keys())
+    assert not audit.passed
+
+
+def test_a_relation_the_counts_break_is_refused():
+    linked = privacy.LinkedTables()
+    linked.add_series("a", pd.Series([3.0, 9.0], index=pd.Index(["x", "y"], name="g")))
+    with pytest.raises(InputDataError, match="relation"):
+        linked.at_most({"g": "y"}, {"g": "x"})
+    linked.at_most({"g": "x"}, {"g": "nowhere"})  # names no cell: ignored
+    assert linked.relations == []
+
+
+def test_relations_round_trip_and_reach_the_audit_of_published_tables():
+    relation = privacy.Relation.at_most({"fråga": "q", "grupp": "A"}, {"grupp": "A"})
+    assert privacy.Relation.from_dict(json.loads(json.dumps(relation.to_dict()))) == relation
+    # a reader who knows that A's answers (hidden) are at most A's respondents (3, shown)
+    # narrows A's hidden cells to 1–2: the audit with the relation fails, without it passes
+    answers = pd.DataFrame({"Grupp": ["A", "B", "Totalt"], "ja": ["..", "..", "20"],
+                            "nej": ["..", "..", "10"], "Totalt": ["..", "..", "30"]})
+    people = pd.DataFrame({"Grupp": ["A", "B", "Totalt"], "Svarande": ["3", "27", "30"]})
+    specs = [privacy.TableSpec.wide("svar", {"Grupp": "grupp"}, "svar", ["ja", "nej", "Totalt"],
+                                    fixed={"fråga": "q"}),
+             privacy.TableSpec("svarande", {"Grupp": "grupp"}, (privacy.Measure("Svarande"),))]
+    tables = {"svar": answers, "svarande": people}
+    assert privacy.audit_tables(tables, specs, min_cell=5).passed
+    relations = [privacy.Relation.at_most({"fråga": "q", "grupp": g}, {"grupp": g})
+                 for g in ("A", "B")]
+    relations.append(privacy.Relation.at_most({"fråga": "q", "grupp": "C"}, {"grupp": "C"}))
+    with_relations = privacy.audit_tables(tables, specs, min_cell=5, relations=relations)
+    assert with_relations.parameters["relations"] == 2  # C's cells are published nowhere
+    assert not with_relations.passed
+    assert {(f.kind, f.table, f.line) for f in with_relations.findings} >= {("narrow", "svar", 2)}

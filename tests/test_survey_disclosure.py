@@ -240,11 +240,14 @@ def test_default_run_tables_pass_the_audit(default_analysis):
     check = default_analysis.check_disclosure()
     assert check.passed, [f.describe() for f in check.audit.findings]
     assert set(check.audit.tables) == {"response_rates", "item_response", "likert", "estimates",
-                                       "crosstabs", "crosstab_top", "free_text_themes"}
-    assert set(check.undescribed) <= {"group_tests", "reliability"}
+                                       "crosstabs", "crosstab_top", "free_text_themes",
+                                       "reliability"}
+    assert check.undescribed == [] and check.without_counts == ["group_tests"]
+    assert check.audit.parameters["relations"] > 0
     assert check.audit.hidden > 0 and check.hidden["secondary"] > 0
     note = check.note()
-    assert note.startswith("Granskning av röjanderisk: alla 7 publicerade tabeller")
+    assert note.startswith("Granskning av röjanderisk: alla 8 publicerade tabeller")
+    assert "olikheter" in note
     assert "minst 4 brett" in note and "färre än 5" in note
 
 
@@ -254,11 +257,30 @@ def test_an_attackers_own_program_cannot_narrow_the_sample(default_analysis):
     assert assert_attack_fails(default_analysis) > 50  # many hidden cells were attacked
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: neither the suppression nor the audit "
-                   "models that a group's respondents bound its answers from above; in a "
-                   "combined group of 5 the hidden cells of a question are then narrowed")
 def test_inequalities_between_tables_do_not_narrow_the_sample(default_analysis):
-    assert_attack_fails(default_analysis, bounds=True)
+    """A group's respondents (response table) bound its answers to every question and its
+    index respondents from above: the attacker uses that too, and still cannot narrow the
+    combined group "Övriga grupper" (5 respondents) or any other hidden count."""
+    assert assert_attack_fails(default_analysis, bounds=True) > 50
+
+
+def test_the_inequalities_are_what_protects_the_small_group(default_analysis):
+    """Without the relations the suppression chose too few cells: audited with them (the
+    run-level relations the survey registers), the old choice fails — so the relations are
+    not decoration."""
+    from research import privacy
+
+    suppression = default_analysis.protection.suppression
+    linked = privacy.LinkedTables()
+    linked.keys, linked.values = suppression.linked.keys, suppression.linked.values
+    linked.lines, linked.tables = suppression.linked.lines, suppression.linked.tables
+    linked._index = suppression.linked._index
+    plain = privacy.protect(linked, 5)
+    assert plain.passed  # what the audit without inequalities accepted
+    linked.relations = list(default_analysis.relations)
+    audit = privacy.audit_system(linked.published(plain.hidden), 5,
+                                 primary=plain.primary_keys(), zeros=plain.zero_keys())
+    assert not audit.passed and {f.kind for f in audit.findings} & {"narrow", "pinned"}
 
 
 def test_the_attack_finds_a_planted_leak(default_analysis):
@@ -363,6 +385,7 @@ def test_generated_survey_with_many_small_groups(tmp_path, seed, missing_gender)
     tables = analysis.published_tables()
     assert_shares_only_beside_published_counts(tables)
     assert assert_attack_fails(analysis) > 0
+    assert assert_attack_fails(analysis, bounds=True) > 0
     groups = set(tables["crosstabs"]["Grupp"])
     assert "Enhet K" not in groups and survey.OTHER_GROUPS_LABEL in groups
     # the response table lists the same (combined) groups: no small unit on its own

@@ -11,7 +11,10 @@ into a linear constraint on the hidden cells:
 - a difference ``a − b`` is an equation, a rounded relative change or share an interval
   (``30,4 %`` means 30,35–30,45 %);
 - a hidden cell is at least 1 when the run shows its zeros as ``0`` (at least 0 for a
-  hidden cell the caller declares to be a hidden zero).
+  hidden cell the caller declares to be a hidden zero);
+- a :class:`Relation` the reader knows between cells of different tables, which no table
+  shows as a sum, is an inequality (a group's answers to a question never exceed the
+  group's respondents in the response table).
 
 For every hidden cell the feasible interval is then found with HiGHS
 (:func:`scipy.optimize.linprog`; :func:`scipy.optimize.milp` where rounded shares make the
@@ -45,9 +48,11 @@ __all__ = [
     "cell_key",
     "Measure",
     "TableSpec",
+    "Relation",
     "Constraint",
     "PublishedSystem",
     "build_system",
+    "add_relations",
     "Finding",
     "AuditResult",
     "audit_system",
@@ -138,6 +143,39 @@ class TableSpec:
                    {str(k): tuple(map(str, v)) for k, v in (data.get("where") or {}).items()})
 
 
+@dataclass(frozen=True)
+class Relation:
+    """``lower ≤ Σ coefficient·cell ≤ upper`` between published cells (by their keys, see
+    :func:`cell_key`) that a reader knows although no table shows it as a sum — e.g. that a
+    group's answers to one question are at most the group's respondents in another table
+    (:meth:`at_most`). A relation is used when every cell it names is published (shown or
+    hidden); ``name`` says what it is in findings."""
+
+    terms: tuple[tuple[Key, float], ...]
+    lower: float = 0.0
+    upper: float = math.inf
+    name: str = "relation"
+
+    @classmethod
+    def at_most(cls, smaller: Mapping[str, Any], larger: Mapping[str, Any], *,
+                name: str = "at most") -> Relation:
+        """The cell at ``smaller`` is at most the cell at ``larger``."""
+        return cls(((cell_key(larger), 1.0), (cell_key(smaller), -1.0)), 0.0, math.inf, name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"terms": [[[list(pair) for pair in key], a] for key, a in self.terms],
+                "lower": self.lower, "upper": None if math.isinf(self.upper) else self.upper,
+                "name": self.name}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Relation:
+        terms = tuple((tuple((str(d), str(v)) for d, v in key), float(a))
+                      for key, a in data["terms"])
+        upper = data.get("upper")
+        return cls(terms, float(data.get("lower", 0.0)),
+                   math.inf if upper is None else float(upper), str(data.get("name", "relation")))
+
+
 @dataclass
 class Constraint:
     """``lower ≤ Σ coefficient·cell ≤ upper`` over cell indices."""
@@ -192,9 +230,10 @@ def _parse(text: str, marker: str) -> tuple[str, float, int]:
     return "value", float(text.replace(",", ".").replace("\u2212", "-")), decimals
 
 
-def build_system(tables: Mapping[str, pd.DataFrame], specs: Iterable[TableSpec]
-                 ) -> PublishedSystem:
-    """Read published tables (text cells, as in their CSV files) into one system.
+def build_system(tables: Mapping[str, pd.DataFrame], specs: Iterable[TableSpec],
+                 relations: Iterable[Relation] = ()) -> PublishedSystem:
+    """Read published tables (text cells, as in their CSV files) into one system, with the
+    ``relations`` a reader knows between their cells.
 
     Tables without a spec are left out (the caller decides whether that is allowed).
     """
@@ -205,7 +244,27 @@ def build_system(tables: Mapping[str, pd.DataFrame], specs: Iterable[TableSpec]
         if spec.name not in system.tables:
             system.tables.append(spec.name)
         _add_table(system, tables[spec.name], spec)
+    add_relations(system, relations)
     return system
+
+
+def add_relations(system: PublishedSystem, relations: Iterable[Relation]) -> int:
+    """Add every relation whose cells are all published as a constraint; returns how many
+    were added. A relation naming a cell no table publishes tells a reader nothing more
+    than the tables do (that cell is unknown and unbounded) and is left out."""
+    added = 0
+    for number, relation in enumerate(relations):
+        indices = [system.index(key) for key, _ in relation.terms]
+        if any(i is None for i in indices):
+            continue
+        coefficients: dict[int, float] = {}
+        for index, (_, a) in zip(indices, relation.terms):
+            coefficients[index] = coefficients.get(index, 0.0) + float(a)
+        system.constraints.append(Constraint(coefficients, float(relation.lower),
+                                             float(relation.upper),
+                                             ("relation", number, relation.name)))
+        added += 1
+    return added
 
 
 def _add_table(system: PublishedSystem, frame: pd.DataFrame, spec: TableSpec) -> None:
@@ -555,6 +614,7 @@ def audit_system(
         parameters={"min_cell": int(min_cell), "protection": protection,
                     "hidden_lower_bound": "1 (0 for a declared hidden zero)",
                     "hidden_zeros": len(zero_set & {system.keys[i] for i in hidden}),
+                    "relations": sum(c.where[0] == "relation" for c in system.constraints),
                     "primary_known": primary_set is not None},
     )
 
@@ -742,13 +802,14 @@ def _check_lines(system: PublishedSystem, components: list, floors: Mapping[int,
     return findings, sum(c.solved for c in built.values())
 
 
-def audit_tables(tables: Mapping[str, pd.DataFrame], specs: Iterable[TableSpec], **options: Any
-                 ) -> AuditResult:
-    """Build the system from published tables (text cells) and attack it; tables that
-    hold a hidden cell but have no spec fail the audit (they cannot be checked)."""
+def audit_tables(tables: Mapping[str, pd.DataFrame], specs: Iterable[TableSpec], *,
+                 relations: Iterable[Relation] = (), **options: Any) -> AuditResult:
+    """Build the system from published tables (text cells) and the ``relations`` between
+    their cells, and attack it; tables that hold a hidden cell but have no spec fail the
+    audit (they cannot be checked)."""
     specs = list(specs)
     described = {spec.name for spec in specs}
-    result = audit_system(build_system(tables, specs), **options)
+    result = audit_system(build_system(tables, specs, relations), **options)
     for name, frame in tables.items():
         if name in described:
             continue

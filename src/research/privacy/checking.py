@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the audit needs pandas; the publisher's guard below must not load it
-    from .audit import AuditResult, Key, TableSpec
+    from .audit import AuditResult, Key, Relation, TableSpec
 
 MARKER = ".."  # how a hidden cell is published (research.privacy.audit.MARKER)
 
@@ -53,6 +53,8 @@ class _Registration:
     protection: int
     hidden: dict[str, int]
     witnesses: list[dict[Key, float]]
+    relations: list[Relation] = field(default_factory=list)
+    without_counts: set[str] = field(default_factory=set)
 
 
 _SESSION: list[_Registration] = []
@@ -61,19 +63,24 @@ _SESSION: list[_Registration] = []
 def register(specs: Iterable[TableSpec], *, primary: Iterable[Key] = (), zeros: Iterable[Key] = (),
              min_cell: int = 5, protection: int | None = None,
              hidden: Mapping[str, int] | None = None,
-             witnesses: Iterable[Mapping[Key, float]] = ()) -> None:
+             witnesses: Iterable[Mapping[Key, float]] = (),
+             relations: Iterable[Relation] = (), without_counts: Iterable[str] = ()) -> None:
     """Record, for this kernel's run, what some published tables mean and which of their
     hidden cells are small (``primary``) or zero (``zeros``); ``hidden`` counts the cells
     hidden as ``{"primary": n, "secondary": m}``; ``witnesses`` are candidate tables the
-    audit may use as feasible points after checking them. A table registered again
-    replaces the earlier description."""
+    audit may use as feasible points after checking them; ``relations`` are inequalities a
+    reader knows between cells of different tables (:class:`~research.privacy.audit.Relation`);
+    ``without_counts`` names published tables that hold no counts at all (test statistics,
+    say): they are listed as such, and one that shows a hidden cell fails the audit. A
+    table registered again replaces the earlier description."""
     specs = list(specs)
     names = {spec.name for spec in specs}
     for entry in _SESSION:
         entry.specs = [spec for spec in entry.specs if spec.name not in names]
     _SESSION.append(_Registration(specs, set(primary), set(zeros), int(min_cell),
                                   int(min_cell - 1 if protection is None else protection),
-                                  dict(hidden or {}), [dict(w) for w in witnesses]))
+                                  dict(hidden or {}), [dict(w) for w in witnesses],
+                                  list(relations), set(without_counts) - names))
 
 
 def registered() -> list[TableSpec]:
@@ -95,6 +102,7 @@ class DisclosureCheck:
     undescribed: list[str] = field(default_factory=list)
     hidden: dict[str, int] = field(default_factory=dict)
     path: Path | None = None
+    without_counts: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -106,6 +114,7 @@ class DisclosureCheck:
                                 "secondary": int(self.hidden.get("secondary", 0))}
         data["files"] = dict(sorted(self.files.items()))
         data["tables_without_description"] = list(self.undescribed)
+        data["tables_without_counts"] = list(self.without_counts)
         return data
 
     def note(self) -> str:
@@ -120,15 +129,17 @@ class DisclosureCheck:
                     "ingen cell behövde döljas.")
         zeros = (" Även en nolla kan vara dold, för att skydda andra celler."
                  if parameters.get("hidden_zeros") else "")
-        others = len(self.undescribed)
+        others = len(self.undescribed) + len(self.without_counts)
+        relations = (" och de olikheter mellan tabellerna som en läsare känner till"
+                     if parameters.get("relations") else "")
         skipped = (f" ({others} {'tabell' if others == 1 else 'tabeller'} utan antal ingick "
                    "inte.)" if others else "")
         which = ("den publicerade tabellen med antal prövades" if tables == 1 else
                  f"alla {tables} publicerade tabeller med antal prövades tillsammans")
         if self.passed:
             return (f"Granskning av röjanderisk: {which} som en angripare skulle göra, med "
-                    "alla summor, förändringar och andelar som ekvationer "
-                    f"(linjärprogrammering).{skipped} Ingen dold cell kan räknas fram till ett "
+                    "alla summor, förändringar och andelar som ekvationer"
+                    f"{relations} (linjärprogrammering).{skipped} Ingen dold cell kan räknas fram till ett "
                     f"värde under {min_cell}, varje dolt litet antal kan för en läsare vara "
                     "vilket värde som helst i ett intervall som är minst "
                     f"{protection} brett, och ingen rad eller kolumn visar att de dolda "
@@ -193,11 +204,14 @@ def check_run(tables: Mapping[str, Any] | None = None, *, run_dir: str | Path | 
     protection = max((e.protection for e in _SESSION), default=min_cell - 1)
     audit = audit_tables(frames, specs, min_cell=min_cell, protection=protection,
                          primary=primary, zeros=zeros,
-                         witnesses=_joined([e.witnesses for e in _SESSION]))
+                         witnesses=_joined([e.witnesses for e in _SESSION]),
+                         relations=[r for e in _SESSION for r in e.relations])
     hidden = {"primary": sum(e.hidden.get("primary", 0) for e in _SESSION),
               "secondary": sum(e.hidden.get("secondary", 0) for e in _SESSION)}
     described = {spec.name for spec in specs}
-    check = DisclosureCheck(audit, files, sorted(set(frames) - described), hidden)
+    countless = (set().union(*(e.without_counts for e in _SESSION)) - described) & set(frames)
+    check = DisclosureCheck(audit, files, sorted(set(frames) - described - countless), hidden,
+                            without_counts=sorted(countless))
     if target is not None:
         check.path = target / DISCLOSURE_FILE
         write_json_atomic(check.path, check.to_dict())

@@ -3,7 +3,9 @@
 **Primary suppression** hides every count with ``0 < n < min_cell`` — totals included.
 **Complementary suppression** works on all linked tables of a run at once
 (:class:`LinkedTables`: e.g. area × theme and unit × theme of a period share their theme
-totals and grand total; a one-way table shares the grand total). A cell that must be
+totals and grand total; a one-way table shares the grand total), with the inequalities a
+reader knows between tables that no table sums (:meth:`LinkedTables.at_most`: a group's
+answers to a question are at most its respondents). A cell that must be
 protected needs an alternative table that agrees with everything published and in which the
 cell is ``max(min_cell, n + protection)`` (the true table is the other end of the
 interval, so the reader's interval is at least ``protection`` wide and reaches
@@ -35,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputDataError, ParameterError
-from .audit import AuditResult, Constraint, Key, PublishedSystem, audit_system, cell_key
+from .audit import (AuditResult, Constraint, Key, PublishedSystem, Relation, add_relations,
+                    audit_system, cell_key)
 
 __all__ = [
     "TOTAL_LABEL",
@@ -154,6 +157,7 @@ class LinkedTables:
     values: list[float] = field(default_factory=list)
     lines: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     tables: dict[str, _Table] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
     _index: dict[Key, int] = field(default_factory=dict)
 
     def _cell(self, coordinates: Mapping[str, Any], value: float) -> int:
@@ -240,6 +244,37 @@ class LinkedTables:
                                       "same records")
         self.lines.append((a, (b,)))
 
+    def at_most(self, smaller: Mapping[str, Any], larger: Mapping[str, Any], *,
+                name: str = "at most") -> None:
+        """Declare that a reader knows the cell at ``smaller`` is at most the cell at
+        ``larger`` although no table sums them (a group's answers to a question and the
+        group's respondents). Alternative tables then keep it, and the audit uses it. A
+        relation naming a cell no table holds is ignored."""
+        self.relate(Relation.at_most(smaller, larger, name=name))
+
+    def relate(self, relation: Relation) -> None:
+        """Declare a linear :class:`~research.privacy.audit.Relation` between cells."""
+        indices = [self._index.get(key) for key, _ in relation.terms]
+        if any(i is None for i in indices):
+            return
+        values = sum(a * self.values[i] for i, (_, a) in zip(indices, relation.terms))
+        if not relation.lower - 1e-9 <= values <= relation.upper + 1e-9:
+            raise InputDataError(f"The counts break the declared relation {relation.name!r}.",
+                                 hint="declare only relations that hold for every table "
+                                      "counted from the records")
+        self.relations.append(relation)
+
+    def relation_rows(self) -> list[tuple[dict[int, float], float, float]]:
+        """The relations as ``(coefficients by cell number, lower, upper)``."""
+        rows = []
+        for relation in self.relations:
+            coefficients: dict[int, float] = {}
+            for key, a in relation.terms:
+                index = self._index[key]
+                coefficients[index] = coefficients.get(index, 0.0) + float(a)
+            rows.append((coefficients, float(relation.lower), float(relation.upper)))
+        return rows
+
     def published(self, hidden: np.ndarray) -> PublishedSystem:
         """The cells and lines as a reader sees them (for the audit); places name cell
         numbers and line numbers so findings lead back here."""
@@ -253,6 +288,7 @@ class LinkedTables:
             for child in children:
                 coefficients[child] = coefficients.get(child, 0.0) - 1.0
             system.constraints.append(Constraint(coefficients, 0.0, 0.0, where))
+        add_relations(system, self.relations)
         system.tables = list(self.tables)
         return system
 
@@ -315,7 +351,8 @@ class _Part:
     """One independent part of the linked tables (cells joined by lines) as the matrix of
     its lines, for the alternative-table programs."""
 
-    def __init__(self, cells: np.ndarray, lines: list[tuple[int, tuple[int, ...]]]) -> None:
+    def __init__(self, cells: np.ndarray, lines: list[tuple[int, tuple[int, ...]]],
+                 relations: list[tuple[dict[int, float], float, float]] = ()) -> None:
         from scipy.sparse import csr_matrix, hstack
 
         self.cells = cells
@@ -330,6 +367,21 @@ class _Part:
         self.lines = csr_matrix((data, (rows, cols)), shape=(len(lines), len(cells)))
         self.both = hstack([self.lines, -self.lines]).tocsr()
         self.zeros = np.zeros(len(lines))
+        # relations a reader knows (lower ≤ r·x ≤ upper), as ≤ rows over the cells
+        data, rows, cols, self.relation_bounds = [], [], [], []
+        for coefficients, lower, upper in relations:
+            for sign, bound in ((1.0, upper), (-1.0, -lower)):
+                if not np.isfinite(bound):
+                    continue
+                for cell, a in coefficients.items():
+                    data.append(sign * a), rows.append(len(self.relation_bounds))
+                    cols.append(self.position[cell])
+                self.relation_bounds.append(bound)
+        self.relation_bounds = np.array(self.relation_bounds, dtype=float)
+        self.relation_rows = csr_matrix((data, (rows, cols)),
+                                        shape=(len(self.relation_bounds), len(cells)))
+        self.relation_both = hstack([self.relation_rows, -self.relation_rows]).tocsr() \
+            if len(self.relation_bounds) else None
         self.grid: np.ndarray | None = None  # cell numbers when the part is one 2-D table
         self.witnesses: list[tuple[np.ndarray, np.ndarray]] = []  # (cells, new values)
         self.reached: dict[int, float] = {}  # highest value an alternative gave each cell
@@ -350,7 +402,8 @@ def _parts(linked: LinkedTables) -> tuple[list[_Part], np.ndarray]:
             v = parent[v]
         return int(v)
 
-    for total, children in linked.lines:
+    relations = linked.relation_rows()
+    for total, children in [*linked.lines, *((min(c), tuple(c)) for c, _, _ in relations)]:
         for child in children:
             a, b = find(total), find(child)
             if a != b:
@@ -359,15 +412,20 @@ def _parts(linked: LinkedTables) -> tuple[list[_Part], np.ndarray]:
     by_root: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
     for line in linked.lines:
         by_root.setdefault(int(roots[line[0]]), []).append(line)
+    related: dict[int, list[tuple[dict[int, float], float, float]]] = {}
+    for relation in relations:
+        related.setdefault(int(roots[min(relation[0])]), []).append(relation)
     parts, part_of = [], np.full(n, -1)
     for root in sorted(set(roots.tolist())):
         cells = np.flatnonzero(roots == root)
         part_of[cells] = len(parts)
-        parts.append(_Part(cells, by_root.get(root, [])))
+        parts.append(_Part(cells, by_root.get(root, []), related.get(root, [])))
     for table in linked.tables.values():  # a large part that is one two-way table
         if table.columns is None or table.cells.ndim != 2:
             continue
         part = parts[part_of[int(table.cells[0, 0])]]
+        if part.relation_both is not None:
+            continue  # the rectangle search knows no relations
         if len(part.cells) == table.cells.size and \
                 set(part.cells.tolist()) == set(table.cells.ravel().tolist()):
             part.grid = table.cells
@@ -393,14 +451,15 @@ def _alternative(part: _Part, values: np.ndarray, floors: np.ndarray, hidden: np
     every published cell; returns the alternative's values (or ``None``).
 
     Variables are the upward and downward changes of every cell of the part; the lines
-    must still add up, a cell may not go below its lower bound, and the target cell's
-    change is fixed through its bounds."""
+    must still add up, the declared relations (:meth:`LinkedTables.at_most`) still hold, a
+    cell may not go below its lower bound, and the target cell's change is fixed through
+    its bounds."""
     from scipy.optimize import linprog
 
     n = len(part.cells)
     a = values[part.cells]
     k = part.position[cell]
-    if part.lines.shape[0] == 0:  # a cell in no line: nothing else has to change
+    if part.lines.shape[0] == 0 and part.relation_both is None:  # nothing else has to change
         return part.cells[[k]], np.array([float(target)])
     weight = np.where(hidden[part.cells], 1e-4, costs[part.cells])
     change = target - a[k]
@@ -408,8 +467,13 @@ def _alternative(part: _Part, values: np.ndarray, floors: np.ndarray, hidden: np
     lower = np.zeros(2 * n)
     lower[k] = upper[k] = max(change, 0.0)
     lower[n + k] = upper[n + k] = max(-change, 0.0)
-    result = linprog(np.concatenate([weight, weight]), A_eq=part.both, b_eq=part.zeros,
-                     bounds=np.column_stack([lower, upper]), method="highs")
+    a_ub = b_ub = None
+    if part.relation_both is not None:  # the alternative keeps every relation a reader knows
+        a_ub, b_ub = part.relation_both, part.relation_bounds - part.relation_rows @ a
+    result = linprog(np.concatenate([weight, weight]), A_eq=part.both if part.lines.shape[0]
+                     else None, b_eq=part.zeros if part.lines.shape[0] else None,
+                     A_ub=a_ub, b_ub=b_ub, bounds=np.column_stack([lower, upper]),
+                     method="highs")
     if result.status != 0:
         return None
     moved = result.x[:n] - result.x[n:]

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ParameterError
-from ..privacy import TableSpec, checking
+from ..privacy import Relation, TableSpec, checking
 from ..report.formatting import format_number, format_percent
 from .codebook import Codebook, default_blocks
 from .comparisons import ADJUSTED_P, crosstabs_table, group_tests
@@ -23,9 +23,10 @@ from .freetext import Themes, free_text_themes
 from .likert import LikertTable, add_agreement_columns, likert_table
 from .readers import Survey
 from .scales import compute_indices, reliability_table
-from .tables import (add_group_columns, constant_weights, estimates_table, group_column,
-                     item_counts, item_response, linked_crosstabs, linked_themes,
-                     response_rates, survey_counts, table_specs)
+from .tables import (WHOLE_INDEX, add_group_columns, constant_weights, count_relations,
+                     estimates_table, group_column, item_counts, item_response,
+                     linked_crosstabs, linked_reliability, linked_themes, response_rates,
+                     survey_counts, table_specs)
 
 #: The names the notebook saves the tables under (``tables/<name>.csv``).
 TABLE_NAMES = {"response": "response_rates", "items": "item_response", "likert": "likert",
@@ -61,6 +62,7 @@ class SurveyAnalysis:
     nan_policy: str = "pairwise"
     protection: SurveyProtection | None = field(default=None, repr=False)
     disclosure: checking.DisclosureCheck | None = field(default=None, repr=False)
+    relations: list[Relation] = field(default_factory=list, repr=False)
 
     @property
     def likert_frame(self) -> pd.DataFrame:
@@ -203,7 +205,9 @@ class SurveyAnalysis:
         if self.protection is None:
             raise ParameterError("This analysis was made without linked disclosure control.",
                                  hint="use research.survey.analyse(...)")
-        self.protection.register(self.table_specs())
+        # the test table holds statistics only (F, p-values, effect sizes): no counts
+        self.protection.register(self.table_specs(), relations=self.relations,
+                                 without_counts=[TABLE_NAMES["tests"]])
         self.disclosure = checking.check_run(self.published_tables())
         return self.disclosure
 
@@ -290,7 +294,14 @@ def analyse(survey: Survey, *, weight: str | None = None,
         if book.free_text else pd.Series([], dtype=object)
     themes = free_text_themes(list(texts), n_themes=n_themes, names=names, min_cell=min_cell,
                               seed=seed)
-    protection = _protect(survey, data, book, blocks, group_by, themes, min_cell)
+    reliability = reliability_table(data, book, min_cell=min_cell, nan_policy=nan_policy)
+    alpha_respondents = {} if reliability.empty else {
+        str(row["Index"]): int(row["Antal svarande"])
+        for _, row in reliability[reliability["Fråga"] == WHOLE_INDEX].iterrows()}
+    relations = count_relations(data, book, group_by, reliability=alpha_respondents,
+                                nan_policy=nan_policy)
+    protection = _protect(survey, data, book, blocks, group_by, themes, min_cell,
+                          alpha_respondents, relations)
     likert = {block: likert_table(data, book, items, min_cell, protection)
               for block, items in blocks.items()}
     crosstabs = crosstabs_table(design, book, book.likert_items(), group_by, min_cell=min_cell)
@@ -300,8 +311,7 @@ def analyse(survey: Survey, *, weight: str | None = None,
         nan_policy=nan_policy,
         estimates=estimates_table(design, book, group_by=group_by, min_cell=min_cell,
                                   protection=protection),
-        likert=likert, reliability=reliability_table(data, book, min_cell=min_cell,
-                                                     nan_policy=nan_policy),
+        likert=likert, reliability=linked_reliability(reliability, protection),
         crosstabs=crosstabs, tests=group_tests(crosstabs),
         themes=Themes(linked_themes(themes.table, protection), themes.assignments,
                       themes.n_answers),
@@ -309,22 +319,26 @@ def analyse(survey: Survey, *, weight: str | None = None,
                                 group_by=group_by),
         items=item_response(survey, book.likert_items(), min_cell=min_cell,
                             protection=protection),
-        protection=protection,
+        protection=protection, relations=relations,
     )
 
 
 def _protect(survey: Survey, data: pd.DataFrame, book: Codebook,
              blocks: Mapping[str, Sequence[str]],
-             group_by: Sequence[str], themes: Themes, min_cell: int) -> SurveyProtection:
-    """Suppress every count table of the run together. The themes table is sorted by
-    answers (largest first), so the sorted counts per theme are its rows' counts."""
+             group_by: Sequence[str], themes: Themes, min_cell: int,
+             reliability: Mapping[str, int], relations: Sequence[Relation]
+             ) -> SurveyProtection:
+    """Suppress every count table of the run together, keeping ``relations``. The themes
+    table is sorted by answers (largest first), so the sorted counts per theme are its
+    rows' counts."""
     theme_counts = None
     if len(themes.table):
         sizes = sorted((float((themes.assignments == k).sum())
                         for k in range(len(themes.table))), reverse=True)
         theme_counts = pd.Series(sizes, index=list(themes.table["Tema"]))
     return survey_counts(survey, data, book, blocks, group_by, theme_counts,
-                         themes.n_answers).protect(min_cell)
+                         themes.n_answers, reliability=reliability,
+                         relations=relations).protect(min_cell)
 
 
 def summary_findings(estimates: pd.DataFrame, likert: Mapping[str, LikertTable],

@@ -15,8 +15,10 @@ place. The functions are small on purpose:
 - :func:`mask_text` — personal identifiers and listed names masked in free text;
 - :class:`SurveyCounts` / :class:`SurveyProtection` — **every count table of one run
   suppressed together** (Likert distributions, cross-tables, item response, response
-  rates, respondents per index and group, free-text themes share margins), with
-  :func:`research.privacy.protect`, and registered for the run's independent audit.
+  rates, respondents per index and group, respondents behind each α, free-text themes
+  share margins), with the inequalities a reader knows between them (a group's answers
+  never exceed its respondents), with :func:`research.privacy.protect`, and registered
+  for the run's independent audit.
 
 Coordinates of the linked cells: :data:`QUESTION` (question or index label),
 :data:`OPTION` (response label), :data:`OUTCOME` (:data:`ANSWERED` for substantive
@@ -38,6 +40,7 @@ from ..privacy import (
     Key,
     LinkedSuppression,
     LinkedTables,
+    Relation,
     SuppressionResult,
     TableSpec,
     cell_key,
@@ -67,6 +70,8 @@ __all__ = [
     "INDEX",
     "RESPONSE_GROUP",
     "THEME",
+    "RELIABILITY",
+    "RELIABILITY_REST",
     "MISSING_GROUP_LABEL",
     "SurveyCounts",
     "SurveyProtection",
@@ -81,6 +86,9 @@ ANSWERED = "Svar"
 INDEX = "Index"
 RESPONSE_GROUP = "svarsgrupp"
 THEME = "tema"
+#: Respondents behind an index's Cronbach's α (the reliability table) and the others.
+RELIABILITY = "Underlag för alfa"
+RELIABILITY_REST = "Utanför alfa"
 #: Respondents whose background value is missing: a group of the linked tables that is
 #: never published (hidden, so the published groups do not add up to the total).
 MISSING_GROUP_LABEL = "Uppgift saknas"
@@ -258,6 +266,12 @@ class SurveyCounts:
         self.linked.add_series(self._name(dim), counts.astype(float), fixed=fixed, dim=dim)
         self._unpublished += [cell_key({**fixed, dim: v}) for v in unpublished]
 
+    def relate(self, relations: Iterable[Relation]) -> None:
+        """Inequalities a reader knows between the tables (a group's answers to a question
+        are at most its respondents): alternative tables keep them."""
+        for relation in relations:
+            self.linked.relate(relation)
+
     def protect(self, min_cell: int = 5, protection: int | None = None) -> SurveyProtection:
         """Suppress every table at once (:func:`research.privacy.protect`)."""
         position = {key: i for i, key in enumerate(self.linked.keys)}
@@ -297,13 +311,17 @@ class SurveyProtection:
         """The published form of a cell: its count, or :data:`MARKER`."""
         return MARKER if self.hidden(coordinates) else int(self.value(coordinates))
 
-    def register(self, specs: Iterable[TableSpec]) -> None:
-        """Register the published tables' descriptions, which hidden cells are small or
-        zero, and the alternative tables found, for :func:`research.privacy.checking.check_run`."""
+    def register(self, specs: Iterable[TableSpec], *, relations: Iterable[Relation] = (),
+                 without_counts: Iterable[str] = ()) -> None:
+        """Register the published tables' descriptions, the relations a reader knows
+        between them, the tables that hold no counts, which hidden cells are small or
+        zero, and the alternative tables found, for
+        :func:`research.privacy.checking.check_run`."""
         result = self.suppression
         checking.register(specs, primary=result.primary_keys(), zeros=result.zero_keys(),
                           min_cell=result.min_cell, protection=result.protection,
-                          hidden=result.counts(), witnesses=result.witnesses())
+                          hidden=result.counts(), witnesses=result.witnesses(),
+                          relations=relations, without_counts=without_counts)
 
     def counts(self) -> dict[str, int]:
         """Cells hidden (primary, secondary) over all linked tables."""

@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..privacy import TOTAL_LABEL, Measure, TableSpec
+from ..privacy import TOTAL_LABEL, Measure, Relation, TableSpec
 from .codebook import MISSING_LABEL, Codebook, code_key, code_text, same_code
 from .design import SurveyDesign
 from .disclosure import (ANSWERED, INDEX, MARKER, MISSING_GROUP_LABEL, OPTION, OUTCOME,
-                         QUESTION, RESPONSE_GROUP, THEME, SurveyCounts, SurveyProtection,
-                         agreement_hidden, combine_small_groups, protect_counts,
-                         suppressed_estimates)
+                         QUESTION, RELIABILITY, RELIABILITY_REST, RESPONSE_GROUP, THEME,
+                         SurveyCounts, SurveyProtection, agreement_hidden,
+                         combine_small_groups, protect_counts, suppressed_estimates)
 from .likert import likert_counts
 from .readers import Survey
 
@@ -41,7 +41,13 @@ __all__ = [
     "linked_themes",
     "constant_weights",
     "table_specs",
+    "count_relations",
+    "linked_reliability",
+    "WHOLE_INDEX",
 ]
+
+#: The reliability table's row for the whole index (:func:`research.survey.scales.reliability_table`).
+WHOLE_INDEX = "Hela indexet"
 
 
 def group_column(name: str) -> str:
@@ -314,12 +320,16 @@ def _group_series(values: pd.Series, groups: pd.Series) -> tuple[pd.Series, list
 
 def survey_counts(survey: Survey, data: pd.DataFrame, codebook: Codebook,
                   blocks: Mapping[str, Sequence[str]], group_by: Sequence[str],
-                  theme_counts: pd.Series | None = None, answers: int | None = None
-                  ) -> SurveyCounts:
+                  theme_counts: pd.Series | None = None, answers: int | None = None, *,
+                  reliability: Mapping[str, int] | None = None,
+                  relations: Iterable[Relation] = ()) -> SurveyCounts:
     """Every count table one Enkätanalys run publishes, unsuppressed and linked: Likert
     distributions, cross-tables (question × group × option), item response, respondents
-    per index and group (the estimates' counts), response per invited group and answers per
-    free-text theme (with their total ``answers`` when every answer has a theme)."""
+    per index and group (the estimates' counts), response per invited group, respondents
+    behind each index's α (``reliability``: index label → respondents; the others are an
+    unpublished cell, so that with all respondents public a small rest is protected) and
+    answers per free-text theme (with their total ``answers`` when every answer has a
+    theme); ``relations`` (:func:`count_relations`) are the inequalities between them."""
     counts = SurveyCounts()
     for items in blocks.values():
         frame = likert_counts(data, codebook, items)
@@ -344,6 +354,10 @@ def survey_counts(survey: Survey, data: pd.DataFrame, codebook: Codebook,
         for by in group_by:
             series, unpublished = _group_series(data[name], data[group_column(by)])
             counts.series(series, codebook.label(by), fixed, unpublished=unpublished)
+    for label, n in (reliability or {}).items():
+        counts.series(pd.Series({RELIABILITY: float(n), RELIABILITY_REST: float(len(data) - n)}),
+                      OUTCOME, {QUESTION: label})
+        counts.public({QUESTION: label})  # all respondents, a key figure
     variable, _, respondents = _respondents(data, codebook, group_by)
     if variable is not None:
         counts.series(respondents, RESPONSE_GROUP)
@@ -355,7 +369,68 @@ def survey_counts(survey: Survey, data: pd.DataFrame, codebook: Codebook,
         else:
             counts.linked.add_series("themes", theme_counts.astype(float),
                                      fixed={OUTCOME: "Fritext"}, total=False, dim=THEME)
+    counts.relate(relations)
     return counts
+
+
+def count_relations(data: pd.DataFrame, codebook: Codebook, group_by: Sequence[str], *,
+                    reliability: Iterable[str] = (), nan_policy: str = "pairwise"
+                    ) -> list[Relation]:
+    """The inequalities a reader knows between the published count tables, which no table
+    shows as a sum:
+
+    - for the background variable whose respondents per group the response table shows
+      (the codebook's ``invited`` variable), a group's answers to each question and its
+      respondents with an index value are at most the group's respondents;
+    - the respondents behind an index's α (``reliability``: index labels in the
+      reliability table) are at least each of its questions' answers and the respondents
+      with an index value (``nan_policy="pairwise"``: everyone who answered one of its
+      questions), or at most those (``"listwise"``: everyone who answered all of them).
+
+    The suppression keeps them in every alternative table and the audit uses them; a
+    relation naming a cell no table publishes is left out by both."""
+    relations: list[Relation] = []
+    variable = (codebook.invited or {}).get("variable")
+    items = codebook.likert_items()
+    indices = {name: spec for name, spec in codebook.indices.items() if name in data.columns}
+    if variable in group_by and group_column(variable) in data.columns:
+        background = codebook.label(variable)
+        for group in map(str, data[group_column(variable)].dropna().unique()):
+            respondents = {RESPONSE_GROUP: group}
+            for item in items:
+                relations.append(Relation.at_most(
+                    {OUTCOME: ANSWERED, QUESTION: codebook.label(item), background: group},
+                    respondents, name="a group's answers ≤ its respondents"))
+            for spec in indices.values():
+                relations.append(Relation.at_most(
+                    {OUTCOME: INDEX, QUESTION: spec["label"], background: group},
+                    respondents, name="a group's index values ≤ its respondents"))
+    labels = set(reliability)
+    for spec in indices.values():
+        if spec["label"] not in labels:
+            continue
+        base = {OUTCOME: RELIABILITY, QUESTION: spec["label"]}
+        below = [{OUTCOME: ANSWERED, QUESTION: codebook.label(i)} for i in spec["items"]
+                 if i in items]
+        below.append({OUTCOME: INDEX, QUESTION: spec["label"]})
+        for other in below:
+            pair = (other, base) if nan_policy == "pairwise" else (base, other)
+            relations.append(Relation.at_most(*pair, name="respondents behind α"))
+    return relations
+
+
+def linked_reliability(table: pd.DataFrame, protection: SurveyProtection) -> pd.DataFrame:
+    """The reliability table with each index's respondents as the linked suppression
+    decided (``..`` where hidden: with all respondents public, a few who answered none of
+    an index's questions would otherwise be told)."""
+    if table.empty:
+        return table
+    out = table.copy()
+    whole = out["Fråga"] == WHOLE_INDEX
+    out.loc[whole, "Antal svarande"] = [
+        protection.marked({OUTCOME: RELIABILITY, QUESTION: label})
+        for label in out.loc[whole, "Index"]]
+    return out
 
 
 def constant_weights(design: SurveyDesign, by: str) -> bool:
@@ -483,4 +558,8 @@ def table_specs(names: Mapping[str, str], *, outcomes: Sequence[str],
     if themes:
         specs.append(TableSpec(names["themes"], {"Tema": THEME}, (Measure("Antal svar"),),
                                {OUTCOME: "Fritext"}))
+    if "reliability" in names:
+        specs.append(TableSpec(names["reliability"], {"Index": QUESTION},
+                               (Measure("Antal svarande", fixed={OUTCOME: RELIABILITY}),),
+                               where={"Fråga": (WHOLE_INDEX,)}))
     return specs
