@@ -296,8 +296,8 @@ GLOSSARY: tuple[str, ...] = (
     "inte hade någon effekt; under 0,05 räknas som statistiskt säkerställt. z och t är "
     "testvärdena bakom p-värdet.",
     "Ordlista – analysskala, yi och vi: metaanalysen räknar på logaritmen av kvoter (log RR, "
-    "log OR); yi är effekten och vi dess varians (osäkerhet) på den skalan. De finns i "
-    "CSV-filen, inte i tabellerna.",
+    "log OR); yi är effekten och vi dess varians (osäkerhet) på den skalan. De visas inte "
+    "på sidan men finns i den nedladdningsbara tabellen över effekterna.",
     "Ordlista – k: antalet utvärderingar i en analys. Slumpeffekt- och fixeffektmodell: "
     "om utvärderingarna antas skatta olika (slumpeffekt) eller samma (fixeffekt) verkliga "
     "effekt; REML, DL och PM är sätt att skatta τ², Knapp–Hartung en försiktigare beräkning "

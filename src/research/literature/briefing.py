@@ -25,10 +25,11 @@ from .prisma import prisma_counts
 from .readers import ImportResult, read_records
 from .screening import (ScreeningState, ensure_screening_log, latest_decisions, map_to_kept,
                         read_screening_log, screening_state)
-from .topics import (TopicResult, fit_topics, language_split, records_per_year, top_authors,
-                     top_keywords, top_sources, topic_trends)
+from .topics import (LANGUAGE_NAMES, TopicResult, fit_topics, language_split, records_per_year,
+                     top_authors, top_keywords, top_sources, topic_trends)
 
-__all__ = ["SWEDISH_COLUMNS", "LiteratureAnalysis", "analyse", "period_text"]
+__all__ = ["SWEDISH_COLUMNS", "READING", "GLOSSARY", "LiteratureAnalysis", "analyse",
+           "period_text"]
 
 SWEDISH_COLUMNS = {
     "record_id": "post-id", "title": "titel", "abstract": "sammanfattning",
@@ -38,6 +39,46 @@ SWEDISH_COLUMNS = {
     "kept_record_id": "behållen post", "kept": "behålls", "duplicates": "dubbletter",
     "databases": "databaser",
 }
+
+
+def _percent(value: object) -> str:
+    return format_percent(float(value), 0)  # type: ignore[arg-type]
+
+
+def _language(code: object) -> str:
+    return LANGUAGE_NAMES.get(str(code), str(code))
+
+
+#: How each table reads on a phone and on paper (``report.show_table`` options, by the name
+#: the table is saved under): the columns a reader compares first, long and technical
+#: columns (abstracts, keywords, file names) left to the CSV, shares as percentages.
+READING: dict[str, dict[str, Any]] = {
+    "files": {"priority": ["fil", "poster", "status", "databas"]},
+    "records": {"priority": ["titel", "år", "databas", "behålls", "författare"],
+                "hide": ["sammanfattning", "nyckelord", "fil"], "max_chars": 120,
+                "formatters": {"språk": _language}},
+    "duplicates": {"priority": ["grupp", "titel", "databas", "behålls", "skäl"],
+                   "max_chars": 120},
+    "dedup_review": {"priority": ["titel A", "titel B", "stämmer", "skiljer sig", "par"],
+                     "max_chars": 120},
+    "ranking": {"priority": ["rang", "titel", "sannolikhet", "år", "databas"],
+                "formatters": {"sannolikhet": _percent}, "decimals": {"poäng": 2},
+                "max_chars": 120},
+    "languages": {"formatters": {"andel": _percent}},
+    "topics": {"priority": ["ämne", "etikett", "antal"], "max_chars": 120},
+}
+
+#: The words of the method notes a reader may not know, for "Om underlaget".
+GLOSSARY: tuple[str, ...] = (
+    "Ordlista – titellikhet: hur lika två titlar är, från 0 till 100 (100 = samma titel "
+    "bortsett från skiljetecken och stora och små bokstäver).",
+    "Ordlista – poäng och sannolikhet i rangordningen: modellens bedömning av hur troligt "
+    "det är att en ogranskad post är relevant, utifrån granskningsbesluten hittills; "
+    "sannolikheten är en grov uppskattning, poängen avgör ordningen.",
+    "Ordlista – TF-IDF: ett sätt att väga ord efter hur utmärkande de är för en post. "
+    "WSS@95: hur stor del av granskningen som sparas när 95 % av de relevanta posterna har "
+    "hittats. NMF: en metod som delar in posterna i ämnen efter vilka ord de har gemensamt.",
+)
 
 
 def _year_text(table: pd.DataFrame) -> pd.DataFrame:
@@ -138,6 +179,13 @@ class LiteratureAnalysis:
             if any(len(f) for f in frames) else self.imported.problems
         return table.rename(columns={"file": "fil", "line": "rad"})
 
+    def reading(self, name: str) -> dict[str, Any]:
+        """Options for ``report.show_table`` that make the table saved as ``name``
+        readable: ``report.show_table(t, name, caption, **analysis.reading(name))``."""
+        return {key: dict(value) if isinstance(value, dict) else
+                list(value) if isinstance(value, list) else value
+                for key, value in READING.get(name, {}).items()}
+
     def problems_note(self) -> str:
         """A note under the problems table."""
         if self.problems_table().empty:
@@ -231,6 +279,7 @@ class LiteratureAnalysis:
             "Ämnen: NMF över lemmatiserade ord (simplemma) i titel och sammanfattning.",
             f"Rader som inte kunde läsas: {format_number(problems)} (se tabellen över "
             "inläsningsproblem).",
+            *GLOSSARY,
         ]
 
 

@@ -289,11 +289,11 @@ def table_html(
         notes.append("Långa texter är förkortade (…).")
     more = [w for w in ("rader", "kolumner") if w in set(more_in_csv)
             or (w == "kolumner" and cut_columns)]
-    if more:
-        notes.append(f"Fler {' och '.join(more)} finns i CSV-filen.")
-    if notes and csv:
-        notes.append(f'<a href="{escape(csv)}" download>Hela tabellen som CSV-fil</a>.')
-    elif notes:
+    # every mention of the CSV file is its link
+    whole = f"Hela tabellen, med fler {' och '.join(more)}," if more else "Hela tabellen"
+    if (notes or more) and csv:
+        notes.append(f'<a href="{escape(csv)}" download>{whole} som CSV-fil</a>.')
+    elif notes or more:
         notes.append("Hela tabellen sparas som CSV-fil när briefingen körs med "
                      "<code>research run</code>.")
     if notes:

@@ -177,8 +177,7 @@ def reading_options(picture: SituationPicture, name: str,
         return {"shown": shown, "formatters": signed,
                 "priority": ["Tema", now, f"Ändring mot {before} (%)", before,
                              f"Ändring mot {year} (%)", year],
-                "note": ".. = dolt av integritetsskäl; tom cell = kan inte beräknas. "
-                        "Förändringen per stadsdel finns i CSV-filen."}
+                "note": ".. = dolt av integritetsskäl; tom cell = kan inte beräknas."}
     if name == TABLE_NAMES["counts"]:
         options: dict[str, Any] = {"priority": ["Stadsdel", "Tema", "Antal", "Period"],
                                    "hide": ["Temanyckel", "Dold"],
