@@ -15,6 +15,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..privacy import Relation, TableSpec, checking
 from ..report.formatting import format_number, format_percent
+from ..report.tables import wide_table
 from .codebook import Codebook, default_blocks
 from .comparisons import ADJUSTED_P, crosstabs_table, group_tests
 from .design import SurveyDesign, design_from_parameters
@@ -76,6 +77,55 @@ class SurveyAnalysis:
             return pd.DataFrame(columns=["Block", "Fråga", "Svarsalternativ", "Antal",
                                          "Andel (%)", "Antal svar"])
         return pd.concat(frames, ignore_index=True)
+
+    def likert_wide(self) -> pd.DataFrame:
+        """The Likert distributions for reading: one row per statement, the share (%) of
+        each response option as columns, then the statement's answers — the same values
+        as :attr:`likert_frame` (the CSV, long: block, statement, option, count, share),
+        which is what is saved and audited."""
+        frame = self.likert_frame
+        if frame.empty:
+            return pd.DataFrame(columns=["Påstående", "Antal svar"])
+        options = list(dict.fromkeys(frame["Svarsalternativ"]))
+        wide = wide_table(frame, "Fråga", "Svarsalternativ", "Andel (%)", order=options)
+        wide = wide.rename(columns={"Fråga": "Påstående", **{o: f"{o} (%)" for o in options}})
+        wide["Antal svar"] = list(frame.groupby("Fråga", sort=False)["Antal svar"].first()
+                                  .reindex(wide["Påstående"]))
+        return wide.astype(object)
+
+    def crosstabs_wide(self) -> pd.DataFrame:
+        """The cross-tables for reading: one row per statement and group, the weighted
+        share (%) of each response option as columns and the group's answers; the test
+        statistics are left out (they are the test table's, said once per statement and
+        background variable) and so are the whole-sample rows (the Likert table's). The
+        CSV (:attr:`crosstabs`) keeps the long form with every column."""
+        frame = self.crosstabs
+        if frame.empty:
+            return pd.DataFrame(columns=["Påstående", "Bakgrundsvariabel", "Grupp"])
+        frame = frame[frame["Grupp"] != "Totalt"]
+        options = list(dict.fromkeys(frame["Svarsalternativ"]))
+        keys = ["Fråga", "Bakgrundsvariabel", "Grupp"]
+        wide = wide_table(frame, keys, "Svarsalternativ", "Andel (%)", order=options)
+        answers = frame.groupby(keys, sort=False)["Antal svar i gruppen"].first()
+        wide["Antal svar"] = [answers[tuple(k)] for k in wide[keys].itertuples(index=False)]
+        wide = wide.rename(columns={"Fråga": "Påstående", **{o: f"{o} (%)" for o in options}})
+        return wide.astype(object)
+
+    def reading_priority(self, table: str) -> list[str]:
+        """The columns a phone shows first for the briefing's reading tables (``likert``,
+        ``crosstabs``, ``tests``, ``response``, ``items``)."""
+        if table == "likert":
+            return ["Påstående", *[c for c in self.likert_wide().columns if c.endswith("(%)")]]
+        if table == "crosstabs":
+            return ["Påstående", "Grupp",
+                    *[c for c in self.crosstabs_wide().columns if c.endswith("(%)")]]
+        if table == "tests":
+            return ["Fråga", "Bakgrundsvariabel", ADJUSTED_P, "Cramérs V"]
+        if table == "response":
+            return ["Grupp", "Svarande", "Svarsfrekvens (%)"]
+        if table == "items":
+            return ["Fråga", "Svar", "Svarsandel (%)"]
+        return []
 
     def top_difference(self) -> pd.DataFrame:
         """The cross-table (weighted row %, suppressed) of the question and background
@@ -160,9 +210,11 @@ class SurveyAnalysis:
         parts.append(f"Röjandeskydd: celler med färre än {self.min_cell} svarande visas inte "
                      "(”..”). Alla tabeller med antal – svarsfördelningar, korstabeller, svar "
                      "per påstående, svarsfrekvenser, antal svarande bakom skattningarna och "
-                     "teman i fritextsvaren – delar summor och skyddas därför tillsammans: fler "
+                     "bakom Cronbachs alfa samt teman i fritextsvaren – delar summor och skyddas därför tillsammans: fler "
                      "celler döljs, även nollor, så att inget dolt antal kan räknas fram ur "
-                     "summor, andelar eller andra tabeller. En andel visas bara där både "
+                     "summor, andelar eller andra tabeller – inte heller med vetskapen att en "
+                     "grupp inte kan ha fler svar på en fråga än den har svarande. Därför kan "
+                     "även en större grupps antal svarande vara dolt. En andel visas bara där både "
                      "antalet och summan den räknas på visas, och en skattning bara där inget "
                      "av antalen den bygger på är dolt. Grupper med färre än "
                      f"{self.min_cell} svarande slås ihop till ”{OTHER_GROUPS_LABEL}” och "
