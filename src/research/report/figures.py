@@ -61,6 +61,8 @@ COLUMN_WIDTH_IN = 7.0            # the briefing's text column: 672 CSS px, also 
 NARROW_WIDTH_IN = 340 / CSS_DPI  # a 360 px phone's text column: 340 CSS px
 MIN_FONT_PT = 9.0                # 12 CSS px: the smallest text a figure may carry
 ALT_ATTRIBUTE = "_research_alt"
+_DRAWN = "_research_drawn"       # the size a figure was last laid out and drawn at
+_DRAWN_ONCE = "_research_drawn_once"
 MONTH_ABBREVIATIONS = ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt",
                        "nov", "dec")
 
@@ -275,10 +277,29 @@ def _wrap_labels(axis: Any, width: int) -> bool:
     return True
 
 
-def _grow_for_labels(fig: Any) -> None:
+def _draw(fig: Any) -> None:
+    """Lay the figure out and draw it without rendering; remember the size it was drawn at,
+    so that :func:`figure_svg` need not draw it again (see :func:`_is_drawn`)."""
+    fig.draw_without_rendering()
+    setattr(fig, _DRAWN, tuple(fig.get_size_inches()))
+    setattr(fig, _DRAWN_ONCE, True)
+
+
+def _is_drawn(fig: Any) -> bool:
+    """Whether the last :func:`_draw` is current: set by it, cleared by :func:`_changed`."""
+    return getattr(fig, _DRAWN, None) == tuple(fig.get_size_inches())
+
+
+def _changed(fig: Any) -> None:
+    setattr(fig, _DRAWN, None)
+
+
+def _grow_for_labels(fig: Any, *, drawn: bool = False) -> None:
     """Make the figure taller until wrapped y labels no longer overlap their neighbours."""
     for _ in range(3):
-        fig.draw_without_rendering()
+        if not drawn:
+            _draw(fig)
+        drawn = False
         renderer = fig._get_renderer()
         factor = 1.0
         for ax in fig.axes:
@@ -291,17 +312,21 @@ def _grow_for_labels(fig: Any) -> None:
                     factor = max(factor, needed / spacing)
         if factor <= 1.02:
             return
+        _changed(fig)
         width, height = fig.get_size_inches()
         fig.set_size_inches(width, height * min(factor * 1.05, 3.0))
+    _draw(fig)
 
 
-def _untangle(ax: Any) -> None:
-    """Turn x labels upright-sideways (90°) when neighbours overlap."""
+def _untangle(ax: Any) -> bool:
+    """Turn x labels upright-sideways (90°) when neighbours overlap; whether it did."""
     renderer = ax.get_figure()._get_renderer()
     boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels()
              if t.get_visible() and t.get_text()]
     if any(a.x1 > b.x0 + 1 for a, b in zip(boxes, boxes[1:])):
         ax.tick_params(axis="x", labelrotation=90)
+        return True
+    return False
 
 
 def _wrap_titles(fig: Any, width: float) -> bool:
@@ -375,7 +400,7 @@ def _legends_off_the_data(fig: Any) -> None:
     figure legend below the plot."""
     if not any(ax.get_legend() is not None for ax in fig.axes):
         return
-    fig.draw_without_rendering()
+    _draw(fig)
     renderer = fig._get_renderer()
     for ax in fig.axes:
         legend = ax.get_legend()
@@ -391,6 +416,7 @@ def _legends_off_the_data(fig: Any) -> None:
         legend.remove()
         fig.legend(handles, labels, loc="outside lower center", ncols=min(3, len(labels)),
                    frameon=False, title=title or None)
+        _changed(fig)
 
 
 def _legends_below(fig: Any, width_in: float) -> bool:
@@ -435,6 +461,7 @@ def fit_to_width(fig: Any, width: float = COLUMN_WIDTH_IN, *, narrow: bool = Fal
     import matplotlib as mpl
 
     with mpl.rc_context(_style()):
+        _changed(fig)
         height = fig.get_size_inches()[1]
         if narrow:
             panels = len(_panels(fig))
@@ -446,15 +473,15 @@ def fit_to_width(fig: Any, width: float = COLUMN_WIDTH_IN, *, narrow: bool = Fal
         _use_layout(fig)
         _legends_off_the_data(fig)
         if narrow:
-            fig.draw_without_rendering()  # tick labels exist after a draw
+            if not getattr(fig, _DRAWN_ONCE, False):
+                _draw(fig)  # tick labels have their text after a draw (at any width)
             wrapped_y = [_wrap_labels(ax.yaxis, 18) for ax in fig.axes]
             wrapped_x = [_wrap_labels(ax.xaxis, 12) for ax in fig.axes]
             titles = _wrap_titles(fig, width)
             if _legends_below(fig, width) or titles or any(wrapped_y) or any(wrapped_x):
-                fig.draw_without_rendering()
-            for ax in fig.axes:
-                _untangle(ax)
-            _grow_for_labels(fig)
+                _draw(fig)
+            untangled = [_untangle(ax) for ax in fig.axes]
+            _grow_for_labels(fig, drawn=not any(untangled))
     return fig
 
 
@@ -473,16 +500,23 @@ def _use_layout(fig: Any) -> None:
             continue
 
 
-def _within(fig: Any, width: float) -> None:
+def _within(fig: Any, width: float) -> Any:
     """Narrow the figure by what its labels reach beyond ``width`` inches (text outside the
-    axes that the layout engine does not know about), so it is shown unshrunk."""
+    axes that the layout engine does not know about), so it is shown unshrunk; returns the
+    drawn figure's tight bounding box (inches)."""
     for _ in range(4):
-        fig.draw_without_rendering()
-        excess = fig.get_tightbbox(fig._get_renderer()).width - width
+        if not _is_drawn(fig):
+            _draw(fig)
+        _changed(fig)  # measuring ticks' extents may update them: the next call draws again
+        box = fig.get_tightbbox(fig._get_renderer())
+        excess = box.width - width
         current = fig.get_size_inches()
         if excess <= width * 0.01 or current[0] - excess < width * 0.5:
-            return
+            return box
         fig.set_size_inches(current[0] - excess, current[1])
+    _draw(fig)
+    _changed(fig)
+    return fig.get_tightbbox(fig._get_renderer())
 
 
 # ---------------------------------------------------------------------------------------
@@ -507,10 +541,16 @@ def figure_svg(fig: Any, *, alt: str, css_width: int, key: str = "") -> str:
 
     buffer = io.StringIO()
     with mpl.rc_context(_style()):
-        _within(fig, css_width / CSS_DPI - 2 * 0.02)
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None,
-                                                    "Format": None, "Type": None},
-                    facecolor="white", bbox_inches="tight", pad_inches=0.02)
+        box = _within(fig, css_width / CSS_DPI - 2 * 0.02)
+        # laid out and measured by _within: without a layout engine, savefig renders the
+        # figure as laid out, without another layout pass and draw of its own
+        engine, fig._layout_engine = fig.get_layout_engine(), None
+        try:
+            fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None,
+                                                        "Format": None, "Type": None},
+                        facecolor="white", bbox_inches=box.padded(0.02))
+        finally:
+            fig._layout_engine = engine
     text = buffer.getvalue()
     text = text[text.index("<svg"):]
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)

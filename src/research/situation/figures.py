@@ -101,8 +101,10 @@ def trend_figure(picture: SituationPicture, max_periods: int | None = None) -> A
     themes = picture.themes
     columns = 3 if len(themes) > 4 else max(1, len(themes))
     rows = math.ceil(len(themes) / columns)
+    # the same x axis in every panel, not shared: shared axes make every layout pass measure
+    # every sibling's tick labels (slow with a dozen panels); only the bottom panels label it
     fig, grid = new_figure(nrows=rows, ncols=columns, width=3.4 * columns,
-                           height=2.3 * rows + 0.6, sharex=True)
+                           height=2.3 * rows + 0.6)
     axes = np.array(grid, dtype=object).reshape(rows, columns)
     rising: list[tuple[float, str]] = []
     for k, theme in enumerate(themes):
@@ -123,6 +125,8 @@ def trend_figure(picture: SituationPicture, max_periods: int | None = None) -> A
         count_axis(ax.yaxis)
         step = max(1, len(periods) // 4)
         ax.set_xticks(x[::step], [codes[i] for i in range(0, len(codes), step)], rotation=30)
+        ax.set_xlim(-0.5, len(periods) - 0.5)
+        ax.tick_params(axis="x", labelbottom=k + columns >= len(themes))
         if len(values) >= 2 and not math.isnan(values[-1]) and not math.isnan(values[-2]):
             rising.append((values[-1] - values[-2], theme))
     for k in range(len(themes), rows * columns):
