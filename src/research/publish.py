@@ -24,10 +24,12 @@ files (:func:`research.privacy.checking.unaudited_tables`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
 import shutil
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -76,13 +78,19 @@ KEEP_BUILDS = 2
 
 @dataclass
 class Entry:
-    """One run as the catalogue sees it."""
+    """One run as the catalogue sees it.
+
+    ``manifest`` is the whole ``manifest.json`` when the run was examined in this publish,
+    or the summary the catalogue index keeps of it (``complete`` false); ``files`` are the
+    run's files as they were when examined (name → size and mtime)."""
 
     stem: str
     label: str
     run_id: str
     run_dir: Path
     manifest: dict[str, Any]
+    files: dict[str, tuple[int, int]] | None = None
+    complete: bool = True
 
     @property
     def started(self) -> str:
@@ -113,8 +121,25 @@ class Entry:
         return self.info.get("title") or str(params.get("title") or "") or self.kind
 
     @property
+    def label_text(self) -> str:
+        """The parameter set's label for readers (``label:`` in its file), or ''."""
+        return str(self.manifest.get("label_text") or "")
+
+    @property
     def rel_dir(self) -> str:
         return f"briefings/{quote(self.stem)}/{quote(self.label)}/{quote(self.run_id)}"
+
+    @property
+    def has_pdf(self) -> bool:
+        if self.files is not None:
+            return PDF_NAME in self.files
+        return (self.run_dir / PDF_NAME).is_file()
+
+    def full_manifest(self) -> dict[str, Any]:
+        """The whole ``manifest.json`` (read now when only the index's summary is held)."""
+        if self.complete:
+            return self.manifest
+        return read_manifest(self.run_dir) or dict(self.manifest)
 
     def view(self) -> dict[str, Any]:
         """What the site's pages show of this run (a fresh copy; computed once per publish,
@@ -133,9 +158,8 @@ class Entry:
             "date_text": format_date(self.started[:10]) if self.started else "–",
             "date_iso": self.started[:10],
             "href": f"{self.rel_dir}/index.html",
-            "pdf_href": f"{self.rel_dir}/{PDF_NAME}" if (self.run_dir / PDF_NAME).is_file()
-            else None,
-            "label_text": "",
+            "pdf_href": f"{self.rel_dir}/{PDF_NAME}" if self.has_pdf else None,
+            "label_text": self.label_text,
         }
 
 
@@ -178,6 +202,15 @@ def scan_text_for_identifiers(text: str) -> list[str]:
 
 
 SCAN_CACHE = ".privacy-scan.json"
+RACY_NS = 2_000_000_000
+
+
+def settled(mtime_ns: int) -> bool:
+    """Whether a file's size and mtime may stand for its content in a cache: file times
+    are coarse (a few ms), so a file changed within the last two seconds could change
+    again without a new mtime; such a file is examined again next time ("racy git")."""
+    return mtime_ns < time.time_ns() - RACY_NS
+
 
 
 def privacy_findings(run_dir: Path) -> list[str]:
@@ -201,9 +234,9 @@ def privacy_findings(run_dir: Path) -> list[str]:
             stat = file.stat()
         except OSError:
             continue
-        stamp = [stat.st_size, stat.st_mtime_ns]
+        stamp = [stat.st_size, stat.st_mtime_ns] if settled(stat.st_mtime_ns) else None
         known = cache.get(key) if isinstance(cache, dict) else None
-        if isinstance(known, dict) and known.get("stamp") == stamp:
+        if stamp is not None and isinstance(known, dict) and known.get("stamp") == stamp:
             positions = list(known.get("positions", []))
         else:
             positions = scan_file_for_personal_numbers(file)
@@ -227,7 +260,7 @@ def _manifest_findings(entry: Entry) -> list[str]:
     cache_path = entry.run_dir / MANIFEST_SCAN_CACHE
     try:
         stat = (entry.run_dir / "manifest.json").stat()
-        stamp = [stat.st_size, stat.st_mtime_ns]
+        stamp = [stat.st_size, stat.st_mtime_ns] if settled(stat.st_mtime_ns) else None
     except OSError:
         stamp = None
     try:
@@ -236,7 +269,7 @@ def _manifest_findings(entry: Entry) -> list[str]:
             return list(cached.get("positions", []))
     except (OSError, ValueError, AttributeError):
         pass
-    positions = scan_text_for_identifiers(_public_manifest(entry))
+    positions = scan_text_for_identifiers(_public_manifest(entry.full_manifest()))
     if stamp is not None:
         try:  # a cache that cannot be written only costs a rescan next time
             write_json_atomic(cache_path, {"stamp": stamp, "positions": positions})
@@ -245,19 +278,216 @@ def _manifest_findings(entry: Entry) -> list[str]:
     return positions
 
 
-def collect_entries(reports: Path) -> list[Entry]:
-    """Every finished run under ``reports/runs`` (newest first)."""
+def collect_entries(reports: Path, index: CatalogueIndex | None = None) -> list[Entry]:
+    """Every finished run under ``reports/runs`` (newest first).
+
+    With ``index``, a run whose files are unchanged since it was last examined is taken from
+    the index (its manifest is not read); the others are read and put in the index."""
     entries = []
-    for manifest_path in sorted((reports / "runs").glob("*/*/manifest.json")):
-        run_dir = manifest_path.parent
+    for stem, run_dir, files in _scan_runs(reports / "runs"):
+        if "manifest.json" not in files:
+            continue
+        key = f"{stem}/{run_dir.name}"
+        record = index.get(key, files) if index is not None else None
+        if record is not None:
+            if record.get("skip"):
+                continue
+            entries.append(Entry(stem, str(record["label"]), run_dir.name, run_dir,
+                                 record["summary"], files, complete=False))
+            continue
         manifest = read_manifest(run_dir)
         if not manifest or manifest.get("status") not in ("succeeded", "failed"):
+            if index is not None:
+                index.put(key, files, {"skip": True})
             continue
         label = manifest.get("parameter_set") or manifest.get("label") or "standard"
-        entries.append(Entry(run_dir.parent.name, str(label),
-                             run_dir.name, run_dir, manifest))
+        entry = Entry(stem, str(label), run_dir.name, run_dir, manifest, files)
+        if index is not None:
+            index.put(key, files, {"label": entry.label, "summary": _summary(manifest)})
+        entries.append(entry)
     entries.sort(key=lambda e: (e.started, e.run_id), reverse=True)
     return entries
+
+
+# ---------------------------------------------------------------------------------------
+# the catalogue index: what a publish knows of every run without reading it again
+
+INDEX_FILE = ".catalogue-index.json"
+INDEX_FORMAT = 1
+SUMMARY_KEYS = ("started", "status", "briefing", "notebook_info", "parameter_set", "label",
+                "label_text", "run_id", "notebook_stem")
+VERDICT_FILES = ("manifest.json", "briefing.html", "disclosure.json")  # and tables/*.csv
+
+
+def _scan_runs(runs: Path) -> Iterable[tuple[str, Path, dict[str, tuple[int, int]]]]:
+    """``(notebook, run folder, files)`` for every ``runs/<notebook>/<run>/``; files are the
+    run's manifest, briefing, PDF, disclosure audit and tables with size and mtime (one
+    directory listing per run, no file opened)."""
+    try:
+        stems = sorted((e for e in os.scandir(runs) if e.is_dir()), key=lambda e: e.name)
+    except OSError:
+        return
+    for stem in stems:
+        try:
+            runs_of_stem = sorted((e for e in os.scandir(stem.path) if e.is_dir()),
+                                  key=lambda e: e.name)
+        except OSError:
+            continue
+        for run in runs_of_stem:
+            yield stem.name, Path(run.path), _run_files(run.path)
+
+
+_RUN_FILES = frozenset((*VERDICT_FILES, PDF_NAME))
+
+
+def _run_files(run_dir: str | Path) -> dict[str, tuple[int, int]]:
+    files: dict[str, tuple[int, int]] = {}
+    try:
+        listing = list(os.scandir(run_dir))
+    except OSError:
+        return files
+    for item in listing:
+        try:
+            if item.name in _RUN_FILES and item.is_file():
+                stat = item.stat()
+                files[item.name] = (stat.st_size, stat.st_mtime_ns)
+            elif item.name == "tables" and item.is_dir():
+                for table in os.scandir(item.path):
+                    if table.name.endswith(".csv") and table.is_file():
+                        stat = table.stat()
+                        files[f"tables/{table.name}"] = (stat.st_size, stat.st_mtime_ns)
+        except OSError:  # removed while listed: the next publish sees the change
+            continue
+    return files
+
+
+def _verdict_stamp(files: dict[str, tuple[int, int]]) -> list[Any]:
+    """What the privacy and disclosure verdict of a run depends on (not its PDF, which is
+    printed from the scanned briefing)."""
+    return sorted([name, *value] for name, value in files.items() if name != PDF_NAME)
+
+
+def _summary(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The part of a manifest the catalogue pages need (kept in the index)."""
+    summary = {key: manifest[key] for key in SUMMARY_KEYS if key in manifest}
+    params = manifest.get("parameters") or {}
+    summary["parameters"] = {k: params[k] for k in ("title", "kunskapshus") if k in params}
+    return summary
+
+
+def _code_stamp() -> list[str]:
+    """The code that decides what the index records (this module, the renderer's private
+    parameters, the identifier scan, the disclosure check): a change to any of it
+    rebuilds the index."""
+    from .privacy import checking, identity, masking
+    from . import render
+
+    stamp = []
+    for module in (__file__, render.__file__, checking.__file__, identity.__file__,
+                   masking.__file__):
+        try:
+            stat = os.stat(module)
+            stamp.append(f"{Path(module).name}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            stamp.append(f"{Path(module).name}:-")
+    return stamp
+
+
+class CatalogueIndex:
+    """``reports/.catalogue-index.json``: per run, the stamps (size, mtime) of the files its
+    catalogue entry was made from, the manifest's summary, the publishing guards' verdict
+    and the stamp of its folder in the store; beside it ``.catalogue-pages.json``, what the
+    live build's pages were made of (:class:`_Pages`).
+
+    A record is used only while every stamp still matches the run's files; the whole index
+    is dropped when it is missing, unreadable, of another format or made by other code
+    (:func:`_code_stamp`) — then every run is examined again, with the per-run scan caches
+    (``.privacy-scan.json``) keeping that cheap. The index is only ever written whole, to a
+    temporary file renamed over it, under the publish lock (no fsync: a file lost in a
+    crash is rebuilt); losing it costs time, never a wrong verdict.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pages_path = path.with_name(PAGES_FILE)
+        self.code = _code_stamp()
+        self.records: dict[str, dict[str, Any]] = {}
+        self.pages: dict[str, Any] = {}
+        self.seen: set[str] = set()
+        self.changed = False
+        data = _read_json(path)
+        if (isinstance(data, dict) and data.get("format") == INDEX_FORMAT
+                and data.get("code") == self.code and isinstance(data.get("runs"), dict)):
+            self.records = data["runs"]
+            pages = _read_json(self.pages_path)
+            self.pages = pages if isinstance(pages, dict) else {}
+        else:
+            self.changed = True
+
+    def get(self, key: str, files: dict[str, tuple[int, int]]) -> dict[str, Any] | None:
+        """The record of run ``key`` if it was made from exactly these files."""
+        self.seen.add(key)
+        record = self.records.get(key)
+        if isinstance(record, dict) and record.get("stamp") is not None and \
+                record["stamp"] == _verdict_stamp(files):
+            return record
+        return None
+
+    def put(self, key: str, files: dict[str, tuple[int, int]], record: dict[str, Any]) -> None:
+        """Record run ``key`` as made from ``files``; a run with a file changed in the last
+        seconds (:func:`settled`) gets no stamp and is examined again next time."""
+        self.seen.add(key)
+        stamp = _verdict_stamp(files) if all(settled(mtime) for _, mtime in files.values()) \
+            else None
+        self.records[key] = {"stamp": stamp, **record}
+        self.changed = True
+
+    def update(self, key: str, **values: Any) -> None:
+        record = self.records.get(key)
+        if record is not None and any(record.get(k) != v for k, v in values.items()):
+            record.update(values)
+            self.changed = True
+
+    def set_pages(self, pages: dict[str, Any]) -> None:
+        """What the live build's pages were made of (its name and, per page, the digest and
+        time, see :class:`_Pages`)."""
+        self.pages = dict(pages)
+        _write_json_quick(self.pages_path, self.pages)
+
+    def save(self) -> None:
+        """Write the index (records of runs that are gone are dropped)."""
+        gone = set(self.records) - self.seen
+        for key in gone:
+            del self.records[key]
+        if self.changed or gone:
+            _write_json_quick(self.path, {"format": INDEX_FORMAT, "code": self.code,
+                                          "runs": self.records})
+
+
+PAGES_FILE = ".catalogue-pages.json"
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json_quick(path: Path, data: Any) -> None:
+    """Write a cache file whole (temporary file, rename), without fsync; a cache that
+    cannot be written only costs a slower publish next time."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                        .encode("utf-8"))
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def _index_key(entry: Entry) -> str:
+    return f"{entry.stem}/{entry.run_id}"
 
 
 def _environment() -> Environment:
@@ -265,9 +495,16 @@ def _environment() -> Environment:
                        autoescape=select_autoescape(["html", "j2"]))
 
 
-def _atom(entries: Iterable[Entry], updated: dt.datetime, base_url: str | None, *,
+def _feed_items(entries: Iterable[Entry]) -> list[dict[str, Any]]:
+    """What a feed lists of each run (plain data: the page writer compares it)."""
+    return [{"view": e.view(), "id": f"{e.stem}:{e.run_id}", "started": e.started}
+            for e in entries]
+
+
+def _atom(items: Iterable[dict[str, Any]], updated: dt.datetime, base_url: str | None, *,
           title: str = "Kunskapshus Research – nya briefingar", name: str = "feed.xml",
           page: str = "index.html", key: str = "catalogue") -> bytes:
+    """An Atom feed of ``items`` (:func:`_feed_items`), with ``rel="self"``."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "sv"})
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
@@ -280,14 +517,14 @@ def _atom(entries: Iterable[Entry], updated: dt.datetime, base_url: str | None, 
                                             "href": f"{prefix}{name}"})
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html",
                                             "href": f"{prefix}{page}"})
-    for entry in entries:
-        view = entry.view()
+    for entry in items:
+        view = entry["view"]
         item = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(item, f"{{{ATOM}}}title").text = view["title"] + \
+            (f" ({view['label_text']})" if view["label_text"] else "") + \
             (f" – {view['kunskapshus']}" if view["kunskapshus"] else "")
-        ET.SubElement(item, f"{{{ATOM}}}id").text = \
-            f"urn:kunskapshus-research:{entry.stem}:{entry.run_id}"
-        ET.SubElement(item, f"{{{ATOM}}}updated").text = entry.started or \
+        ET.SubElement(item, f"{{{ATOM}}}id").text = f"urn:kunskapshus-research:{entry['id']}"
+        ET.SubElement(item, f"{{{ATOM}}}updated").text = entry["started"] or \
             updated.isoformat(timespec="seconds")
         ET.SubElement(item, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html",
                                                 "href": prefix + view["href"]})
@@ -298,6 +535,63 @@ def _atom(entries: Iterable[Entry], updated: dt.datetime, base_url: str | None, 
             summary += f", period {view['period']}"
         ET.SubElement(item, f"{{{ATOM}}}summary").text = summary
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+
+
+class _Pages:
+    """Writes the catalogue's pages and feeds into a new build, each made again only when
+    what it shows changed.
+
+    Every page is identified by a digest of its template, the templates' and stylesheet's
+    stamps and everything it shows; a page whose digest is the one recorded for the live
+    build is hard-linked from there (the build stays complete on its own) and keeps its
+    "Uppdaterad" time: the time its content last changed. At 10,000 runs an unchanged
+    catalogue then costs no rendering, and one new run re-renders the few pages that list it.
+    """
+
+    def __init__(self, build: Path, previous: Path | None, known: dict[str, Any],
+                 now: dt.datetime, base_url: str | None) -> None:
+        self.build, self.previous, self.known = build, previous, known
+        self.now, self.base_url = now, base_url
+        self.env = _environment()
+        self.css = (TEMPLATES / "research.css").read_text(encoding="utf-8")
+        self.made: dict[str, list[str]] = {}
+        stamps = []
+        for file in sorted((TEMPLATES / "site").glob("*.j2")) + [TEMPLATES / "research.css"]:
+            stat = file.stat()
+            stamps.append(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        self.templates = stamps
+
+    def _reused(self, name: str, digest: str) -> bool:
+        known = self.known.get(name)
+        if self.previous is None or not isinstance(known, list) or known[:1] != [digest]:
+            return False
+        try:
+            os.link(self.previous / name, self.build / name)
+        except OSError:
+            return False
+        self.made[name] = known
+        return True
+
+    def _digest(self, *parts: Any) -> str:
+        text = json.dumps([self.templates, self.base_url, *parts], ensure_ascii=False,
+                          sort_keys=True, default=str)
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+    def page(self, name: str, template: str, **context: Any) -> None:
+        digest = self._digest(name, template, context)
+        if self._reused(name, digest):
+            return
+        updated = format_date(self.now.date()) + self.now.strftime(" kl. %H:%M")
+        _write(self.build / name, self.env.get_template(template).render(
+            css=self.css, updated_text=updated, **context))
+        self.made[name] = [digest, updated]
+
+    def feed(self, name: str, items: list[dict[str, Any]], **options: Any) -> None:
+        digest = self._digest(name, "atom", items, options)
+        if self._reused(name, digest):
+            return
+        _write(self.build / name, _atom(items, self.now, self.base_url, name=name, **options))
+        self.made[name] = [digest, self.now.isoformat(timespec="seconds")]
 
 
 def _write(path: Path, content: str | bytes) -> None:
@@ -317,11 +611,11 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _public_manifest(entry: Entry) -> str:
+def _public_manifest(manifest: dict[str, Any]) -> str:
     """The manifest as the site publishes it (private parameters hidden)."""
-    public = dict(entry.manifest)
+    public = dict(manifest)
     public["parameters"] = {k: ("(dolt)" if is_private_parameter(k) else v)
-                            for k, v in (entry.manifest.get("parameters") or {}).items()}
+                            for k, v in (manifest.get("parameters") or {}).items()}
     return json.dumps(public, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
@@ -332,38 +626,66 @@ STORE_STAMP = ".published"
 def _run_stamp(entry: Entry) -> str:
     """What a run's published folder is made of: size and mtime of its manifest, briefing,
     PDF and tables (a changed file makes the folder again)."""
-    files = [entry.run_dir / "manifest.json", entry.run_dir / "briefing.html",
-             entry.run_dir / PDF_NAME, *sorted((entry.run_dir / "tables").glob("*.csv"))]
+    files = entry.files if entry.files is not None else _run_files(entry.run_dir)
+    names = ["manifest.json", "briefing.html", PDF_NAME,
+             *sorted(name for name in files if name.startswith("tables/"))]
     parts = []
-    for file in files:
-        try:
-            stat = file.stat()
-            parts.append(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{file.name}:-")
+    for name in names:
+        known = files.get(name)
+        short = name.rsplit("/", 1)[-1]
+        parts.append(f"{short}:{known[0]}:{known[1]}" if known else f"{short}:-")
     return "\n".join(parts)
 
 
-def _store_runs(reports: Path, build: Path, publishable: Iterable[Entry]) -> None:
+def _store_listing(store: Path) -> dict[str, set[str]]:
+    """The store's folders: ``<store>/<nb>/<set>`` → the run folders in it."""
+    listing: dict[str, set[str]] = {}
+    try:
+        stems = [e for e in os.scandir(store) if e.is_dir()]
+    except OSError:
+        return listing
+    for stem in stems:
+        try:
+            for label in os.scandir(stem.path):
+                if label.is_dir():
+                    listing[label.path] = set(os.listdir(label.path))
+        except OSError:
+            continue
+    return listing
+
+
+def _store_runs(reports: Path, build: Path, publishable: Iterable[Entry],
+                index: CatalogueIndex | None = None) -> None:
     """Put every publishable run's folder in ``reports/.site-runs`` and link the build's
     ``briefings`` to it.
 
     A run's folder is made once (in a staging folder, renamed into place) and made again
     only when one of its files changed; folders of runs no longer publishable (withheld,
     deleted) are removed. Each publish thus touches only new and changed runs instead of
-    linking and later deleting every briefing of the catalogue (10,000 runs: seconds).
+    linking and later deleting every briefing of the catalogue (10,000 runs: seconds). The
+    catalogue index remembers what each folder was made of, so an unchanged run costs no
+    file read at all.
     """
     store = reports / RUN_STORE
+    existing = _store_listing(store)
     keep: dict[str, set[str]] = {}
     for entry in publishable:
-        target = store / entry.stem / entry.label / entry.run_id
-        keep.setdefault(str(target.parent), set()).add(entry.run_id)
+        folder = store / entry.stem / entry.label
+        target = folder / entry.run_id
+        keep.setdefault(str(folder), set()).add(entry.run_id)
         stamp = _run_stamp(entry)
-        try:
-            if (target / STORE_STAMP).read_text(encoding="utf-8") == stamp:
+        key = _index_key(entry)
+        if entry.run_id in existing.get(str(folder), ()):
+            record = index.records.get(key) if index is not None else None
+            if record is not None and record.get("stored") == stamp:
                 continue
-        except OSError:
-            pass
+            try:
+                if (target / STORE_STAMP).read_text(encoding="utf-8") == stamp:
+                    if index is not None:
+                        index.update(key, stored=stamp)
+                    continue
+            except OSError:
+                pass
         staging = target.with_name(f".{entry.run_id}.{os.getpid()}.new")
         shutil.rmtree(staging, ignore_errors=True)
         _copy_run(entry, staging)
@@ -375,12 +697,11 @@ def _store_runs(reports: Path, build: Path, publishable: Iterable[Entry]) -> Non
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(staging, target)
-    for stem in (p for p in store.iterdir() if p.is_dir()) if store.is_dir() else ():
-        for label in (p for p in stem.iterdir() if p.is_dir()):
-            wanted = keep.get(str(label), set())
-            for run in label.iterdir():
-                if run.name not in wanted:
-                    shutil.rmtree(run, ignore_errors=True)
+        if index is not None:
+            index.update(key, stored=stamp)
+    for folder, names in existing.items():
+        for name in names - keep.get(folder, set()):
+            shutil.rmtree(Path(folder) / name, ignore_errors=True)
     store.mkdir(parents=True, exist_ok=True)
     (build / "briefings").symlink_to(os.path.relpath(store, build), target_is_directory=True)
 
@@ -391,7 +712,8 @@ def _copy_run(entry: Entry, target: Path) -> None:
     if (entry.run_dir / PDF_NAME).is_file():
         _link_or_copy(entry.run_dir / PDF_NAME, target / PDF_NAME)
     # the build is not live until the swap, which is the commit point: no fsync per file
-    (target / "manifest.json").write_text(_public_manifest(entry), encoding="utf-8")
+    (target / "manifest.json").write_text(_public_manifest(entry.full_manifest()),
+                                          encoding="utf-8")
     tables = entry.run_dir / "tables"
     if tables.is_dir():
         (target / "tables").mkdir(exist_ok=True)
@@ -442,34 +764,46 @@ def publish(reports: str | Path | None = None, *, base_url: str | None = None,
                                pdf_enabled() if pdf is None else pdf)
 
 
+def _verdict(entry: Entry) -> dict[str, Any]:
+    """The publishing guards on one run: ``{"withheld": bool, "messages": [...]}`` (kept in
+    the catalogue index until one of the run's files changes)."""
+    files = entry.files if entry.files is not None else _run_files(entry.run_dir)
+    if "briefing.html" not in files:
+        return {"withheld": True,
+                "messages": [f"run {entry.stem}/{entry.run_id}: no briefing.html; not published"]}
+    findings = privacy_findings(entry.run_dir)
+    findings += [f"run {entry.stem}/{entry.run_id}: manifest.json at {position}"
+                 for position in _manifest_findings(entry)]
+    if findings:
+        return {"withheld": True,
+                "messages": [f"personal identifier found, not published: {f}" for f in findings]}
+    unaudited = unaudited_tables(entry.run_dir)
+    if unaudited:  # hidden cells without a passing disclosure audit: like the guard above
+        return {"withheld": True, "messages": [f"not published: {m}" for m in unaudited]}
+    return {"withheld": False, "messages": []}
+
+
 def _publish_locked(reports: Path, base_url: str | None, feed_size: int,
                     pdf: bool = False) -> PublishReport:
     now = dt.datetime.now(dt.timezone.utc).astimezone()
     builds = reports / ".site-builds"
     build = builds / f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}"
     report = PublishReport(site=reports / "site")
-    entries = collect_entries(reports)
+    index = CatalogueIndex(reports / INDEX_FILE)
+    entries = collect_entries(reports, index)
 
     publishable: list[Entry] = []
     for entry in entries:
         if entry.status != "succeeded":
             continue
-        if not (entry.run_dir / "briefing.html").is_file():
-            report.messages.append(f"run {entry.stem}/{entry.run_id}: no briefing.html; not published")
+        key = _index_key(entry)
+        verdict = (index.records.get(key) or {}).get("verdict")
+        if not isinstance(verdict, dict):
+            verdict = _verdict(entry)
+            index.update(key, verdict=verdict)
+        report.messages.extend(verdict["messages"])
+        if verdict["withheld"]:
             report.withheld_runs.add(entry.run_id)
-            continue
-        findings = privacy_findings(entry.run_dir)
-        findings += [f"run {entry.stem}/{entry.run_id}: manifest.json at {position}"
-                     for position in _manifest_findings(entry)]
-        if findings:
-            report.withheld_runs.add(entry.run_id)
-            report.messages.extend(f"personal identifier found, not published: {f}"
-                                   for f in findings)
-            continue
-        unaudited = unaudited_tables(entry.run_dir)
-        if unaudited:  # hidden cells without a passing disclosure audit: like the guard above
-            report.withheld_runs.add(entry.run_id)
-            report.messages.extend(f"not published: {m}" for m in unaudited)
             continue
         publishable.append(entry)
     report.published_runs = {e.run_id for e in publishable}
@@ -485,14 +819,19 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int,
             group["good"] = entry
 
     if pdf:
-        report.messages.extend(print_pdf([g["good"].run_dir for g in groups.values()
-                                          if g["good"] is not None]))
+        good = [g["good"] for g in groups.values() if g["good"] is not None]
+        report.messages.extend(print_pdf([e.run_dir for e in good if not e.has_pdf]))
+        for entry in good:  # the PDFs just printed are published with their runs
+            if not entry.has_pdf and (entry.run_dir / PDF_NAME).is_file():
+                entry.files = _run_files(entry.run_dir)
     try:
         build.mkdir(parents=True)
-        _store_runs(reports, build, publishable)
-        env = _environment()
-        css = (TEMPLATES / "research.css").read_text(encoding="utf-8")
-        updated_text = format_date(now.date()) + now.strftime(" kl. %H:%M")
+        _store_runs(reports, build, publishable, index)
+        live = reports / "site"
+        previous = live.resolve() if live.is_symlink() else None
+        known = index.pages.get("pages") if previous is not None and \
+            index.pages.get("build") == previous.name else None
+        pages = _Pages(build, previous, known or {}, now, base_url)
         views = []
         for (stem, label), group in groups.items():
             latest, good = group["latest"], group["good"]
@@ -513,15 +852,15 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int,
             views.append(view)
         views.sort(key=lambda v: (v["started"], v["title"]), reverse=True)  # newest first
         _label_where_needed(views)
-        common = {"css": css, "updated_text": updated_text}
-        _write_catalogue(build, env, views, catalogue, now, base_url, feed_size, common)
-        _write(build / "arkiv.html", env.get_template("archive.html.j2").render(
-            page_title="Arkiv – Kunskapshus Research", heading="Arkiv", current="archive",
-            rows=[e.view() for e in catalogue], **common))
-        _write(build / "utkast.html", env.get_template("drafts.html.j2").render(
-            page_title="Utkast – Kunskapshus Research", heading="Utkast", current="drafts",
-            rows=[dict(e.view(), run_id=e.run_id) for e in publishable if e.draft], **common))
+        _write_catalogue(pages, views, catalogue, feed_size)
+        pages.page("arkiv.html", "archive.html.j2",
+                   page_title="Arkiv – Kunskapshus Research", heading="Arkiv", current="archive",
+                   rows=[e.view() for e in catalogue])
+        pages.page("utkast.html", "drafts.html.j2",
+                   page_title="Utkast – Kunskapshus Research", heading="Utkast", current="drafts",
+                   rows=[dict(e.view(), run_id=e.run_id) for e in publishable if e.draft])
         link = _swap(reports, build)
+        index.set_pages({"build": build.name, "pages": pages.made})
     except BaseException as exc:
         shutil.rmtree(build, ignore_errors=True)
         if not isinstance(exc, OSError):
@@ -529,6 +868,7 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int,
         raise PublishError(f"Could not build the catalogue site in {reports}: {exc}",
                            hint="check free disk space and permissions; the previous site is "
                                 "unchanged") from exc
+    index.save()
     _prune(builds, keep=[build.name])
     report.site = link
     return report
@@ -558,55 +898,77 @@ def slug(text: str) -> str:
 
 
 def _label_where_needed(views: list[dict[str, Any]]) -> None:
-    """A parameter set's label means nothing to a reader unless two entries of one type
-    and Kunskapshus share a title: only then is it shown (never "default"/"standard")."""
+    """A parameter set's label is shown when its file gives one for readers (``label:``);
+    a file name means nothing to a reader, so it is shown only when two entries of one
+    type and Kunskapshus would otherwise look the same (never "default"/"standard")."""
     seen: dict[tuple[str, str, str], int] = {}
     for view in views:
         key = (view["kind"], view["kunskapshus"], view["title"])
         seen[key] = seen.get(key, 0) + 1
     for view in views:
-        if seen[(view["kind"], view["kunskapshus"], view["title"])] > 1 and \
+        if not view["label_text"] and \
+                seen[(view["kind"], view["kunskapshus"], view["title"])] > 1 and \
                 view["label"] not in ("default", "standard"):
             view["label_text"] = view["label"].replace("_", " ")
 
 
-def _write_catalogue(build: Path, env: Environment, views: list[dict[str, Any]],
-                     catalogue: list[Entry], now: dt.datetime, base_url: str | None,
-                     feed_size: int, common: dict[str, Any]) -> None:
+def house_slug(name: str) -> str:
+    """The file-name part of a Kunskapshus' page and feed: ``Kunskapshus Älvstad`` →
+    ``alvstad`` (the page is ``kunskapshus-alvstad.html``, not ``kunskapshus-kunskapshus-…``)."""
+    text = slug(name)
+    return text.removeprefix("kunskapshus-") if text != "kunskapshus" else text
+
+
+def _write_catalogue(pages: _Pages, views: list[dict[str, Any]], catalogue: list[Entry],
+                     feed_size: int) -> None:
     """The index, one page per Kunskapshus and per type, and the feeds."""
     houses: dict[str, list[dict[str, Any]]] = {}
     kinds: dict[str, list[dict[str, Any]]] = {}
     for view in views:
         houses.setdefault(view["kunskapshus"] or "Utan Kunskapshus", []).append(view)
         kinds.setdefault(view["kind"], []).append(view)
-    house_links = [{"name": name, "href": f"kunskapshus-{slug(name)}.html",
-                    "feed": f"flode-{slug(name)}.xml", "count": len(items)}
-                   for name, items in sorted(houses.items())]
-    kind_links = [{"name": name, "href": f"typ-{slug(name)}.html", "count": len(items)}
-                  for name, items in sorted(kinds.items())]
-    page = env.get_template("index.html.j2")
-    _write(build / "index.html", page.render(
-        page_title="Briefingar – Kunskapshus Research", heading="Briefingar", current="index",
-        groups=[(k["name"], kinds[k["name"]][:INDEX_PER_KIND], k) for k in kind_links],
-        houses=house_links, kinds=kind_links, **common))
+    taken: set[str] = set()
+    house_links = []
+    for name, items in sorted(houses.items()):
+        part = _unique(house_slug(name), taken)
+        house_links.append({"name": name, "href": f"kunskapshus-{part}.html",
+                            "feed": f"flode-{part}.xml", "count": len(items), "slug": part})
+    taken = set()
+    kind_links = [{"name": name, "href": f"typ-{_unique(slug(name), taken)}.html",
+                   "count": len(items)} for name, items in sorted(kinds.items())]
+    pages.page("index.html", "index.html.j2",
+               page_title="Briefingar – Kunskapshus Research", heading="Briefingar",
+               current="index",
+               groups=[(k["name"], kinds[k["name"]][:INDEX_PER_KIND], k) for k in kind_links],
+               houses=house_links, kinds=kind_links)
     for link in kind_links:
-        _write(build / link["href"], env.get_template("list.html.j2").render(
-            page_title=f"{link['name']} – Kunskapshus Research", heading=link["name"],
-            current="kind", intro=f"Alla briefingar av typen {link['name']}, nyaste först.",
-            entries=kinds[link["name"]], feed=None, **common))
+        pages.page(link["href"], "list.html.j2",
+                   page_title=f"{link['name']} – Kunskapshus Research", heading=link["name"],
+                   current="kind", intro=f"Alla briefingar av typen {link['name']}, nyaste först.",
+                   entries=kinds[link["name"]], feed=None)
     by_house: dict[str, list[Entry]] = {}
     for entry in catalogue:
         by_house.setdefault(entry.view()["kunskapshus"] or "Utan Kunskapshus", []).append(entry)
     for link in house_links:
-        _write(build / link["href"], env.get_template("list.html.j2").render(
-            page_title=f"{link['name']} – Kunskapshus Research", heading=link["name"],
-            current="house", intro=f"De senaste briefingarna från {link['name']}, nyaste först.",
-            entries=houses[link["name"]], feed=link["feed"], **common))
-        _write(build / link["feed"], _atom(
-            by_house.get(link["name"], [])[:feed_size], now, base_url,
-            title=f"{link['name']} – nya briefingar", name=link["feed"], page=link["href"],
-            key=f"kunskapshus:{slug(link['name'])}"))
-    _write(build / "feed.xml", _atom(catalogue[:feed_size], now, base_url))
+        pages.page(link["href"], "list.html.j2",
+                   page_title=f"{link['name']} – Kunskapshus Research", heading=link["name"],
+                   current="house",
+                   intro=f"De senaste briefingarna från {link['name']}, nyaste först.",
+                   entries=houses[link["name"]], feed=link["feed"])
+        pages.feed(link["feed"], _feed_items(by_house.get(link["name"], [])[:feed_size]),
+                   title=f"{link['name']} – nya briefingar", page=link["href"],
+                   key=f"kunskapshus:{link['slug']}")
+    pages.feed("feed.xml", _feed_items(catalogue[:feed_size]))
+
+
+def _unique(part: str, taken: set[str]) -> str:
+    """``part``, or ``part-2``, ``part-3`` … when another name gave the same file name."""
+    candidate, number = part, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{part}-{number}"
+    taken.add(candidate)
+    return candidate
 
 
 INDEX_PER_KIND = 12  # the index shows this many per type; the type's page has them all
