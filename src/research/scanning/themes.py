@@ -132,6 +132,14 @@ class Theme:
     only in a text that no other theme claims, or when they occur twice as often as the
     length requires ("våldsbejakande extremism" names the field in a text about relatives'
     support, but is the subject of a text about the national centre's new helpline).
+    ``combinations`` are further ``together`` combinations (any one of them is strong
+    evidence). ``exclude`` words show the theme's words in another sense (a film, a hunt,
+    a quarry); with one of them in the text the theme needs three times the evidence.
+    They match whole words and their inflections, never parts of compounds
+    ("propagandafilm" is no film review). ``absorbs`` names themes that this one's
+    texts mention as their setting: a text about leaving a gang is about defectors, not
+    about gangs; a text about militant antifascists names the nazis they fight. Where this
+    theme is assigned, an absorbed theme needs three times the evidence.
     """
 
     key: str
@@ -142,10 +150,21 @@ class Theme:
     needs_context: bool = False
     min_evidence: float = 1.0
     general: tuple[str, ...] = ()
+    combinations: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    exclude: tuple[str, ...] = ()
+    absorbs: tuple[str, ...] = ()
+
+    def all_combinations(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """``together`` and every further ``combinations`` entry."""
+        return ((self.together,) if self.together else ()) + self.combinations
 
 
+_COMBINATION = "\x00"  # marks the index entry of a word of a further combination
 #: Pseudo theme under which the taxonomy's context words are indexed.
 CONTEXT = "@context"
+#: Pseudo theme of the taxonomy's ``ignore`` words: names that match no theme, not even
+#: through their parts ("Myndigheten för ungdoms- och civilsamhällesfrågor").
+IGNORE = "@ignore"
 
 
 @dataclass
@@ -153,11 +172,13 @@ class Taxonomy:
     """A theme taxonomy with its matching tables (built by :func:`load_taxonomy`).
 
     ``roles`` maps every indexed ``(theme, term)`` to ``"strong"``, ``"weak"``,
-    ``"general"``, ``"context"`` or ``("group", number)`` (a word of the theme's ``together`` group).
+    ``"general"``, ``"context"``, ``"exclude"`` or ``("group", combination, number)`` (a
+    word of group ``number`` of one of the theme's ``together`` combinations).
     """
 
     themes: dict[str, Theme]
     context: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
     single: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     compound: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     phrases: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
@@ -170,16 +191,25 @@ class Taxonomy:
                 self._index(theme.key, term, "weak")
             for term in theme.general:
                 self._index(theme.key, term, "general")
-            for number, group in enumerate(theme.together):
-                for term in group:
-                    self._index(theme.key, term, ("group", number))
+            for combo, groups in enumerate(theme.all_combinations()):
+                for number, group in enumerate(groups):
+                    for term in group:
+                        self._index(theme.key, term, ("group", combo, number))
+            for term in theme.exclude:
+                self._index(theme.key, term, "exclude")
             for term in theme.terms:  # strong last: a strong role wins over a weak one
                 self._index(theme.key, term, "strong")
         for term in self.context:
             self._index(CONTEXT, term, "context")
+        for term in self.ignore:
+            self._index(IGNORE, term, "ignore")
 
     def _index(self, theme: str, term: str, role: Any) -> None:
         pair = (theme, term)
+        if role == "exclude":
+            pair = (theme, "!" + term)  # its own entry: a theme word may not exclude itself
+        elif isinstance(role, tuple) and role[1] > 0:  # a word in several combinations
+            pair = (theme, f"{term}{_COMBINATION}{role[1]}")
         known = pair in self.roles
         self.roles[pair] = role
         words = tokens(term)
@@ -190,7 +220,7 @@ class Taxonomy:
         elif len(words) == 1:
             for key in _word_keys(words[0]):
                 self.single.setdefault(key, []).append(pair)
-                if len(key) >= _MIN_COMPOUND:
+                if len(key) >= _MIN_COMPOUND and role not in ("exclude", "ignore"):
                     self.compound.setdefault(key, []).append(pair)
         else:
             entries = self.phrases.setdefault(tuple(word_key(w) for w in words), [])
@@ -277,18 +307,39 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
                               hint="e.g. label: Avhoppare, terms: [avhoppare, avhopp]",
                               file=name, column=str(key))
         groups = entry.get("together") or []
-        if not isinstance(groups, list) or any(not isinstance(g, list) or not g
-                                               for g in groups) or len(groups) == 1:
-            raise ConfigError(f"{name}: theme {key!r}: 'together' must be a list of at "
-                              "least two lists of words.", file=name, column=str(key),
-                              hint="e.g. together: [[hot, hat], [politiker, förtroendevald]]")
+        _check_groups(groups, name, str(key), "together")
+        combinations = entry.get("combinations") or []
+        if not isinstance(combinations, list):
+            combinations = [combinations]
+        for combination in combinations:
+            _check_groups(combination, name, str(key), "combinations")
         themes[str(key)] = Theme(str(key), str(entry["label"]), _term_list(entry.get("terms")),
                                  _term_list(entry.get("weak")),
                                  tuple(_term_list(g) for g in groups),
                                  bool(entry.get("needs_context", False)),
                                  float(entry.get("min_evidence", 1.0)),
-                                 _term_list(entry.get("general")))
-    return Taxonomy(themes, _term_list(data.get("context")))
+                                 _term_list(entry.get("general")),
+                                 tuple(tuple(_term_list(g) for g in c) for c in combinations),
+                                 _term_list(entry.get("exclude")),
+                                 _term_list(entry.get("absorbs")))
+    for theme in themes.values():
+        unknown = [k for k in theme.absorbs if k not in themes]
+        if unknown:
+            raise ConfigError(f"{name}: theme {theme.key!r} absorbs the unknown theme "
+                              f"{unknown[0]!r}.", file=name, column=theme.key,
+                              hint=f"use keys of this taxonomy: {', '.join(themes)}")
+    return Taxonomy(themes, _term_list(data.get("context")), _term_list(data.get("ignore")))
+
+
+def _check_groups(groups: Any, name: str, key: str, field_name: str) -> None:
+    if not isinstance(groups, list) or any(not isinstance(g, list) or not g
+                                           for g in groups) or len(groups) == 1:
+        hint = ("e.g. together: [[hot, hat], [politiker, förtroendevald]]"
+                if field_name == "together" else
+                "e.g. combinations: [[[skott, sköts], [gäng, nätverk]]] (a list of "
+                "combinations, each a list of at least two lists of words)")
+        raise ConfigError(f"{name}: theme {key!r}: '{field_name}' must be a list of at "
+                          "least two lists of words.", file=name, column=key, hint=hint)
 
 
 def _term_list(value: Any) -> tuple[str, ...]:
@@ -378,17 +429,23 @@ def _assign(found: Mapping[tuple[str, str], int], taxonomy: Taxonomy,
     context = False
     for (theme, term), count in found.items():
         role = taxonomy.roles[(theme, term)]
+        if role == "ignore":
+            continue
         if role == "context":
             context = True
             continue
         entry = per_theme.setdefault(theme, {"strong": {}, "weak": {}, "general": {},
-                                             "groups": {}})
+                                             "groups": {}, "exclude": {}})
         if isinstance(role, tuple):
-            entry["groups"].setdefault(role[1], {})[term] = count
+            entry["groups"].setdefault((role[1], role[2]), {})[term] = count
         else:
             entry[role][term] = count
     supported = {theme: terms for theme, entry in per_theme.items()
                  if (terms := _supported(entry, taxonomy.themes[theme], required))}
+    absorbed = {a for t in supported for a in taxonomy.themes[t].absorbs if a != t}
+    for theme in absorbed & set(supported):  # the setting of another theme's text
+        if not _supported(per_theme[theme], taxonomy.themes[theme], 3 * required):
+            del supported[theme]
     claimed = bool(supported)
     for theme, entry in per_theme.items():  # general terms: where no other theme is, or
         repeated = sum(entry["general"].values()) >= 2 * required  # repeated
@@ -405,14 +462,17 @@ def _supported(entry: Mapping[str, Any], theme: Theme, required: float) -> list[
     """The evidence terms when one theme's hits in a text suffice, else ``[]``."""
     score = float(sum(entry["strong"].values()))
     terms = list(entry["strong"])
-    groups = theme.together
-    if groups and len(entry["groups"]) == len(groups):
-        score += min(sum(g.values()) for g in entry["groups"].values())
-        terms.append(" + ".join(next(iter(entry["groups"][n])) for n in range(len(groups))))
+    found = entry["groups"]
+    for combo, groups in enumerate(theme.all_combinations()):
+        if all((combo, n) in found for n in range(len(groups))):
+            score += min(sum(found[(combo, n)].values()) for n in range(len(groups)))
+            terms.append(" + ".join(next(iter(found[(combo, n)])).split(_COMBINATION)[0]
+                                    for n in range(len(groups))))
     if not terms:
         return []
     score += 0.5 * sum(entry["weak"].values())
-    if score < required * theme.min_evidence:
+    factor = 3.0 if entry.get("exclude") else 1.0  # the words in another sense
+    if score < required * theme.min_evidence * factor:
         return []
     return [t.lstrip("=") for t in terms + list(entry["weak"])]
 
