@@ -1,6 +1,12 @@
 """Parameters: load YAML parameter sets, merge ``-p`` overrides, validate against the
 notebook's ``parameters`` cell before any kernel starts.
 
+A parameter file may also say what the set is called for readers: ``label: Per månad``
+(text, one line, at most 80 characters). The label is metadata, not a parameter: it is
+never passed to the notebook (so ``parameters/<nb>/default.yaml`` still equals the
+notebook's parameters cell) and is shown on the catalogue's cards, in its feeds and in
+the briefing's header. A notebook cannot declare a parameter of that name.
+
 Types come from the cell as :func:`papermill.inspect_notebook` reports it: an annotation
 (``n: int = 5``) or ``# type: int`` comment wins; otherwise the type of the literal default
 (``n = 5`` → int, ``title = "x"`` → str, ``items = []`` → list, ``x = None`` → anything).
@@ -29,13 +35,21 @@ from .paths import resolve
 
 __all__ = [
     "TYPE_LABELS",
+    "LABEL_KEY",
+    "LABEL_MAX",
     "ParameterSpec",
+    "Collected",
+    "read_parameter_set",
     "notebook_parameters",
     "load_parameter_file",
     "parse_override",
     "validate",
     "collect",
+    "collect_set",
 ]
+
+LABEL_KEY = "label"  # the parameter set's label for readers; never a notebook parameter
+LABEL_MAX = 80
 
 TYPE_LABELS = {
     "str": "text (str)",
@@ -185,7 +199,47 @@ def _parse_cell(path: Path) -> dict[str, dict[str, str]] | None:
 
 
 def load_parameter_file(path: str | Path) -> dict[str, Any]:
-    """Load one YAML parameter set (a mapping of parameter names to values)."""
+    """Load one YAML parameter set (a mapping of parameter names to values); its label
+    (``label:``, see :func:`read_parameter_set`) is not one of them."""
+    return read_parameter_set(path)[0]
+
+
+def read_parameter_set(path: str | Path) -> tuple[dict[str, Any], str | None]:
+    """Load one YAML parameter set: ``(values, label)``, the label being the optional
+    ``label:`` for readers (checked: text, one line, at most :data:`LABEL_MAX` characters)."""
+    values = _read_mapping(path)
+    if LABEL_KEY not in values:
+        return values, None
+    return values, _check_label(values.pop(LABEL_KEY), path)
+
+
+def _check_label(value: Any, path: str | Path) -> str:
+    where = f"Parameter file {path}, key '{LABEL_KEY}'"
+    example = f"e.g. {LABEL_KEY}: Per månad"
+    if not isinstance(value, str):
+        shown = "nothing" if value is None else _describe(value)
+        raise ParameterError(f"{where}: got {shown}, expected text (the parameter set's name "
+                             "for readers).",
+                             hint=f"write one line of text, quoted if it looks like a number or "
+                                  f"a date ({example}), or remove the key", file=str(path),
+                             parameter=LABEL_KEY, given=value, expected="str")
+    text = value.strip()
+    if not text:
+        raise ParameterError(f"{where} is empty.", hint=f"give the set a name ({example}) or "
+                             "remove the key", file=str(path), parameter=LABEL_KEY)
+    if "\n" in text or "\r" in text or any(ord(c) < 32 for c in text):
+        raise ParameterError(f"{where}: the label must be a single line of text.",
+                             hint=f"write it on one line ({example})", file=str(path),
+                             parameter=LABEL_KEY)
+    if len(text) > LABEL_MAX:
+        raise ParameterError(f"{where}: the label is {len(text)} characters long, more than "
+                             f"{LABEL_MAX}.", hint="shorten it: it is shown on catalogue cards "
+                             "and in feed titles (put longer text in 'title')", file=str(path),
+                             parameter=LABEL_KEY, limit=LABEL_MAX)
+    return text
+
+
+def _read_mapping(path: str | Path) -> dict[str, Any]:
     file = resolve(path, Path.cwd())
     data = read_yaml(file, what="Parameter file", error=ParameterError,
                      missing_hint="check the path given to -f")
@@ -323,6 +377,16 @@ def validate(
     return result
 
 
+@dataclass(frozen=True)
+class Collected:
+    """What a run's parameters are: the validated values, the notebook's specs and the
+    parameter set's label for readers (the last file's ``label:``; None without one)."""
+
+    values: dict[str, Any]
+    specs: dict[str, ParameterSpec]
+    label: str | None = None
+
+
 def collect(
     notebook: str | Path,
     parameter_files: Sequence[str | Path] = (),
@@ -333,17 +397,42 @@ def collect(
 
     Returns the validated values and the notebook's parameter specs.
     """
+    collected = collect_set(notebook, parameter_files, overrides, raw_overrides)
+    return collected.values, collected.specs
+
+
+def collect_set(
+    notebook: str | Path,
+    parameter_files: Sequence[str | Path] = (),
+    overrides: Mapping[str, Any] | None = None,
+    raw_overrides: Iterable[tuple[str, str]] = (),
+) -> Collected:
+    """:func:`collect`, with the parameter set's label (the last file that gives one)."""
     specs = notebook_parameters(notebook)
+    if LABEL_KEY in specs:
+        raise ParameterError(
+            f"Notebook {notebook} declares a parameter '{LABEL_KEY}', a name reserved for "
+            "the parameter set's label in parameter files.",
+            hint=f"rename the parameter in the notebook's parameters cell (e.g. "
+                 f"'{LABEL_KEY}_text')", parameter=LABEL_KEY)
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     raw: dict[str, str] = {}
+    label = None
     for file in parameter_files:
-        for name, value in load_parameter_file(file).items():
+        file_values, file_label = read_parameter_set(file)
+        label = file_label or label
+        for name, value in file_values.items():
             values[name], origins[name] = value, f"from {file}"
             raw.pop(name, None)
     for name, value in (overrides or {}).items():
         values[name], origins[name] = value, "given"
         raw.pop(name, None)
     for name, text in raw_overrides:
+        if name == LABEL_KEY:
+            raise ParameterError(f"'-p {LABEL_KEY}' is not a parameter: '{LABEL_KEY}' names a "
+                                 "parameter set for readers.",
+                                 hint=f"write '{LABEL_KEY}: …' in the parameter file",
+                                 parameter=LABEL_KEY)
         values[name], origins[name], raw[name] = parse_override(name, text), "from -p", text
-    return validate(specs, values, raw=raw, origins=origins), specs
+    return Collected(validate(specs, values, raw=raw, origins=origins), specs, label)

@@ -123,7 +123,7 @@ class Entry:
     @property
     def label_text(self) -> str:
         """The parameter set's label for readers (``label:`` in its file), or ''."""
-        return str(self.manifest.get("label_text") or "")
+        return str(self.manifest.get("parameter_set_label") or "")
 
     @property
     def rel_dir(self) -> str:
@@ -315,7 +315,7 @@ def collect_entries(reports: Path, index: CatalogueIndex | None = None) -> list[
 INDEX_FILE = ".catalogue-index.json"
 INDEX_FORMAT = 1
 SUMMARY_KEYS = ("started", "status", "briefing", "notebook_info", "parameter_set", "label",
-                "label_text", "run_id", "notebook_stem")
+                "parameter_set_label", "run_id", "notebook_stem")
 VERDICT_FILES = ("manifest.json", "briefing.html", "disclosure.json")  # and tables/*.csv
 
 

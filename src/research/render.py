@@ -319,6 +319,9 @@ def _provenance(manifest: Mapping[str, Any]) -> dict[str, Any]:
         facts.append(("Notebook", str(manifest["notebook"])))
     if manifest.get("run_id"):
         facts.append(("Körning", str(manifest["run_id"])))
+    if manifest.get("parameter_set") or manifest.get("label"):
+        facts.append(("Parameteruppsättning",
+                      str(manifest.get("parameter_set") or manifest.get("label"))))
     if manifest.get("started"):
         facts.append(("Startad", str(manifest["started"])))
     if manifest.get("duration_seconds") is not None:
@@ -352,11 +355,12 @@ def briefing_context(manifest: Mapping[str, Any] | None, learned: Mapping[str, A
     started = manifest.get("started")
     date_text = format_date(started[:10]) if started else format_date(dt.date.today())
     label = manifest.get("label")
+    label_text = str(manifest.get("parameter_set_label") or "")
     meta = [("Datum", date_text)]
     if info.get("period"):
         meta.append(("Period", info["period"]))
-    if label:
-        meta.append(("Parameteruppsättning", label))
+    if label_text:  # the set's name for readers ('label:' in its parameter file)
+        meta.append(("Variant", label_text))
     failed = manifest.get("status") == "failed"
     failure_text = ""
     if failed:
@@ -368,7 +372,7 @@ def briefing_context(manifest: Mapping[str, Any] | None, learned: Mapping[str, A
         "title": title,
         "kind": kind,
         "kunskapshus": info.get("kunskapshus", ""),
-        "label_text": label or "",
+        "label_text": label_text,
         "meta": meta,
         "toc": learned.get("toc", []),
         "failed": failed,

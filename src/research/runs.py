@@ -22,7 +22,7 @@ from .errors import ParameterError, ResearchError
 from .execute import execute, stop_kernel
 from .io.files import write_json_atomic
 from .manifest import git_commit, input_files, mark_changed_inputs, package_versions
-from .parameters import collect
+from .parameters import collect_set
 from .paths import project_root, reports_dir, resolve
 from .report.display import read_briefing_info
 
@@ -230,7 +230,8 @@ def run_notebook(
     notebook_path = resolve_notebook(notebook)
     files = _resolve_files(parameter_files)
     raw_overrides = list(raw_overrides)
-    parameters, specs = collect(notebook_path, files, overrides, raw_overrides)
+    collected = collect_set(notebook_path, files, overrides, raw_overrides)
+    parameters, specs = collected.values, collected.specs
     parameter_set = declared_parameter_set(notebook_path.stem, files,
                                            bool(overrides) or bool(raw_overrides), notebook_path)
     label = label or parameter_set or default_label(files)
@@ -261,6 +262,7 @@ def run_notebook(
         "run_id": run_id,
         "label": label,
         "parameter_set": parameter_set,
+        "parameter_set_label": collected.label,  # for readers: 'label:' in the file
         "notebook_info": notebook_info(notebook_path),
         "parameter_files": [str(f) for f in files],
         "parameters": parameters,

@@ -79,7 +79,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
-    from ..parameters import notebook_parameters
+    from ..parameters import LABEL_KEY, notebook_parameters
     from ..runs import resolve_notebook
 
     specs = notebook_parameters(resolve_notebook(args.notebook))
@@ -92,6 +92,9 @@ def _cmd_params(args: argparse.Namespace) -> int:
         kind = spec.type + ("?" if spec.optional else "")
         line = f"{spec.name:<{width}}  {kind:<{type_width}}  = {spec.default}"
         print(f"{line}  # {spec.help}" if spec.help else line)
+    print(f"(a parameter file may also give '{LABEL_KEY}: …', the set's name for readers on "
+          "catalogue cards, in feeds and in the briefing's header; it is not passed to the "
+          "notebook)", file=sys.stderr)
     return 0
 
 
