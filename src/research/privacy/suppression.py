@@ -385,6 +385,14 @@ class _Part:
         self.grid: np.ndarray | None = None  # cell numbers when the part is one 2-D table
         self.witnesses: list[tuple[np.ndarray, np.ndarray]] = []  # (cells, new values)
         self.reached: dict[int, float] = {}  # highest value an alternative gave each cell
+        self._model: _Model | None = None
+
+    def model(self, a: np.ndarray, floors: np.ndarray) -> _Model:
+        """The part's alternative-table program, built on first use (the counts and their
+        lower bounds do not change while one set of tables is protected)."""
+        if self._model is None:
+            self._model = _Model(self, a, floors)
+        return self._model
 
     def record(self, cells: np.ndarray, new: np.ndarray) -> None:
         self.witnesses.append((cells, new))
@@ -453,32 +461,100 @@ def _alternative(part: _Part, values: np.ndarray, floors: np.ndarray, hidden: np
     Variables are the upward and downward changes of every cell of the part; the lines
     must still add up, the declared relations (:meth:`LinkedTables.at_most`) still hold, a
     cell may not go below its lower bound, and the target cell's change is fixed through
-    its bounds."""
-    from scipy.optimize import linprog
-
+    its bounds. One HiGHS model per part is built once and re-solved from its last basis:
+    between programs only the costs (what is hidden already is cheap) and the target
+    cell's bounds change."""
     n = len(part.cells)
     a = values[part.cells]
     k = part.position[cell]
     if part.lines.shape[0] == 0 and part.relation_both is None:  # nothing else has to change
         return part.cells[[k]], np.array([float(target)])
+    model = part.model(a, floors[part.cells])
     weight = np.where(hidden[part.cells], 1e-4, costs[part.cells])
     change = target - a[k]
-    upper = np.concatenate([np.full(n, np.inf), a - floors[part.cells]])
-    lower = np.zeros(2 * n)
-    lower[k] = upper[k] = max(change, 0.0)
-    lower[n + k] = upper[n + k] = max(-change, 0.0)
-    a_ub = b_ub = None
-    if part.relation_both is not None:  # the alternative keeps every relation a reader knows
-        a_ub, b_ub = part.relation_both, part.relation_bounds - part.relation_rows @ a
-    result = linprog(np.concatenate([weight, weight]), A_eq=part.both if part.lines.shape[0]
-                     else None, b_eq=part.zeros if part.lines.shape[0] else None,
-                     A_ub=a_ub, b_ub=b_ub, bounds=np.column_stack([lower, upper]),
-                     method="highs")
-    if result.status != 0:
+    x = model.solve(np.concatenate([weight, weight]), k, max(change, 0.0), max(-change, 0.0))
+    if x is None:
         return None
-    moved = result.x[:n] - result.x[n:]
+    moved = x[:n] - x[n:]
     changed = np.flatnonzero(np.abs(moved) > 1e-7)
     return part.cells[changed], a[changed] + moved[changed]
+
+
+class _Model:
+    """A part's alternative-table program as one HiGHS model (highspy), kept between
+    programs: columns are the upward then downward changes of the part's cells."""
+
+    def __init__(self, part: _Part, a: np.ndarray, floors: np.ndarray) -> None:
+        import highspy
+
+        self.n = n = len(part.cells)
+        self.inf = highspy.kHighsInf
+        self.optimal = highspy.HighsModelStatus.kOptimal
+        self.solver = solver = _highs()
+        self.upper = np.concatenate([np.full(n, self.inf), a - floors])
+        solver.addVars(2 * n, np.zeros(2 * n), self.upper)
+        for matrix, lower, upper in _row_blocks(part, a):
+            matrix = matrix.tocsr()
+            solver.addRows(matrix.shape[0], lower, upper, matrix.nnz,
+                           matrix.indptr[:-1].astype(np.int32), matrix.indices.astype(np.int32),
+                           matrix.data.astype(float))
+        self.columns = np.arange(2 * n, dtype=np.int32)
+
+    def solve(self, cost: np.ndarray, k: int, up: float, down: float) -> np.ndarray | None:
+        solver, n = self.solver, self.n
+        solver.changeColsCost(2 * n, self.columns, cost)
+        pair = np.array([k, n + k], dtype=np.int32)
+        fixed = np.array([up, down])
+        solver.changeColsBounds(2, pair, fixed, fixed)
+        solver.run()
+        ok = solver.getModelStatus() == self.optimal
+        x = np.asarray(solver.getSolution().col_value) if ok else None
+        solver.changeColsBounds(2, pair, np.zeros(2), self.upper[pair])
+        return x
+
+
+def _row_blocks(part: _Part, a: np.ndarray) -> list[tuple[Any, np.ndarray, np.ndarray]]:
+    """The rows of a part's program: every line keeps its sum (change 0), every declared
+    relation keeps holding (``r·(a + u − d) ≤ bound``)."""
+    blocks = []
+    if part.lines.shape[0]:
+        blocks.append((part.both, part.zeros, part.zeros))
+    if part.relation_both is not None:
+        bound = part.relation_bounds - part.relation_rows @ a
+        blocks.append((part.relation_both, np.full(len(bound), -np.inf), bound))
+    return blocks
+
+
+_BANNER_SHOWN = False
+
+
+def _highs() -> Any:
+    """A HiGHS instance with its log off (the first one of a process prints a banner on the
+    C-level standard output, which a kernel would show in the notebook: fd 1 points at
+    /dev/null while it is made). Presolve is off: small programs re-solved warm."""
+    import os
+    import sys
+
+    import highspy
+
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        solver = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                solver = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("presolve", "off")
+    solver.setOptionValue("solver", "simplex")
+    return solver
 
 
 #: Parts with more cells than this that are one two-way table use the rectangle search;

@@ -120,9 +120,9 @@ class SurveyAnalysis:
             return ["Påstående", "Grupp",
                     *[c for c in self.crosstabs_wide().columns if c.endswith("(%)")]]
         if table == "tests":
-            return ["Fråga", "Bakgrundsvariabel", ADJUSTED_P, "Cramérs V"]
+            return ["Fråga", ADJUSTED_P, "Bakgrundsvariabel", "Cramérs V"]
         if table == "response":
-            return ["Grupp", "Svarande", "Svarsfrekvens (%)"]
+            return ["Grupp", "Svarsfrekvens (%)", "Svarande"]
         if table == "items":
             return ["Fråga", "Svar", "Svarsandel (%)"]
         return []
