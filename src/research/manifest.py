@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -91,14 +92,41 @@ def input_files(parameters: Mapping[str, Any], extra: Iterable[Path] = ()) -> li
 
 
 def package_versions(names: Iterable[str] = KEY_PACKAGES) -> dict[str, str]:
-    """Versions of Python and the key packages."""
+    """Versions of Python and the key packages.
+
+    Reading package metadata costs ≈ 30 ms per run, so the answer is kept for this process
+    and asked again only when an install folder changed (installing or removing a package
+    changes its folder's mtime): a batch worker's hundreds of runs read it once.
+    """
+    names = tuple(names)
+    stamp = tuple(_folder_stamp(folder) for folder in _install_folders())
+    cached = _VERSIONS.get(names)
+    if cached is not None and cached[0] == stamp:
+        return dict(cached[1])
     versions = {"python": platform.python_version()}
     for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
-    return versions
+    _VERSIONS[names] = (stamp, versions)
+    return dict(versions)
+
+
+_VERSIONS: dict[tuple[str, ...], tuple[tuple[Any, ...], dict[str, str]]] = {}
+
+
+def _install_folders() -> list[str]:
+    import sys
+
+    return [entry for entry in sys.path if entry and not entry.endswith(".zip")]
+
+
+def _folder_stamp(folder: str) -> int | None:
+    try:
+        return os.stat(folder).st_mtime_ns
+    except OSError:
+        return None
 
 
 def mark_changed_inputs(records: list[dict[str, Any]]) -> list[str]:
@@ -145,13 +173,17 @@ def git_commit(root: Path | None = None, paths: Iterable[Path] = ()) -> dict[str
             inside.append(str(Path(path).resolve().relative_to(root)))
         except ValueError:  # outside the project: git knows nothing about it
             outside.append(str(Path(path).resolve()))
-    try:
-        commit = _git(root, "rev-parse", "HEAD")
-        dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no"))
+    try:  # one call gives the commit and the tracked changes (porcelain v2 headers)
+        summary = _git(root, "status", "--porcelain=v2", "--branch", "--untracked-files=no")
         status = _git(root, "status", "--porcelain", "--untracked-files=all", "--ignored",
                       "--", *inside) if inside else ""
     except (OSError, subprocess.SubprocessError):
         return None
+    commit = next((line.split()[2] for line in summary.splitlines()
+                   if line.startswith("# branch.oid ")), "")
+    if commit == "(initial)":
+        commit = ""
+    dirty = any(line and not line.startswith("#") for line in summary.splitlines())
     if not commit:
         return None
     # "??" untracked, "!!" ignored (e.g. a working copy in lab/): git holds neither
