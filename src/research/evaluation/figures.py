@@ -8,13 +8,16 @@ line styles, legends outside the data.
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..report.figures import OKABE_ITO, attach_alt, legend_outside, new_figure
-from ..report.formatting import format_number
+from ..report.figures import (COLUMN_WIDTH_IN, HOUSE_FONT_PT, NARROW_WIDTH_IN, OKABE_ITO,
+                              attach_alt, attach_caption, attach_phone, legend_outside,
+                              new_figure, placed_by_hand, text_width)
+from ..report.formatting import format_number, format_p
 from .effects import MEASURE_LABELS, MEASURE_SHORT, RATIO_MEASURES, transform_for
 from .meta import MetaAnalysisResult, format_level
 from .robustness import egger_test
@@ -24,6 +27,8 @@ __all__ = [
     "heterogeneity_label",
     "direction_sentence",
     "forest_plot",
+    "forest_plot_phone",
+    "forest_caption",
     "forest_alt_text",
     "funnel_plot",
 ]
@@ -108,19 +113,24 @@ def _linear_axis(axis: Any) -> None:
     axis.set_major_formatter(FuncFormatter(lambda x, _: _fmt(x, decimals)))
 
 
-def _axis_label(measure: str, favourable: str | None = None) -> str:
+def _axis_label(measure: str, favourable: str | None = None, *, phone: bool = False) -> str:
     label = MEASURE_LABELS.get(measure, "effekt")
     text = label[0].upper() + label[1:] + (", logaritmisk skala" if measure in RATIO_MEASURES
                                            else "")
+    if phone:
+        text = textwrap.fill(text, 34)
     if favourable == "lower":
-        text += "\n← gynnsamt för insatsen   |   ogynnsamt →"
+        text += ("\n← gynnsamt   |   ogynnsamt →" if phone else
+                 "\n← gynnsamt för insatsen   |   ogynnsamt →")
     elif favourable == "higher":
-        text += "\n← ogynnsamt   |   gynnsamt för insatsen →"
+        text += ("\n← ogynnsamt   |   gynnsamt →" if phone else
+                 "\n← ogynnsamt   |   gynnsamt för insatsen →")
     return text
 
 
 def _forest_marks(ax: Any, effects: pd.DataFrame, result: MetaAnalysisResult,
-                  ys: np.ndarray, back: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  ys: np.ndarray, back: Any, *, square: float = 1.0, pooled_y: float = 1.0,
+                  interval_y: float = 0.1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from matplotlib.patches import Polygon
 
     lo = back(effects["ci_low"].to_numpy(float))
@@ -130,76 +140,56 @@ def _forest_marks(ax: Any, effects: pd.DataFrame, result: MetaAnalysisResult,
     for y, low, high in zip(ys, lo, hi):
         ax.plot([low, high], [y, y], color=_COLOUR["black"], linewidth=1.4,
                 solid_capstyle="butt")
-    ax.scatter(est, ys, s=40 + 260 * np.sqrt(weights / weights.max()), marker="s",
+    ax.scatter(est, ys, s=square * (30 + 190 * np.sqrt(weights / weights.max())), marker="s",
                color=_COLOUR["black"], zorder=3)
     e, (cl, ch) = result.effect, result.effect_ci
-    ax.add_patch(Polygon([(cl, 1.0), (e, 1.38), (ch, 1.0), (e, 0.62)], closed=True,
+    p = pooled_y
+    ax.add_patch(Polygon([(cl, p), (e, p + 0.3), (ch, p), (e, p - 0.3)], closed=True,
                          facecolor=_COLOUR["blue"], edgecolor=_COLOUR["black"], zorder=3))
     if result.has_prediction_interval:
         pl, ph = result.effect_pi
-        ax.plot([pl, ph], [0.1, 0.1], color=_COLOUR["vermillion"], linestyle=(0, (4, 2)),
-                linewidth=2.2)
+        ax.plot([pl, ph], [interval_y] * 2, color=_COLOUR["vermillion"],
+                linestyle=(0, (4, 2)), linewidth=2.2)
         for end in (pl, ph):
-            ax.plot([end, end], [-0.08, 0.28], color=_COLOUR["vermillion"], linewidth=2.2)
+            ax.plot([end, end], [interval_y - 0.2, interval_y + 0.2],
+                    color=_COLOUR["vermillion"], linewidth=2.2)
     return lo, hi, est
 
 
-def _forest_text(ax: Any, effects: pd.DataFrame, result: MetaAnalysisResult, ys: np.ndarray,
-                 columns: tuple[np.ndarray, np.ndarray, np.ndarray], measure: str) -> None:
-    from matplotlib.transforms import blended_transform_factory
-
+def _forest_rows(effects: pd.DataFrame, result: MetaAnalysisResult,
+                 columns: tuple[np.ndarray, np.ndarray, np.ndarray], ys: np.ndarray, *,
+                 pooled_y: float = 1.0, interval_y: float = 0.1) -> list[dict[str, Any]]:
+    """The text of the forest plot's rows: label, estimate [CI], weight, y, bold."""
     lo, hi, est = columns
-    k = len(effects)
-    kw = {"transform": blended_transform_factory(ax.transAxes, ax.transData),
-          "va": "center", "fontsize": FONT_SIZE}
-    header_y = k + 2.9
-    short = MEASURE_SHORT.get(measure, "effekt")
-    ax.text(-0.04, header_y, "Utvärdering", ha="right", fontweight="bold", **kw)
-    ax.text(1.04, header_y, f"{short} [{format_level(result.level)} % KI]", ha="left",
-            fontweight="bold", **kw)
-    ax.text(1.92, header_y, "Vikt", ha="right", fontweight="bold", **kw)
-    for y, name, e_i, l_i, h_i, w in zip(ys, effects["study"], est, lo, hi, result.weights):
-        ax.text(-0.04, y, _plain(name, 34), ha="right", **kw)
-        ax.text(1.04, y, f"{_fmt(e_i)} [{_fmt(l_i)}; {_fmt(h_i)}]", ha="left", **kw)
-        ax.text(1.92, y, f"{_fmt(w, 1)} %", ha="right", **kw)
+    rows = [{"label": _plain(name, 40), "estimate": f"{_fmt(e)} [{_fmt(low)}; {_fmt(high)}]",
+             "weight": f"{_fmt(w, 1)} %", "y": y, "bold": False}
+            for y, name, e, low, high, w in zip(ys, effects["study"], est, lo, hi,
+                                                result.weights)]
     model = "fix effekt" if result.method == "FE" else f"slumpeffekt ({result.method})"
     cl, ch = result.effect_ci
-    ax.text(-0.04, 1.0, f"Sammanvägt, {model}" if result.k > 1 else "Resultat (en utvärdering)",
-            ha="right", fontweight="bold", **kw)
-    ax.text(1.04, 1.0, f"{_fmt(result.effect)} [{_fmt(cl)}; {_fmt(ch)}]", ha="left",
-            fontweight="bold", **kw)
-    ax.text(1.92, 1.0, "100 %", ha="right", **kw)
+    rows.append({"label": f"Sammanvägt, {model}" if result.k > 1 else
+                 "Resultat (en utvärdering)",
+                 "estimate": f"{_fmt(result.effect)} [{_fmt(cl)}; {_fmt(ch)}]",
+                 "weight": "100 %", "y": pooled_y, "bold": True})
     if result.has_prediction_interval:
         pl, ph = result.effect_pi
-        ax.text(-0.04, 0.1, "Prediktionsintervall", ha="right", **kw)
-        ax.text(1.04, 0.1, f"[{_fmt(pl)}; {_fmt(ph)}]", ha="left", **kw)
-    het = (f"I² = {_fmt(result.i2, 0)} %, τ² = {_fmt(result.tau2, 3)}, Q-test p = "
-           f"{_fmt(result.q_p, 2)}" if result.k > 1 else "En utvärdering: ingen heterogenitet")
-    ax.text(-0.04, -0.45, het, ha="right", **{**kw, "fontsize": FONT_SIZE - 2})
+        rows.append({"label": "Prediktionsintervall", "estimate": f"[{_fmt(pl)}; {_fmt(ph)}]",
+                     "weight": "", "y": interval_y, "bold": False})
+    return rows
 
 
-def forest_plot(effects: pd.DataFrame, result: MetaAnalysisResult, *, method_name: str = "",
-                favourable: str | None = None) -> Any:
-    """An accessible forest plot: one row per evaluation, pooled diamond, prediction interval.
+def _fit(text: str, room: float, bold: bool = False) -> str:
+    """``text`` shortened with "…" until it is at most ``room`` points wide."""
+    while text_width(text, HOUSE_FONT_PT, bold=bold) > room and len(text) > 8:
+        text = text[:-2].rstrip() + "…"
+    return text
 
-    Study labels on the left; effect with CI (decimal comma) and weight on the right; squares
-    sized by weight; a diamond for the pooled effect and a dashed line for the prediction
-    interval (Higgins, t with k − 2 df); a dotted vertical line at no effect. Ratio measures
-    on a log scale with back-transformed labels. Swedish alt text attached.
-    """
-    measure = result.measure or effects.attrs.get("measure") or "MD"
-    k = len(effects)
-    height = 2.2 + 0.48 * (k + 4)
-    fig, ax = new_figure(width=10.5, height=height)
-    fig.set_layout_engine("none")  # the text columns are placed by hand around the axes
-    bottom = 1.5 / height
-    ax.set_position((0.33, bottom, 0.33, 1 - bottom - 0.55 / height))
-    ys = np.arange(k, 0, -1) + 2.0
-    back = transform_for(measure)
-    columns = _forest_marks(ax, effects, result, ys, back)
+
+def _forest_axis(ax: Any, measure: str, result: MetaAnalysisResult,
+                 columns: tuple[np.ndarray, np.ndarray, np.ndarray], top: float) -> None:
     null = 1.0 if measure in RATIO_MEASURES else 0.0
     ax.axvline(null, color=_COLOUR["black"], linewidth=1, linestyle=":")
-    ax.set_ylim(-0.5, k + 3.3)
+    ax.set_ylim(-0.5, top)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     if measure in RATIO_MEASURES:
@@ -207,14 +197,141 @@ def forest_plot(effects: pd.DataFrame, result: MetaAnalysisResult, *, method_nam
         _ratio_axis(ax, np.concatenate([columns[0], columns[1], [*pi, null]]))
     else:
         _linear_axis(ax.xaxis)
-    ax.tick_params(labelsize=FONT_SIZE - 1)
-    ax.set_xlabel(_axis_label(measure, favourable), fontsize=FONT_SIZE)
-    _forest_text(ax, effects, result, ys, columns, measure)
-    title = f"{method_name}: " if method_name else ""
-    fig.suptitle(f"{title}{k} utvärdering{'ar' if k != 1 else ''}", x=0.02, ha="left",
-                 fontsize=FONT_SIZE + 2, fontweight="bold")
+
+
+def forest_plot(effects: pd.DataFrame, result: MetaAnalysisResult, *, method_name: str = "",
+                favourable: str | None = None) -> Any:
+    """An accessible forest plot: one row per evaluation, pooled diamond, prediction interval.
+
+    Drawn for the text column: study labels on the left; effect with CI (decimal comma) and
+    weight on the right, in columns as wide as their text; squares sized by weight; a
+    diamond for the pooled effect and a dashed line for the prediction interval (Higgins, t
+    with k − 2 df); a dotted vertical line at no effect. Ratio measures on a log scale with
+    back-transformed labels. The phone drawing (:func:`forest_plot_phone`) puts each label
+    above its row. The heterogeneity statistics are the caption; Swedish alt text attached.
+    """
+    measure = result.measure or effects.attrs.get("measure") or "MD"
+    k = len(effects)
+    ys = np.arange(k, 0, -1) + 2.0
+    back = transform_for(measure)
+    size = HOUSE_FONT_PT
+    rows_probe = _forest_rows(effects, result, (back(effects["ci_low"].to_numpy(float)),
+                                                back(effects["ci_high"].to_numpy(float)),
+                                                back(effects["yi"].to_numpy(float))), ys)
+    short = MEASURE_SHORT.get(measure, "effekt")
+    head_estimate = f"{short} [{format_level(result.level)} % KI]"
+    estimate_w = max(max(text_width(r["estimate"], size, bold=r["bold"]) for r in rows_probe),
+                     text_width(head_estimate, size, bold=True)) + 6
+    weight_w = text_width("100,0 %", size) + 14
+    width = COLUMN_WIDTH_IN * 72  # points; the columns are placed by hand for this width
+    room = width - 8 - estimate_w - weight_w - 12 - 150  # the plot keeps 150 pt at least
+    label_w = max(max(text_width(_fit(r["label"], room, r["bold"]), size, bold=r["bold"])
+                      for r in rows_probe), text_width("Utvärdering", size, bold=True)) + 6
+    plot_w = width - 8 - label_w - estimate_w - weight_w - 12
+    units = k + 3.9  # the y range: -0.5 … k + 3.4
+    bottom, top = 56.0, 26.0  # points: tick labels and a two-line axis label; the title
+    height = (bottom + top + 22.0 * units) / 72
+    fig, ax = new_figure(width=COLUMN_WIDTH_IN, height=height)
+    placed_by_hand(fig)
+    x0 = 4 + label_w + 6
+    ax.set_position((x0 / width, bottom / (height * 72), plot_w / width,
+                     22.0 * units / (height * 72)))
+    columns = _forest_marks(ax, effects, result, ys, back)
+    rows = _forest_rows(effects, result, columns, ys)
+    _forest_axis(ax, measure, result, columns, k + 3.4)
+    from matplotlib.transforms import blended_transform_factory
+
+    place = blended_transform_factory(fig.transFigure, ax.transData)
+    label_x, estimate_x, weight_x = (x0 - 6) / width, (x0 + plot_w + 10) / width, \
+        (width - 4) / width
+
+    def put(x: float, y: float, text: str, ha: str, bold: bool = False) -> None:
+        ax.text(x, y, text, ha=ha, va="center", fontweight="bold" if bold else "normal",
+                fontsize=size, transform=place)
+
+    header_y = k + 2.9
+    put(label_x, header_y, "Utvärdering", "right", True)
+    put(estimate_x, header_y, head_estimate, "left", True)
+    put(weight_x, header_y, "Vikt", "right", True)
+    for row in rows:
+        put(label_x, row["y"], _fit(row["label"], room, row["bold"]), "right", row["bold"])
+        put(estimate_x, row["y"], row["estimate"], "left", row["bold"])
+        if row["weight"]:
+            put(weight_x, row["y"], row["weight"], "right")
+    ax.set_xlabel(_axis_label(measure, favourable))
+    fig.suptitle(_forest_title(method_name, k), x=4 / width, y=1 - 6 / (height * 72),
+                 ha="left", va="top", fontsize=10.5, fontweight="bold")
+    attach_caption(fig, forest_caption(result))
+    attach_phone(fig, lambda: forest_plot_phone(effects, result, method_name=method_name,
+                                                favourable=favourable))
     return attach_alt(fig, forest_alt_text(result, method_name=method_name,
                                            favourable=favourable))
+
+
+def _forest_title(method_name: str, k: int) -> str:
+    title = f"{method_name}: " if method_name else ""
+    return f"{title}{k} utvärdering{'ar' if k != 1 else ''}"
+
+
+def forest_caption(result: MetaAnalysisResult) -> str:
+    """The heterogeneity statistics under a forest plot, in Swedish."""
+    if result.k < 2:
+        return "En utvärdering: heterogenitet mellan utvärderingar kan inte bedömas."
+    return (f"Heterogenitet mellan utvärderingarna: {heterogeneity_label(result.i2)} "
+            f"(I² = {_fmt(result.i2, 0)} %, τ² = {_fmt(result.tau2, 3)}, Q-test "
+            f"{format_p(result.q_p, 2)}).")
+
+
+def forest_plot_phone(effects: pd.DataFrame, result: MetaAnalysisResult, *,
+                      method_name: str = "", favourable: str | None = None) -> Any:
+    """The forest plot drawn for a phone: each evaluation's name and weight on a line above
+    its row, the plot beside a column with the estimate and its interval."""
+    measure = result.measure or effects.attrs.get("measure") or "MD"
+    k = len(effects)
+    size = HOUSE_FONT_PT
+    back = transform_for(measure)
+    # every row takes two slots: its name (and weight) above, its marks below
+    interval = result.has_prediction_interval
+    pooled_y = 1.7 if interval else 0.0
+    ys = pooled_y + 0.5 + 1.7 * np.arange(k, 0, -1)
+    places = {"pooled_y": pooled_y, "interval_y": 0.0}
+    probe = _forest_rows(effects, result, (back(effects["ci_low"].to_numpy(float)),
+                                           back(effects["ci_high"].to_numpy(float)),
+                                           back(effects["yi"].to_numpy(float))), ys, **places)
+    short = MEASURE_SHORT.get(measure, "effekt")
+    head_estimate = f"{short} [{format_level(result.level)} % KI]"
+    estimate_w = max(max(text_width(r["estimate"], size, bold=r["bold"]) for r in probe),
+                     text_width(head_estimate, size, bold=True)) + 4
+    total = NARROW_WIDTH_IN * 72 - 8
+    top = (float(ys[0]) if k else pooled_y) + 2.0
+    height = 1.5 + 0.27 * (top + 0.6)
+    fig, (ax, numbers) = new_figure(
+        ncols=2, width=NARROW_WIDTH_IN, height=height, sharey=True,
+        gridspec_kw={"width_ratios": [total - estimate_w, estimate_w], "wspace": 0.03})
+    columns = _forest_marks(ax, effects, result, ys, back, square=0.45, **places)
+    rows = _forest_rows(effects, result, columns, ys, **places)
+    _forest_axis(ax, measure, result, columns, top)
+    ax.set_ylim(-0.6, top)
+    numbers.axis("off")
+    numbers.text(0.0, top - 0.45, head_estimate, ha="left", va="center", fontweight="bold",
+                 fontsize=size, transform=numbers.get_yaxis_transform())
+    room = total - 4
+    for row in rows:
+        weight = "bold" if row["bold"] else "normal"
+        numbers.text(0.0, row["y"], row["estimate"], ha="left", va="center",
+                     fontweight=weight, fontsize=size, transform=numbers.get_yaxis_transform())
+        label = row["label"]
+        if row["weight"] and not row["bold"]:
+            label += f", vikt {row['weight']}"
+        ax.text(0.0, row["y"] + 0.75, _fit(label, room, row["bold"]), ha="left",
+                va="center", fontweight=weight, fontsize=size,
+                transform=ax.get_yaxis_transform(), clip_on=False, zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0}
+                ).set_in_layout(False)
+    ax.set_xlabel(_axis_label(measure, favourable, phone=True))
+    fig.suptitle(textwrap.fill(_forest_title(method_name, k), 38), x=0.01, ha="left",
+                 fontsize=10.5, fontweight="bold")
+    return fig
 
 
 def forest_alt_text(result: MetaAnalysisResult, *, method_name: str = "",

@@ -445,14 +445,17 @@ def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None,
     A4 text width), the phone drawing :data:`~research.report.figures.NARROW_WIDTH_IN`; both
     are shown at their natural size, so figure text is as large on screen as it was set
     (at least 12 CSS px; see :func:`research.report.figures.fit_to_width`). ``narrow`` is an
-    optional figure drawn for the phone by the caller; without it the phone drawing is
+    optional figure drawn for the phone by the caller, else the one attached with
+    :func:`~research.report.figures.attach_phone`; without either the phone drawing is
     derived from ``fig`` (small multiples reflow, labels wrap, legends move below).
 
     The alt text is ``alt`` or the one attached with :func:`attach_alt`; a figure without
-    one is an error, because every figure in a briefing must be described. The figure is
-    closed afterwards.
+    one is an error, because every figure in a briefing must be described. ``caption`` (or
+    the one attached with :func:`~research.report.figures.attach_caption`) is shown as text
+    under the figure. The figures are closed afterwards.
     """
-    from .figures import COLUMN_WIDTH_IN, CSS_DPI, NARROW_WIDTH_IN, figure_svg, fit_to_width
+    from .figures import (COLUMN_WIDTH_IN, CSS_DPI, NARROW_WIDTH_IN, figure_svg, fit_to_width,
+                          get_caption, phone_drawing)
 
     text = alt or get_alt(fig)
     if not text:
@@ -460,18 +463,21 @@ def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None,
             "A figure has no alt text.",
             hint="attach one with research.report.attach_alt(fig, '…') or pass alt='…'",
         )
+    caption = caption or get_caption(fig)
+    phone = narrow if narrow is not None else phone_drawing(fig)
     wide = figure_svg(fit_to_width(fig, COLUMN_WIDTH_IN), alt=text,
                       css_width=round(COLUMN_WIDTH_IN * CSS_DPI), key="wide")
-    phone = narrow if narrow is not None else fig
-    small = figure_svg(fit_to_width(phone, NARROW_WIDTH_IN, narrow=True), alt=text,
+    # a phone drawing made for the phone is only fitted; the desktop one is redrawn for it
+    small = figure_svg(fit_to_width(fig, NARROW_WIDTH_IN, narrow=True) if phone is None
+                       else fit_to_width(phone, NARROW_WIDTH_IN), alt=text,
                        css_width=round(NARROW_WIDTH_IN * CSS_DPI), key="narrow")
     _display(
         {"image/svg+xml": wide, "text/plain": f"<Figur: {text}>"},
         {"image/svg+xml": {"alt": text, FIGURE_METADATA: True, "narrow": small}},
     )
     _close(fig)
-    if narrow is not None:
-        _close(narrow)
+    if phone is not None:
+        _close(phone)
     if caption:
         _display({"text/html": f'<p class="figure-caption">{escape(caption)}</p>',
                   "text/plain": caption})

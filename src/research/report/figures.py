@@ -7,7 +7,9 @@ switched and nothing global is left open), format axes with :func:`count_axis`,
 ticks for counts, non-breaking-space thousands, Swedish month names), colour with
 :data:`OKABE_ITO` (colour-blind safe; never colour alone — pair it with labels, markers or
 hatching), keep legends outside the data with :func:`legend_outside`, and describe the
-figure in Swedish with :func:`attach_alt`.
+figure in Swedish with :func:`attach_alt`. A figure whose text cannot reflow brings its own
+phone drawing (:func:`attach_phone`); statistics a reader should read as text go in a caption
+(:func:`attach_caption`) rather than in small figure text.
 
 **Figures are drawn for where they are shown.** :func:`research.report.show_figure` embeds
 a figure as inline SVG with real text (searchable, sharp in print, measured by the browser
@@ -28,6 +30,7 @@ import io
 import math
 import re
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 __all__ = [
@@ -42,6 +45,13 @@ __all__ = [
     "new_figure",
     "attach_alt",
     "get_alt",
+    "attach_phone",
+    "phone_drawing",
+    "attach_caption",
+    "placed_by_hand",
+    "get_caption",
+    "text_width",
+    "HOUSE_FONT_PT",
     "count_axis",
     "number_axis",
     "percent_axis",
@@ -60,7 +70,11 @@ CSS_DPI = 96
 COLUMN_WIDTH_IN = 7.0            # the briefing's text column: 672 CSS px, also A4's text width
 NARROW_WIDTH_IN = 340 / CSS_DPI  # a 360 px phone's text column: 340 CSS px
 MIN_FONT_PT = 9.0                # 12 CSS px: the smallest text a figure may carry
+HOUSE_FONT_PT = 9.5              # the house text size: 12.7 CSS px
 ALT_ATTRIBUTE = "_research_alt"
+PHONE_ATTRIBUTE = "_research_phone"
+CAPTION_ATTRIBUTE = "_research_caption"
+PLACED_ATTRIBUTE = "_research_placed"
 _DRAWN = "_research_drawn"       # the size a figure was last laid out and drawn at
 _DRAWN_ONCE = "_research_drawn_once"
 MONTH_ABBREVIATIONS = ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt",
@@ -126,6 +140,54 @@ def attach_alt(fig: Any, alt: str) -> Any:
 def get_alt(fig: Any) -> str | None:
     """The alt text attached by :func:`attach_alt`, if any."""
     return getattr(fig, ALT_ATTRIBUTE, None)
+
+
+def attach_phone(fig: Any, draw: Callable[[], Any]) -> Any:
+    """Attach the figure's own phone drawing: ``draw()`` makes a figure drawn for
+    :data:`NARROW_WIDTH_IN` (called by :func:`research.report.show_figure` instead of deriving
+    the phone drawing from ``fig``); returns ``fig``. For figures whose text cannot reflow
+    (a forest plot's columns, a heatmap's cells)."""
+    setattr(fig, PHONE_ATTRIBUTE, draw)
+    return fig
+
+
+def phone_drawing(fig: Any) -> Any | None:
+    """The phone drawing attached with :func:`attach_phone`, drawn now (or ``None``)."""
+    draw = getattr(fig, PHONE_ATTRIBUTE, None)
+    return draw() if draw is not None else None
+
+
+def placed_by_hand(fig: Any) -> Any:
+    """Mark a figure whose axes and text the domain placed itself for its width (no layout
+    engine): :func:`fit_to_width` then leaves its layout alone; returns ``fig``."""
+    fig.set_layout_engine("none")
+    setattr(fig, PLACED_ATTRIBUTE, True)
+    return fig
+
+
+def attach_caption(fig: Any, caption: str) -> Any:
+    """A Swedish caption shown as page text under the figure (both drawings) by
+    :func:`research.report.show_figure`: for statistics a reader should be able to search,
+    copy and read at the page's text size, rather than as small figure text."""
+    setattr(fig, CAPTION_ATTRIBUTE, str(caption))
+    return fig
+
+
+def get_caption(fig: Any) -> str | None:
+    """The caption attached by :func:`attach_caption`, if any."""
+    return getattr(fig, CAPTION_ATTRIBUTE, None)
+
+
+def text_width(text: str, size: float = HOUSE_FONT_PT, *, bold: bool = False) -> float:
+    """Width in points of ``text`` set in the house font at ``size`` points (its longest
+    line): for domain figures that place columns of text themselves."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    prop = FontProperties(family=HOUSE_STYLE["font.sans-serif"][0], size=size,
+                          weight="bold" if bold else "normal")
+    return max((TextPath((0, 0), line, prop=prop).get_extents().width if line.strip() else 0.0
+                for line in str(text).splitlines() or [""]), default=0.0)
 
 
 def swedish_tick(value: float, decimals: int = 0, *, percent: bool = False) -> str:
@@ -369,14 +431,14 @@ def _integer_data(ax: Any, which: str) -> bool:
 def _swedish_defaults(ax: Any) -> None:
     """Give axes still on matplotlib's English defaults Swedish formats."""
     from matplotlib.dates import AutoDateFormatter, ConciseDateFormatter, DateFormatter
-    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+    from matplotlib.ticker import AutoLocator, MaxNLocator, ScalarFormatter
 
     for which, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
         formatter = axis.get_major_formatter()
         if isinstance(formatter, (AutoDateFormatter, ConciseDateFormatter, DateFormatter)):
             date_axis(axis)
         elif type(formatter) is ScalarFormatter and axis.get_scale() == "linear":
-            if _integer_data(ax, which):
+            if type(axis.get_major_locator()) is AutoLocator and _integer_data(ax, which):
                 axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=2))
             number_axis(axis)
 
@@ -490,7 +552,8 @@ def _use_layout(fig: Any) -> None:
     figure allows it; tight after a one-off ``tight_layout`` with a colour bar)."""
     from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
-    if isinstance(fig.get_layout_engine(), (ConstrainedLayoutEngine, TightLayoutEngine)):
+    if getattr(fig, PLACED_ATTRIBUTE, False) or isinstance(
+            fig.get_layout_engine(), (ConstrainedLayoutEngine, TightLayoutEngine)):
         return
     for name in ("constrained", "tight"):
         try:
