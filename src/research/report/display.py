@@ -187,7 +187,8 @@ def table_html(
         raise ParameterError("Every table needs a Swedish caption.", hint="pass caption='…'")
     links = dict(links or {})
     html_columns, errors = set(html_columns), set(errors)
-    errors |= {c for c in df.columns if ERROR_COLUMN.match(str(c)) and c not in html_columns}
+    errors |= {c for c in df.columns if ERROR_COLUMN.match(str(c)) and c not in html_columns
+               and getattr(df[c], "dtype", None) is not None and df[c].dtype.kind not in "iuf"}
     shown = df.reset_index() if index else df
     hidden_link_targets = set(links.values()) - set(links.keys())
     hide = set(hide)
