@@ -204,7 +204,9 @@ def count_axis(axis: Any) -> Any:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=2))
-    axis.set_major_formatter(FuncFormatter(lambda v, _: swedish_tick(v, 0)))
+    # a range narrower than one count still gets fractional ticks: they stay unlabelled
+    axis.set_major_formatter(FuncFormatter(
+        lambda v, _: swedish_tick(v, 0) if abs(v - round(v)) < 1e-9 else ""))
     return axis
 
 
@@ -535,6 +537,7 @@ def fit_to_width(fig: Any, width: float = COLUMN_WIDTH_IN, *, narrow: bool = Fal
         _use_layout(fig)
         _legends_off_the_data(fig)
         if narrow:
+            _fewer_ticks(fig)
             if not getattr(fig, _DRAWN_ONCE, False):
                 _draw(fig)  # tick labels have their text after a draw (at any width)
             wrapped_y = [_wrap_labels(ax.yaxis, 18) for ax in fig.axes]
@@ -545,6 +548,17 @@ def fit_to_width(fig: Any, width: float = COLUMN_WIDTH_IN, *, narrow: bool = Fal
             untangled = [_untangle(ax) for ax in fig.axes]
             _grow_for_labels(fig, drawn=not any(untangled))
     return fig
+
+
+def _fewer_ticks(fig: Any) -> None:
+    """On a phone a value axis across the figure gets at most five ticks (automatic tick
+    choice fills a short axis with touching labels)."""
+    from matplotlib.ticker import AutoLocator, MaxNLocator
+
+    for ax in fig.axes:
+        locator = ax.xaxis.get_major_locator()
+        if isinstance(locator, (MaxNLocator, AutoLocator)) and ax.xaxis.get_scale() == "linear":
+            locator.set_params(nbins=4)
 
 
 def _use_layout(fig: Any) -> None:

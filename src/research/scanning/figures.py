@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..report.figures import OKABE_ITO, attach_alt, count_axis, legend_outside, new_figure
+from ..report.figures import (OKABE_ITO, attach_alt, count_axis, empty_figure, legend_outside,
+                              new_figure)
 from ..report.formatting import format_number
 from .themes import Taxonomy
 
@@ -55,6 +56,7 @@ def plot_rising_themes(themes: pd.DataFrame, weekly: pd.DataFrame, taxonomy: Tax
                      label="Snitt i baslinjen")
         axis.set_title(label, loc="left")
         axis.set_ylabel("Poster")
+        axis.set_ylim(0, max(float(np.max(values, initial=0)), baseline_mean, 1.0) * 1.15)
         count_axis(axis.yaxis)
         axis.grid(axis="y", alpha=0.3)
         sentences.append(f"{label}: {format_number(values[-1])} poster den senaste perioden "
@@ -73,6 +75,12 @@ def plot_rising_themes(themes: pd.DataFrame, weekly: pd.DataFrame, taxonomy: Tax
 def plot_theme_overview(themes: pd.DataFrame) -> Any:
     """Horizontal bars: items per theme this period vs the baseline's average per period."""
     table = themes.sort_values("current")
+    top_value = float(max(table["current"].max(), table["expected"].max(), 0)) if len(table) \
+        else 0.0
+    if top_value <= 0:
+        message = ("Inga poster under perioden eller i baslinjen, så det finns inga teman att "
+                   "jämföra. Se tabellen över källorna: kanske kunde ingen källa läsas.")
+        return empty_figure(message, alt="Diagrammet över teman är tomt: " + message)
     fig, axis = new_figure(height=0.42 * len(table) + 1.6)
     y = np.arange(len(table))
     axis.barh(y + 0.2, table["current"], height=0.4, color=OKABE_ITO[0], label="Perioden")
@@ -80,9 +88,10 @@ def plot_theme_overview(themes: pd.DataFrame) -> Any:
               edgecolor="white", label="Snitt per period i baslinjen")
     axis.set_yticks(y, table["label"], fontsize=10)
     for position, (value, rising) in enumerate(zip(table["current"], table["rising"])):
-        axis.text(value + 0.2, position + 0.2, f"{value}{' ▲ ökar' if rising else ''}",
-                  va="center", fontsize=9)
+        axis.annotate(f"{value}{' ▲ ökar' if rising else ''}", (value, position + 0.2),
+                      xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
     axis.set_xlabel("Poster")
+    axis.set_xlim(0, top_value * 1.25)  # room for the value labels inside the axes
     count_axis(axis.xaxis)
     legend_outside(axis, where="below", ncols=2)
     top = themes.sort_values("current", ascending=False).iloc[0] if len(table) else None
