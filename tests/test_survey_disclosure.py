@@ -431,3 +431,51 @@ def test_publish_accepts_the_default_enkatanalys_run(isolated_reports, monkeypat
     assert result.run_dir.name in published.published_runs, published.messages
     index = (isolated_reports / "site" / "index.html").read_text(encoding="utf-8")
     assert "briefings/enkatanalys/" in index
+
+
+# ---------------------------------------------------------------------------------------
+# Tables for reading: the briefing shows wide forms of the long, audited CSVs
+
+
+def test_the_likert_reading_table_is_one_row_per_statement_with_the_csvs_values(
+        default_analysis):
+    long = default_analysis.likert_frame
+    wide = default_analysis.likert_wide()
+    assert len(wide) == long["Fråga"].nunique() and wide["Påstående"].is_unique
+    options = list(dict.fromkeys(long["Svarsalternativ"]))
+    assert list(wide.columns) == ["Påstående", *[f"{o} (%)" for o in options], "Antal svar"]
+    for _, row in long.iterrows():  # every shown value is the CSV's, nothing more
+        shown = wide.loc[wide["Påstående"] == row["Fråga"]].iloc[0]
+        assert str(shown[f"{row['Svarsalternativ']} (%)"]) == str(row["Andel (%)"])
+        assert str(shown["Antal svar"]) == str(row["Antal svar"])
+    assert set(default_analysis.reading_priority("likert")) <= set(wide.columns)
+
+
+def test_the_crosstab_reading_table_states_no_test_statistic(default_analysis):
+    long = default_analysis.crosstabs
+    wide = default_analysis.crosstabs_wide()
+    statistics = set(default_analysis.tests.columns) - {"Fråga", "Bakgrundsvariabel"}
+    assert statistics & set(long.columns)  # the CSV keeps them, row by row …
+    assert not statistics & set(wide.columns)  # … the reading table leaves them to the tests
+    groups = long[long["Grupp"] != "Totalt"]
+    assert len(wide) == len(groups.drop_duplicates(["Fråga", "Bakgrundsvariabel", "Grupp"]))
+    for _, row in groups.iterrows():
+        shown = wide[(wide["Påstående"] == row["Fråga"]) & (wide["Grupp"] == row["Grupp"])
+                     & (wide["Bakgrundsvariabel"] == row["Bakgrundsvariabel"])].iloc[0]
+        assert str(shown[f"{row['Svarsalternativ']} (%)"]) == str(row["Andel (%)"])
+        assert str(shown["Antal svar"]) == str(row["Antal svar i gruppen"])
+
+
+def test_a_few_who_skipped_a_whole_index_hide_the_respondents_behind_alpha(tmp_path):
+    generated_survey(tmp_path, 4)
+    lines = (tmp_path / "enkat.csv").read_text(encoding="utf-8").splitlines()
+    for number in (1, 2):  # two respondents answer none of the index's questions
+        lines[number] = ";".join(lines[number].split(";")[:3] + [""] * 4)
+    (tmp_path / "enkat.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = survey.read_survey(tmp_path / "enkat.csv", tmp_path / "kodbok.yaml")
+    analysis = survey.analyse(data, group_by=["enhet", "kon"])
+    whole = analysis.reliability[analysis.reliability["Fråga"] == "Hela indexet"]
+    assert (whole["Antal svarande"].astype(str) == HIDDEN).all()  # N − 2 would tell the 2
+    check = analysis.check_disclosure()
+    assert check.passed, [f.describe() for f in check.audit.findings]
+    assert "reliability" in check.audit.tables

@@ -270,7 +270,7 @@ def add_relations(system: PublishedSystem, relations: Iterable[Relation]) -> int
 def _add_table(system: PublishedSystem, frame: pd.DataFrame, spec: TableSpec) -> None:
     counts = {m.column for m in spec.measures if m.kind == "count"}
     in_table: dict[Key, int] = {}
-    for position, (_, row) in enumerate(frame.iterrows()):
+    for position, row in enumerate(frame.to_dict("records")):
         line = position + 2  # the CSV header is line 1
         if any(str(row.get(column, "")).strip() not in allowed
                for column, allowed in spec.where.items()):
@@ -516,6 +516,7 @@ class _State:
     exact: dict[Key, bool] = field(default_factory=dict)
     seen_high: dict[int, float] = field(default_factory=dict)
     programs: int = 0
+    changes: dict[Key, list[tuple[int, float]]] | None = None
 
     def attack(self, variables: list[int], rows: list) -> None:
         """Certify or bound every hidden cell of one component and judge it."""
@@ -525,7 +526,9 @@ class _State:
                                integral)
         keys = [system.keys[v] for v in variables]
         small = [(key in self.primary) if self.primary is not None else None for key in keys]
-        given = _verified(component, keys, self.candidates)
+        if self.changes is None:
+            self.changes = _changes(self.candidates)
+        given = _verified(component, keys, self.candidates, self.changes)
         observed = _witness(component, given, self.random_points, self.rng, self.exact_all,
                             small, self.min_cell, self.protection)
         if observed is None:
@@ -666,24 +669,28 @@ def _components(hidden: list[int], rows: list) -> list[tuple[list[int], list]]:
     return [(variables, by_root[root]) for root, variables in groups.items()]
 
 
-def _verified(component: _Component, keys: list[Key], candidates: list[dict[Key, float]]
-              ) -> np.ndarray:
+def _verified(component: _Component, keys: list[Key], candidates: list[dict[Key, float]],
+              changes: Mapping[Key, list[tuple[int, float]]] | None = None) -> np.ndarray:
     """Columns = the candidate points that satisfy every constraint and bound of
     ``component``. The first candidate must give every cell; a later one may list only
-    the cells it changes (the others keep the first one's values)."""
+    the cells it changes (the others keep the first one's values). ``changes`` is
+    :func:`_changes` of ``candidates`` (made once for all components)."""
     n = len(keys)
     if not candidates or not all(key in candidates[0] for key in keys):
         return np.zeros((n, 0))
+    if changes is None:
+        changes = _changes(candidates)
     base = np.array([float(candidates[0][key]) for key in keys])
-    position = {key: k for k, key in enumerate(keys)}
+    touched: dict[int, list[tuple[int, float]]] = {}
+    for k, key in enumerate(keys):
+        for number, value in changes.get(key, ()):
+            touched.setdefault(number, []).append((k, value))
     columns = [base]
-    for candidate in candidates[1:]:
-        touched = [(position[key], value) for key, value in candidate.items() if key in position]
-        if touched:
-            x = base.copy()
-            for k, value in touched:
-                x[k] = float(value)
-            columns.append(x)
+    for number in sorted(touched):
+        x = base.copy()
+        for k, value in touched[number]:
+            x[k] = value
+        columns.append(x)
     points = np.column_stack(columns)
     ok = np.all(points >= component.floors[:, None] - 1e-7, axis=0)
     if component.a_eq is not None:
@@ -691,6 +698,15 @@ def _verified(component: _Component, keys: list[Key], candidates: list[dict[Key,
     if component.a_ub is not None:
         ok &= np.all(component.a_ub @ points <= component.b_ub[:, None] + 1e-6, axis=0)
     return points[:, ok]
+
+
+def _changes(candidates: list[dict[Key, float]]) -> dict[Key, list[tuple[int, float]]]:
+    """For each cell, the later candidates that change it: ``[(candidate number, value)]``."""
+    changes: dict[Key, list[tuple[int, float]]] = {}
+    for number, candidate in enumerate(candidates[1:], start=1):
+        for key, value in candidate.items():
+            changes.setdefault(key, []).append((number, float(value)))
+    return changes
 
 
 def _witness(component: _Component, given: np.ndarray, count: int,

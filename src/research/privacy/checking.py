@@ -151,14 +151,15 @@ class DisclosureCheck:
 
 def _joined(groups: list[list[dict[Key, float]]]) -> list[dict[Key, float]]:
     """Candidate points of several registrations: each group's first point (its true
-    table) joined with the others', then every point on its own."""
+    table) joined with the others', then every other point as the cells it changes (the
+    audit takes the rest from the first point)."""
     truth: dict[Key, float] = {}
     for group in groups:
         if group:
             truth.update(group[0])
     points = [truth] if truth else []
     for group in groups:
-        points += [{**truth, **point} for point in group[1:]]
+        points += [dict(point) for point in group[1:]]
     return points
 
 
