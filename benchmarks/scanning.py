@@ -166,6 +166,15 @@ def theme_table() -> None:
         print(f"{row.theme} | {row.labelled} | {row.precision:.2f} | {row.recall:.2f} | "
               f"{100 * row.unrelated_rate:.1f} % | {other.precision:.2f} | {other.recall:.2f} | "
               f"{100 * other.unrelated_rate:.1f} %")
+    print("\nconfusion (taxonomy): theme | false alarms (on unrelated) | missed | hand labels "
+          "of the false alarms")
+    for row in evaluation.confusion.itertuples():
+        print(f"{row.theme} | {row.false_alarms} ({row.false_alarms_unrelated}) | {row.missed} "
+              f"| {row.false_alarm_true_themes or '-'}")
+    met = evaluation.per_theme
+    print(f"\ntargets: precision >= 0.85 for {int((met['precision'] >= 0.85).sum())} of "
+          f"{len(met)} themes, recall >= 0.80 for {int((met['recall'] >= 0.80).sum())}, "
+          f"on unrelated <= 5 % for {int((met['unrelated_rate'] <= 0.05).sum())}")
 
 
 if __name__ == "__main__":

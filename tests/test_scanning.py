@@ -372,14 +372,17 @@ def test_run_scan_bad_sources_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
-def test_notebook_end_to_end_twice(tmp_path: Path) -> None:
+def test_notebook_end_to_end_twice(tmp_path: Path, isolated_reports: Path) -> None:
+    """Two runs of the declared default set: the second reports nothing new. A draft
+    (``-p`` override) after them works on a private copy: it says so, and the shared
+    archive is unchanged."""
     from research import runs
 
-    archive = tmp_path / "arkiv.sqlite"
+    archive = isolated_reports / "archive" / "omvarld.sqlite"  # the default set's archive
     parameters = [PROJECT / "parameters" / "omvarldsbevakning" / "default.yaml"]
-    first = runs.run_notebook("notebooks/omvarldsbevakning.ipynb", parameters,
-                              overrides={"archive": str(archive)}, publish=False)
+    first = runs.run_notebook("notebooks/omvarldsbevakning.ipynb", parameters, publish=False)
     assert first.status == "succeeded", first.error
+    assert first.manifest["parameter_set"] == "default" and archive.is_file()
     tables = Path(first.run_dir) / "tables"
     new_items = pd.read_csv(tables / "new_items.csv")
     themes = pd.read_csv(tables / "themes.csv")
@@ -391,7 +394,7 @@ def test_notebook_end_to_end_twice(tmp_path: Path) -> None:
     assert len(pd.read_csv(tables / "emerging_terms.csv")) > 0
     briefing = (Path(first.run_dir) / "briefing.html").read_text(encoding="utf-8")
     assert "alert(" not in briefing and "javascript:" not in briefing
-    assert "Radikalisering online" in briefing
+    assert "Radikalisering online" in briefing and "Utkast:" not in briefing
     from browser import axe_violations, chromium_path, external_requests, open_page
 
     if chromium_path():  # the hostile feed item must not run script; axe finds nothing
@@ -399,12 +402,18 @@ def test_notebook_end_to_end_twice(tmp_path: Path) -> None:
         with open_page(url) as (page, requests, dialogs):
             assert external_requests(requests, url) == [] and dialogs == []
             assert axe_violations(page) == []
-    second = runs.run_notebook("notebooks/omvarldsbevakning.ipynb", parameters,
-                               overrides={"archive": str(archive)}, publish=False)
+    second = runs.run_notebook("notebooks/omvarldsbevakning.ipynb", parameters, publish=False)
     assert second.status == "succeeded", second.error
     assert pd.read_csv(Path(second.run_dir) / "tables" / "new_items.csv").empty
     assert "Inga nya poster sedan förra briefingen" in \
         (Path(second.run_dir) / "briefing.html").read_text(encoding="utf-8")
+    shared = archive.read_bytes()
+    draft = runs.run_notebook("notebooks/omvarldsbevakning.ipynb", parameters,
+                              overrides={"title": "Prov"}, publish=False)
+    assert draft.status == "succeeded", draft.error
+    assert draft.manifest["parameter_set"] is None
+    assert "Utkast:" in (Path(draft.run_dir) / "briefing.html").read_text(encoding="utf-8")
+    assert archive.read_bytes() == shared
 
 
 # -- optional classifier ------------------------------------------------------------------

@@ -162,6 +162,21 @@ class ScanResult:
             columns[2]: table["precision"].round(2), columns[3]: table["recall"].round(2),
             columns[4]: (table["unrelated_rate"] * 100).round(1)})
 
+    def theme_confusion(self) -> pd.DataFrame:
+        """Per theme, in Swedish: the missed texts, the false alarms (and how many of them
+        were outside every theme) and the hand-labelled themes of the false alarms."""
+        columns = ["Tema", "Missade", "Felaktigt tilldelade", "Varav utan tema",
+                   "Felaktigt tilldelade texters rätta teman"]
+        if self.evaluation is None:
+            return pd.DataFrame(columns=columns)
+        table = self.evaluation.confusion
+        labels = [", ".join(self.taxonomy.label(k) for k in keys.split("; ") if k) or "–"
+                  for keys in table["false_alarm_true_themes"]]
+        return pd.DataFrame({
+            columns[0]: [self.taxonomy.label(k) for k in table["theme"]],
+            columns[1]: table["missed"], columns[2]: table["false_alarms"],
+            columns[3]: table["false_alarms_unrelated"], columns[4]: labels})
+
     def theme_quality_note(self) -> str:
         """What the theme-quality table measured, in Swedish."""
         if self.evaluation is None:
