@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..report.figures import OKABE_ITO, attach_alt, count_axis, legend_outside, new_figure
+from ..report.figures import (OKABE_ITO, attach_alt, count_axis, legend_outside, month_tick,
+                              new_figure)
 from ..report.formatting import format_number
 
 __all__ = ["HATCHES", "plot_by_month"]
@@ -13,11 +14,13 @@ HATCHES = ["", "//", "..", "xx", "\\\\", "++", "--", "oo"]
 
 
 def plot_by_month(table: pd.DataFrame):
-    """Stacked bars of activities per month; returns a Figure with Swedish alt text."""
+    """Stacked bars of activities per month (months named in Swedish); returns a Figure
+    with Swedish alt text."""
     fig, ax = new_figure(aspect=0.55)
+    months = [month_tick(m) for m in table.index]
     bottom = pd.Series(0, index=table.index, dtype=float)
     for position, column in enumerate(table.columns):
-        ax.bar(table.index, table[column], bottom=bottom, label=column,
+        ax.bar(months, table[column].to_numpy(), bottom=bottom.to_numpy(), label=column,
                color=OKABE_ITO[position % len(OKABE_ITO)], hatch=HATCHES[position % len(HATCHES)],
                edgecolor="#333333", linewidth=0.5)
         bottom += table[column]

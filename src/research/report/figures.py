@@ -59,6 +59,7 @@ __all__ = [
     "legend_outside",
     "empty_figure",
     "swedish_tick",
+    "month_tick",
     "fit_to_width",
     "figure_svg",
 ]
@@ -197,6 +198,16 @@ def swedish_tick(value: float, decimals: int = 0, *, percent: bool = False) -> s
         text = text.lstrip("-")  # no "−0"
     text = text.replace("-", "\u2212")
     return f"{text}\u00a0%" if percent else text
+
+
+def month_tick(value: object) -> str:
+    """A month as a tick label: ``"2026-01"`` (or a date, or a monthly Period) → ``"jan 2026"``;
+    anything that is not a month is returned as text, unchanged."""
+    from .formatting import MONTHS, month_label
+
+    text = month_label(value)
+    name, _, year = text.partition(" ")
+    return f"{MONTH_ABBREVIATIONS[MONTHS.index(name)]} {year}" if name in MONTHS else text
 
 
 def count_axis(axis: Any) -> Any:
