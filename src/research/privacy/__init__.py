@@ -1,5 +1,6 @@
 """Privacy: identifiers (in text and tables), cell suppression over linked tables, and the
-independent disclosure audit that judges it.
+independent disclosure audit that judges it (:mod:`.highs`: the re-solved HiGHS instance
+the suppression uses).
 
 :mod:`.identity`, :mod:`.masking` and :mod:`.checking`'s publishing guard need no pandas; the
 table modules (:mod:`.identifiers`, :mod:`.suppression`, :mod:`.audit`) are loaded when one of

@@ -422,7 +422,8 @@ class AuditResult:
                 "hidden_cells": self.hidden, "findings": [f.to_dict() for f in self.findings],
                 "parameters": dict(self.parameters), "programs_solved": self.programs,
                 "method": "linear programs (HiGHS via scipy.optimize) on every published "
-                          "total, difference, relative change and share"}
+                          "total, difference, relative change and share, and every "
+                          "inequality a reader knows between tables"}
 
 
 class _Component:

@@ -39,6 +39,7 @@ import pandas as pd
 from ..errors import InputDataError, ParameterError
 from .audit import (AuditResult, Constraint, Key, PublishedSystem, Relation, add_relations,
                     audit_system, cell_key)
+from .highs import silent_highs
 
 __all__ = [
     "TOTAL_LABEL",
@@ -490,7 +491,7 @@ class _Model:
         self.n = n = len(part.cells)
         self.inf = highspy.kHighsInf
         self.optimal = highspy.HighsModelStatus.kOptimal
-        self.solver = solver = _highs()
+        self.solver = solver = silent_highs()
         self.upper = np.concatenate([np.full(n, self.inf), a - floors])
         solver.addVars(2 * n, np.zeros(2 * n), self.upper)
         for matrix, lower, upper in _row_blocks(part, a):
@@ -523,38 +524,6 @@ def _row_blocks(part: _Part, a: np.ndarray) -> list[tuple[Any, np.ndarray, np.nd
         bound = part.relation_bounds - part.relation_rows @ a
         blocks.append((part.relation_both, np.full(len(bound), -np.inf), bound))
     return blocks
-
-
-_BANNER_SHOWN = False
-
-
-def _highs() -> Any:
-    """A HiGHS instance with its log off (the first one of a process prints a banner on the
-    C-level standard output, which a kernel would show in the notebook: fd 1 points at
-    /dev/null while it is made). Presolve is off: small programs re-solved warm."""
-    import os
-    import sys
-
-    import highspy
-
-    global _BANNER_SHOWN
-    if _BANNER_SHOWN:
-        solver = highspy.Highs()
-    else:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "wb") as null:
-                os.dup2(null.fileno(), 1)
-                solver = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _BANNER_SHOWN = True
-    solver.setOptionValue("output_flag", False)
-    solver.setOptionValue("presolve", "off")
-    solver.setOptionValue("solver", "simplex")
-    return solver
 
 
 #: Parts with more cells than this that are one two-way table use the rectangle search;
