@@ -26,6 +26,7 @@ __all__ = [
     "kernel_pids",
     "keep_spare_kernel",
     "prestart_kernel",
+    "setup_imports",
     "stop_kernel",
 ]
 
@@ -95,11 +96,12 @@ def execute(
     env = {RUN_DIR_ENV: str(run_dir), **_kernel_environment(root)}
     # A kernel started ahead (prestart_kernel) is taken if it fits; otherwise start one now:
     # it boots while this process imports papermill and nbclient.
-    kernel = _take_spare(kernel_name or "python3", root, run_dir)
+    imports = setup_imports(notebook) if _KEEP_SPARE else ()
+    kernel = _take_spare(kernel_name or "python3", root, run_dir, imports)
     if kernel is None:
         kernel = _start_kernel(kernel_name or "python3", root, env)
-    if _KEEP_SPARE:  # batch workers: the next run's kernel boots while this one runs
-        prestart_kernel(kernel_name or "python3")
+    if _KEEP_SPARE:  # batch workers: the next run's kernel boots (and imports) while this runs
+        prestart_kernel(kernel_name or "python3", imports=imports)
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -158,6 +160,9 @@ def _kernel_environment(root: Path) -> dict[str, str]:
 class _Spare:
     manager: Any
     signature: tuple[Any, ...]
+    imports: tuple[str, ...] = ()
+    preparing: Any = None  # the thread importing the setup cell's modules
+    prepared: bool = True
 
 
 _SPARE: _Spare | None = None
@@ -171,14 +176,18 @@ def _signature(kernel_name: str, root: Path) -> tuple[Any, ...]:
     return kernel_name, str(root), tuple(sorted(merged.items()))
 
 
-def prestart_kernel(kernel_name: str = "python3") -> None:
+def prestart_kernel(kernel_name: str = "python3", *, imports: tuple[str, ...] = ()) -> None:
     """Start a kernel now for the next :func:`execute` in this process (if none is waiting).
 
     It boots while the caller validates parameters, hashes inputs or runs another notebook.
     The kernel is fresh: nothing runs in it before the run that takes it, except setting
-    ``RESEARCH_RUN_DIR`` (silently, outside the history). A spare whose name, folder or
-    environment no longer fits is stopped and a new kernel started instead; one never
-    taken is stopped when this process exits.
+    ``RESEARCH_RUN_DIR`` (silently, outside the history) and, with ``imports`` (batch
+    workers: :func:`setup_imports` of the notebook just run), importing those modules in
+    the background — what the run's setup cell does first anyway. Only a run of a notebook
+    with exactly those setup imports takes such a kernel; if importing failed or printed
+    anything (a cold run would show it), the kernel is not used. A spare whose name,
+    folder or environment no longer fits is stopped and a new kernel started instead; one
+    never taken is stopped when this process exits.
     """
     global _SPARE
     if _SPARE is not None:
@@ -186,7 +195,136 @@ def prestart_kernel(kernel_name: str = "python3") -> None:
     root = project_root()
     manager = _start_kernel(kernel_name, root, _kernel_environment(root))
     if manager is not None:
-        _SPARE = _Spare(manager, _signature(kernel_name, root))
+        spare = _Spare(manager, _signature(kernel_name, root), tuple(imports))
+        if spare.imports:
+            import threading
+
+            spare.prepared = False
+            spare.preparing = threading.Thread(target=_preimport, args=(spare,), daemon=True,
+                                               name="research-preimport")
+            spare.preparing.start()
+        _SPARE = spare
+
+
+def setup_imports(notebook: str | Path) -> tuple[str, ...]:
+    """The modules the notebook's setup cells (tagged ``setup``) import at their top level,
+    in order: ``import a.b`` → ``a.b``; ``from a import b`` → ``a`` and ``a.b`` (which
+    is imported in advance only if it is a module). Empty when there is no setup cell or it
+    is not plain Python (magics)."""
+    import ast
+    import json
+
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+    names: list[str] = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or \
+                "setup" not in (cell.get("metadata") or {}).get("tags", []):
+            continue
+        source = cell.get("source", "")
+        try:
+            tree = ast.parse("".join(source) if isinstance(source, list) else str(source))
+        except SyntaxError:
+            return ()
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                names.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.append(node.module)
+                names.extend(f"{node.module}.{alias.name}" for alias in node.names
+                             if alias.name != "*")
+    return tuple(dict.fromkeys(names))
+
+
+# Runs silently in the spare kernel: leaves no name behind; an error (a module that fails to
+# import) makes the kernel unusable, so the run starts cold and shows the error itself.
+_PREIMPORT = """\
+def __research_preimport(names):
+    import importlib, importlib.util
+    for name in names:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            found = False
+        if found:
+            importlib.import_module(name)
+__research_preimport({names!r})
+del __research_preimport
+"""
+
+
+def _preimport(spare: _Spare) -> None:
+    """Import the setup cell's modules in the spare kernel (a thread; own client)."""
+    from jupyter_core.utils import run_sync
+
+    manager = spare.manager
+    _, client_class = _kernel_classes()
+    client = None
+    ok = False
+    try:
+        # its own session (from the connection file): a session shared with the run's client
+        # would record this client's IOPub signatures and make that one drop them as replays
+        client = client_class(connection_file=manager.connection_file, parent=manager)
+        client.load_connection_file()
+        client.start_channels(hb=False)
+        run_sync(client.wait_for_ready)(timeout=60)
+        msg_id = client.execute(_PREIMPORT.format(names=list(spare.imports)), silent=True,
+                                store_history=False, allow_stdin=False)
+        reply = run_sync(client._async_recv_reply)(msg_id, timeout=300)
+        ok = reply["content"].get("status") == "ok" and run_sync(_quiet)(client, msg_id)
+    except Exception:  # the kernel died or did not answer: not used
+        ok = False
+    finally:
+        if client is not None:
+            try:
+                client.stop_channels()
+                client.context.destroy(linger=0)
+            except Exception:
+                pass
+        close_thread_loop()
+        spare.prepared = ok
+
+
+async def _quiet(client: Any, msg_id: str, wait: float = 30.0) -> bool:
+    """Whether the request ``msg_id`` showed nothing (no stream, display or error) before
+    the kernel went idle."""
+    import queue
+    import time
+
+    until = time.monotonic() + wait
+    while (left := until - time.monotonic()) > 0:
+        try:
+            msg = await client.iopub_channel.get_msg(timeout=left)
+        except queue.Empty:
+            return False
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] in ("stream", "display_data", "update_display_data",
+                               "execute_result", "error", "clear_output"):
+            return False
+        if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
+            return True
+    return False
+
+
+def close_thread_loop() -> None:
+    """Close the event loop jupyter_core's ``run_sync`` keeps for this thread: left open,
+    it would be collected at interpreter exit and print a stray traceback."""
+    import asyncio
+
+    try:
+        from jupyter_core.utils import _loop  # the loop run_sync keeps for this thread
+    except ImportError:  # pragma: no cover - other jupyter_core versions
+        return
+    loop = _loop.get()
+    if loop is not None and not loop.is_closed() and not loop.is_running():
+        loop.close()
+        _loop.set(None)
+        asyncio.set_event_loop(None)
 
 
 def keep_spare_kernel(enabled: bool = True) -> None:
@@ -214,13 +352,21 @@ def kernel_pids() -> list[int]:
     return sorted(_PIDS - {getattr(process, "pid", None)})
 
 
-def _take_spare(kernel_name: str, root: Path, run_dir: Path) -> Any:
-    """The spare kernel, ready and told its run directory; None when there is none that fits."""
+def _take_spare(kernel_name: str, root: Path, run_dir: Path,
+                imports: tuple[str, ...] = ()) -> Any:
+    """The spare kernel, ready and told its run directory; None when there is none that fits
+    (another kernel, folder or environment; other setup imports done in advance)."""
     global _SPARE
     spare, _SPARE = _SPARE, None
     if spare is None:
         return None
-    if spare.signature != _signature(kernel_name, root):
+    if spare.signature != _signature(kernel_name, root) or \
+            (spare.imports and spare.imports != tuple(imports)):
+        stop_kernel(spare.manager)
+        return None
+    if spare.preparing is not None:
+        spare.preparing.join(timeout=300)
+    if not spare.prepared:  # importing in advance failed or showed something: start cold
         stop_kernel(spare.manager)
         return None
     from jupyter_core.utils import run_sync

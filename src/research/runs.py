@@ -5,7 +5,6 @@ validate parameters → execute with papermill → write manifest → render →
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import re
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ParameterError, ResearchError
-from .execute import execute, stop_kernel
+from .execute import close_thread_loop as _close_thread_loop, execute, stop_kernel
 from .io.files import write_json_atomic
 from .manifest import git_commit, input_files, mark_changed_inputs, package_versions
 from .parameters import collect_set
@@ -173,18 +172,6 @@ def _stop_kernel_and_loop(kernel: Any) -> None:
         stop_kernel(kernel)
     finally:
         _close_thread_loop()
-
-
-def _close_thread_loop() -> None:
-    try:
-        from jupyter_core.utils import _loop  # the loop run_sync keeps for this thread
-    except ImportError:  # pragma: no cover - other jupyter_core versions
-        return
-    loop = _loop.get()
-    if loop is not None and not loop.is_closed() and not loop.is_running():
-        loop.close()
-        _loop.set(None)
-        asyncio.set_event_loop(None)
 
 
 def run_notebook(
