@@ -8,7 +8,8 @@ Three cases (issue 12):
    notebook runs it);
 2. a national table, 290 fictional municipalities × 12 themes × 8 quarters with
    population-scaled counts (many small cells), each quarter with its totals;
-3. a survey: 10 groups × 9 items × 5 options, every item's group × option table sharing
+3. the shipped enkät sample (every count table of the default run, linked, with the
+   inequalities between them) and its audit; a survey: 10 groups × 9 items × 5 options, every item's group × option table sharing
    the groups' respondent counts; and the same with some respondents not answering each
    item, so a group's answers are only **at most** its respondents (90 inequalities
    between the tables, :meth:`research.privacy.LinkedTables.at_most`).
@@ -64,6 +65,36 @@ def sample() -> None:
           f"{strict.verdict} ({strict.programs} programs), {exact:.2f} s")
     print(f"sample lägesbild, run-time cost (load + suppression + audit): "
           f"{load + build + check:.2f} s")
+
+
+def survey_sample() -> None:
+    import yaml
+
+    from research import privacy, survey
+    from research.survey.briefing import _protect
+
+    parameters = yaml.safe_load((ROOT / "parameters" / "enkatanalys" / "default.yaml")
+                                .read_text(encoding="utf-8"))
+    data = survey.read_survey(ROOT / parameters["data"], ROOT / parameters["codebook"])
+    analysis = survey.analyse(data, weight=parameters["weight"], strata=parameters["strata"],
+                              fpc=parameters["fpc"], group_by=parameters["group_by"],
+                              min_cell=parameters["min_cell"])
+    book = analysis.survey.codebook
+    blocks = {b: spec["items"] for b, spec in book.blocks.items()}
+    alpha = {str(r["Index"]): int(r["Antal svarande"])
+             for _, r in analysis.reliability[analysis.reliability["Fråga"] == "Hela indexet"]
+             .iterrows() if str(r["Antal svarande"]) != ".."}
+    seconds, protection = timed(_protect, analysis.survey, analysis.data, book, blocks,
+                                analysis.group_by, analysis.themes, analysis.min_cell, alpha,
+                                analysis.relations)
+    result = protection.suppression
+    report(f"sample enkät, all count tables with {len(result.linked.relations)} inequalities",
+           len(result.linked.keys), result, seconds)
+    privacy.checking.reset()
+    check, outcome = timed(analysis.check_disclosure)
+    print(f"sample enkät, audit of the {len(outcome.audit.tables)} published tables: "
+          f"{outcome.audit.hidden} hidden cells, {outcome.audit.verdict} "
+          f"({outcome.audit.programs} programs), {check:.2f} s")
 
 
 def national(seed: int = 11) -> None:
@@ -135,4 +166,5 @@ if __name__ == "__main__":
     sample()
     survey()
     survey_inequalities()
+    survey_sample()
     national()
