@@ -24,6 +24,7 @@ files (:func:`research.privacy.checking.unaudited_tables`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -127,7 +128,7 @@ class Entry:
 
     @property
     def rel_dir(self) -> str:
-        return f"briefings/{quote(self.stem)}/{quote(self.label)}/{quote(self.run_id)}"
+        return f"briefings/{_quoted(self.stem)}/{_quoted(self.label)}/{quote(self.run_id)}"
 
     @property
     def has_pdf(self) -> bool:
@@ -150,6 +151,7 @@ class Entry:
         return dict(cached)
 
     def _make_view(self) -> dict[str, Any]:
+        rel_dir = self.rel_dir
         return {
             "title": self.title, "kind": self.kind, "label": self.label,
             "kunskapshus": self.info.get("kunskapshus", "") or
@@ -157,10 +159,17 @@ class Entry:
             "period": self.info.get("period", ""),
             "date_text": format_date(self.started[:10]) if self.started else "–",
             "date_iso": self.started[:10],
-            "href": f"{self.rel_dir}/index.html",
-            "pdf_href": f"{self.rel_dir}/{PDF_NAME}" if self.has_pdf else None,
+            "href": f"{rel_dir}/index.html",
+            "pdf_href": f"{rel_dir}/{PDF_NAME}" if self.has_pdf else None,
             "label_text": self.label_text,
         }
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(part: str) -> str:
+    """A notebook's or parameter set's folder name in a link (the same few thousand names
+    recur across 10,000 runs)."""
+    return quote(part)
 
 
 @dataclass
@@ -313,9 +322,9 @@ def collect_entries(reports: Path, index: CatalogueIndex | None = None) -> list[
 # the catalogue index: what a publish knows of every run without reading it again
 
 INDEX_FILE = ".catalogue-index.json"
-INDEX_FORMAT = 1
-SUMMARY_KEYS = ("started", "status", "briefing", "notebook_info", "parameter_set", "label",
-                "parameter_set_label", "run_id", "notebook_stem")
+INDEX_FORMAT = 2
+SUMMARY_KEYS = ("started", "status", "briefing", "parameter_set", "label",
+                "parameter_set_label")
 VERDICT_FILES = ("manifest.json", "briefing.html", "disclosure.json")  # and tables/*.csv
 
 
@@ -370,6 +379,9 @@ def _verdict_stamp(files: dict[str, tuple[int, int]]) -> list[Any]:
 def _summary(manifest: dict[str, Any]) -> dict[str, Any]:
     """The part of a manifest the catalogue pages need (kept in the index)."""
     summary = {key: manifest[key] for key in SUMMARY_KEYS if key in manifest}
+    declared = manifest.get("notebook_info")
+    if isinstance(declared, dict) and declared.get("kind"):
+        summary["notebook_info"] = {"kind": declared["kind"]}
     params = manifest.get("parameters") or {}
     summary["parameters"] = {k: params[k] for k in ("title", "kunskapshus") if k in params}
     return summary
@@ -674,15 +686,16 @@ def _store_runs(reports: Path, build: Path, publishable: Iterable[Entry],
         target = folder / entry.run_id
         keep.setdefault(str(folder), set()).add(entry.run_id)
         stamp = _run_stamp(entry)
+        digest = hashlib.blake2b(stamp.encode("utf-8"), digest_size=12).hexdigest()
         key = _index_key(entry)
         if entry.run_id in existing.get(str(folder), ()):
             record = index.records.get(key) if index is not None else None
-            if record is not None and record.get("stored") == stamp:
+            if record is not None and record.get("stored") == digest:
                 continue
             try:
                 if (target / STORE_STAMP).read_text(encoding="utf-8") == stamp:
                     if index is not None:
-                        index.update(key, stored=stamp)
+                        index.update(key, stored=digest)
                     continue
             except OSError:
                 pass
@@ -698,7 +711,7 @@ def _store_runs(reports: Path, build: Path, publishable: Iterable[Entry],
         else:
             os.rename(staging, target)
         if index is not None:
-            index.update(key, stored=stamp)
+            index.update(key, stored=digest)
     for folder, names in existing.items():
         for name in names - keep.get(folder, set()):
             shutil.rmtree(Path(folder) / name, ignore_errors=True)
