@@ -97,7 +97,8 @@ class SurveyAnalysis:
         """The cross-tables for reading: one row per statement and group, the weighted
         share (%) of each response option as columns and the group's answers; the test
         statistics are left out (they are the test table's, said once per statement and
-        background variable) and so are the whole-sample rows (the Likert table's). The
+        background variable) and so are the whole-sample rows (the Likert table's), and
+        the background variable's name when no group label belongs to two of them. The
         CSV (:attr:`crosstabs`) keeps the long form with every column."""
         frame = self.crosstabs
         if frame.empty:
@@ -109,11 +110,13 @@ class SurveyAnalysis:
         answers = frame.groupby(keys, sort=False)["Antal svar i gruppen"].first()
         wide["Antal svar"] = [answers[tuple(k)] for k in wide[keys].itertuples(index=False)]
         wide = wide.rename(columns={"Fråga": "Påstående", **{o: f"{o} (%)" for o in options}})
+        if (frame.groupby("Grupp")["Bakgrundsvariabel"].nunique() <= 1).all():
+            wide = wide.drop(columns="Bakgrundsvariabel")  # each group names its variable
         return wide.astype(object)
 
     def reading_priority(self, table: str) -> list[str]:
         """The columns a phone shows first for the briefing's reading tables (``likert``,
-        ``crosstabs``, ``tests``, ``response``, ``items``)."""
+        ``crosstabs``, ``tests``, ``response``, ``items``, ``estimates``, ``reliability``)."""
         if table == "likert":
             return ["Påstående", *[c for c in self.likert_wide().columns if c.endswith("(%)")]]
         if table == "crosstabs":
@@ -125,6 +128,10 @@ class SurveyAnalysis:
             return ["Grupp", "Svarsfrekvens (%)", "Svarande"]
         if table == "items":
             return ["Fråga", "Svar", "Svarsandel (%)"]
+        if table == "estimates":
+            return ["Fråga/index", "Värde", "Skattning", "KI nedre (95 %)", "KI övre (95 %)"]
+        if table == "reliability":
+            return ["Index", "Fråga", "Cronbachs alfa", "Alfa om frågan tas bort"]
         return []
 
     def top_difference(self) -> pd.DataFrame:
