@@ -7,8 +7,10 @@ scaled to the municipality's size, situation.analyse (linked suppression), the p
 tables written with the one table writer, and the disclosure audit (privacy.checking) writing
 disclosure.json. Timed, in one run: ``export_bundle`` for every run (identity scan,
 disclosure guard, schema check), ``import_bundles`` into a fresh inbox (hashes, schema
-versions, the same guards again), and ``national.analyse`` on the inbox (the LP bounds for
-every hidden theme total and the union audit).
+versions, the same guards again), ``national.analyse`` on the inbox (the LP bounds for
+every hidden theme total) and the national disclosure audit (``check_disclosure``: the
+independent audit of research.privacy over the national tables and the pooled municipal
+tables, as the run does before it may be published).
 
     .venv/bin/python benchmarks/national.py [--municipalities 290]
 
@@ -143,14 +145,22 @@ def main(argv: list[str] | None = None) -> int:
     t3 = time.perf_counter()
     synthesis = national.analyse(work / "inbox", as_of="2026-11-30")
     t4 = time.perf_counter()
+    from research.privacy import checking
+
+    checking.reset()
+    check = synthesis.check_disclosure()  # outside a run: the tables in memory
+    t5 = time.perf_counter()
     ranges = int((~synthesis.situation["Exakt"]).sum()) if len(synthesis.situation) else 0
     print(f"municipalities: {len(runs)}; bundles exported {len(bundles)}, refused at export "
           f"{len(refused)}; imported {len(report.taken)}, refused at import {len(report.refused)}")
-    print(f"national cells: {len(synthesis.situation)} (ranges {ranges}); union audit "
+    print(f"national cells: {len(synthesis.situation)} (ranges {ranges}); aggregation check "
           f"{'passes' if not synthesis.situation_audit else 'FAILS'}")
+    print(f"disclosure audit: verdict {check.audit.verdict}, {len(check.audit.tables)} tables, "
+          f"{check.audit.hidden} hidden cells, {check.audit.programs} linear programs, "
+          f"{len(check.audit.findings)} findings, {len(synthesis.range_problems)} range problems")
     print(f"setup (municipal runs, cached after the first time): {setup_seconds:.1f} s")
     print(f"export {t2 - t1:.1f} s | import {t3 - t2:.1f} s | synthesis {t4 - t3:.1f} s | "
-          f"total {t4 - t1:.1f} s (goal <= 60 s)")
+          f"disclosure audit {t5 - t4:.1f} s | total {t5 - t1:.1f} s (goal <= 60 s)")
     for message in refused[:5]:
         print(f"  refused: {message}", file=sys.stderr)
     return 0

@@ -16,9 +16,10 @@ import pandas as pd
 
 from ..io.files import read_yaml
 from ..report.formatting import format_date, format_number
+from . import disclosure as _disclosure
 from .inbox import Inbox, coverage, load_inbox
 from .pooling import method_evaluations, rising_everywhere, stratified_estimate, survey_indices
-from .situation import audit_union, national_table
+from .situation import HIDDEN, audit_union, national_table, select_blocks
 
 __all__ = ["NationalSynthesis", "analyse", "range_text"]
 
@@ -46,6 +47,11 @@ class NationalSynthesis:
     national_indices: pd.DataFrame = field(default_factory=pd.DataFrame)
     rising: pd.DataFrame = field(default_factory=pd.DataFrame)
     as_of: dt.date = field(default_factory=dt.date.today)
+    regions: dict[str, str] = field(default_factory=dict)
+    min_cell: int = 5
+    disclosure: Any = None  # research.privacy.checking.DisclosureCheck, after check_disclosure
+    points: dict = field(default_factory=dict)  # feasible tables per block, for the audit
+    range_problems: list[str] = field(default_factory=list)
 
     # -- lägesbild -----------------------------------------------------------------------
     def latest_period(self) -> str | None:
@@ -67,8 +73,11 @@ class NationalSynthesis:
         return wide.reset_index().rename_axis(columns=None)
 
     def situation_all(self) -> pd.DataFrame:
-        """Every period (newest first), theme and region with its bounds."""
+        """Every period (newest first), theme and region with the count (``..`` where a
+        municipality hid a contribution) and its bounds."""
         table = self.situation.copy()
+        table.insert(3, "Antal", [str(int(lo)) if exact else HIDDEN
+                                  for lo, exact in zip(table["Minst"], table["Exakt"])])
         for column in ("Minst", "Högst"):
             table[column] = table[column].map(lambda v: v if v == float("inf") else int(v))
         order = {p: i for i, p in enumerate(sorted(set(table["Period"]), reverse=True))}
@@ -76,6 +85,71 @@ class NationalSynthesis:
         table["_region"] = table["Region"] != "Hela landet"
         return (table.sort_values(["_order", "_region", "Region"], kind="stable")
                 .drop(columns=["_order", "_region"]).reset_index(drop=True))
+
+    def counts_table(self) -> pd.DataFrame:
+        """The municipalities' published counts the national figures are built from, with
+        the region and national theme totals (``national_counts``)."""
+        return _disclosure.pooled_counts(self.situation_counts, self.situation, self.regions)
+
+    def region_columns(self) -> list[str]:
+        return sorted(r for r in set(self.situation["Region"]) if r != "Hela landet")
+
+    def published_tables(self) -> dict[str, pd.DataFrame]:
+        """The national count tables by saved name (for an audit outside a run)."""
+        return {_disclosure.LATEST_TABLE: self.situation_display(),
+                _disclosure.ALL_TABLE: self.situation_all(),
+                _disclosure.COUNTS_TABLE: self.counts_table()}
+
+    def check_disclosure(self) -> Any:
+        """Audit every table the run has published together with the municipal tables it
+        pools (``tables/*.csv``; in JupyterLab the tables in memory) and write
+        ``disclosure.json`` (see :mod:`research.national.disclosure`); the verdict goes into
+        :meth:`disclosure_note` and :meth:`method_notes`.
+
+        Raises
+        ------
+        PrivacyError
+            A published range (minst … högst …) excludes a value the audit found possible:
+            it would tell a reader more than the municipal tables do, so the run must fail.
+        """
+        from ..errors import PrivacyError
+
+        tables = self.published_tables()
+        hidden = int((tables[_disclosure.COUNTS_TABLE]["Antal"] == HIDDEN).sum())
+        _disclosure.register(self.situation_counts, self.situation, self.latest_period(),
+                             self.regions, self.region_columns(), min_cell=self.min_cell,
+                             hidden=hidden, points=self.points)
+        self.disclosure = _disclosure.check_disclosure(tables)
+        self.range_problems = _disclosure.range_problems(self.situation, self.disclosure.audit)
+        if self.range_problems:
+            raise PrivacyError(f"{len(self.range_problems)} national range(s) are narrower "
+                               f"than the published counts allow: {self.range_problems[0]}.",
+                               hint="this is a defect of the national synthesis; do not "
+                               "publish the briefing")
+        return self.disclosure
+
+    def disclosure_note(self) -> str:
+        """A true Swedish note on the audit for "Om underlaget" (after
+        :meth:`check_disclosure`)."""
+        check = self.disclosure
+        if check is None:
+            return "Röjanderisken har inte granskats i den här körningen."
+        tables = len(check.audit.tables)
+        if not check.passed:
+            return (f"Granskning av röjanderisk: granskningen av de {tables} tabellerna med "
+                    f"antal godkändes inte ({len(check.audit.findings)} problem); briefingen "
+                    "får inte publiceras förrän det är åtgärdat.")
+        min_cell = check.audit.parameters["min_cell"]
+        return (f"Granskning av röjanderisk: de {tables} nationella tabellerna med antal "
+                "prövades tillsammans med kommunernas publicerade antal som de bygger på, så "
+                "som en angripare skulle göra: varje summa per kommun, region och hela landet "
+                "är en ekvation och en dold cell är minst 1 (minst 0 där kommunen kan ha dolt "
+                "en nolla), löst med linjärprogrammering. Ingen dold cell kan räknas fram "
+                f"till ett värde under {min_cell}, ingen rad eller kolumn visar att de dolda "
+                f"cellerna tillsammans rymmer färre än {min_cell}, och varje intervall "
+                "(minst … högst …) omfattar alla värden som granskningen fann möjliga. Hur "
+                "brett intervallet för ett enskilt dolt litet antal är prövade varje "
+                "Kunskapshus i sin egen granskning.")
 
     def situation_caption(self) -> str:
         period = self.latest_period()
@@ -271,7 +345,7 @@ def _mapping(path: str | None, what: str, parameter: str) -> dict[str, str]:
 
 def analyse(inbox: str | Path, *, expected: Sequence[str] = (), regions: str | None = None,
             as_of: str | dt.date | None = None, stale_days: int = 120,
-            pool_methods: bool = True) -> NationalSynthesis:
+            pool_methods: bool = True, min_cell: int = 5) -> NationalSynthesis:
     """Build the national synthesis from an inbox folder.
 
     Parameters
@@ -284,14 +358,19 @@ def analyse(inbox: str | Path, *, expected: Sequence[str] = (), regions: str | N
         YAML file mapping Kunskapshus → region (län).
     as_of
         Date of the synthesis (default today): bundles older than ``stale_days`` are stale.
+    min_cell
+        Smallest count the disclosure audit lets a reader work out (default 5).
     """
     from ..paths import resolve
 
     box = load_inbox(resolve(inbox))
     regions = str(resolve(regions)) if regions else None
     day = dt.date.fromisoformat(str(as_of)) if as_of else dt.date.today()
-    counts = box.table("lagesbild", "counts")
-    situation = (national_table(counts, _mapping(regions, "Region file", "regions"))
+    region_map = _mapping(regions, "Region file", "regions")
+    _disclosure.check_region_names(region_map, str(regions))
+    counts = _situation_counts(box)
+    points: dict = {}
+    situation = (national_table(counts, region_map, points, int(min_cell))
                  if len(counts) else pd.DataFrame(columns=["Region", "Period", "Tema", "Minst",
                                                            "Högst", "Exakt", "Kunskapshus"]))
     audit = audit_union(counts, situation) if len(counts) else []
@@ -313,7 +392,24 @@ def analyse(inbox: str | Path, *, expected: Sequence[str] = (), regions: str | N
         situation_counts=counts,
         indices=indices,
         national_indices=stratified_estimate(indices) if len(indices) else pd.DataFrame(),
-        rising=rising_everywhere(themes), as_of=day)
+        rising=rising_everywhere(themes), as_of=day, regions=region_map,
+        min_cell=int(min_cell), points=points)
+
+
+def _situation_counts(box: Inbox) -> pd.DataFrame:
+    """The lägesbild ``counts`` of one bundle per Kunskapshus × quarter
+    (:func:`~research.national.situation.select_blocks`), each row with the ``floor`` a
+    reader can assume for its hidden cells (from the bundle's disclosure report)."""
+    counts = box.table("lagesbild", "counts")
+    if counts.empty:
+        return counts
+    counts = select_blocks(counts, box.bundles)
+    zeros = {}
+    for _, row in box.of("lagesbild").iterrows():
+        report = box.manifest(row).get("disclosure") or {}
+        zeros[str(row["sha256"])[:12]] = (report.get("parameters") or {}).get("hidden_zeros")
+    counts["floor"] = counts["bundle"].map(_disclosure.hidden_floors(zeros))
+    return counts
 
 
 def _pool(evaluations: pd.DataFrame) -> list[Any]:

@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import SchemaError
 
 __all__ = ["TOTAL", "HIDDEN", "TotalBounds", "theme_total_bounds", "national_table",
-           "audit_union"]
+           "audit_union", "select_blocks", "block_floor"]
 
 TOTAL = "Totalt"
 HIDDEN = ".."
@@ -80,12 +80,21 @@ def _silent_highs() -> Any:
 _BANNER_SHOWN = False
 
 
-def theme_total_bounds(block: pd.DataFrame) -> dict[str, TotalBounds]:
+def theme_total_bounds(block: pd.DataFrame, floor: float = 1.0,
+                       points: list | None = None, settle: float = 5.0
+                       ) -> dict[str, TotalBounds]:
     """Bounds of every theme's municipal total in one municipality × period block.
 
     One linear program per block (HiGHS via highspy): the hidden cells are the variables
-    (≥ 1, since zeros are shown as 0), every published row and column total an equation;
-    each hidden theme total is minimised and maximised in turn on the same model.
+    (≥ ``floor``: 1 where the municipality shows its zeros as 0 and hides none, 0 where its
+    disclosure report says a zero may be hidden), every published row and column total an
+    equation; each hidden theme total is minimised and maximised in turn on the same model.
+
+    With ``points`` (a list), feasible tables are collected for the disclosure audit's
+    witnesses: ``points`` gets the hidden cells' names ``(area, theme)`` and a matrix whose
+    columns are tables the published totals allow (the vertices found above, then the
+    cells below ``settle`` that no earlier table moved, pushed up or down).
+    The audit checks every such table itself; they only save it linear programs.
     """
     import highspy
 
@@ -117,6 +126,36 @@ def theme_total_bounds(block: pd.DataFrame) -> dict[str, TotalBounds]:
         equation((TOTAL, theme), [(a, theme) for a in inner_areas])
     result: dict[str, TotalBounds] = {}
     solver = None
+    found: list[np.ndarray] = []
+    count = len(names)
+    every = np.arange(count, dtype=np.int32)
+
+    def model() -> Any:
+        nonlocal solver
+        if solver is None:
+            solver = _silent_highs()
+            solver.addVars(count, np.full(count, float(floor)), np.full(count, highspy.kHighsInf))
+            for index, coefficients, constant in equations:
+                solver.addRow(constant, constant, len(index), index, coefficients)
+        return solver
+
+    def solve(cost: np.ndarray, sense: Any) -> float:
+        model().changeColsCost(count, every, cost)
+        solver.changeObjectiveSense(sense)
+        solver.run()
+        status = solver.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            if points is not None:
+                found.append(np.asarray(solver.getSolution().col_value, dtype=float))
+            return float(round(solver.getInfo().objective_function_value))
+        if status == highspy.HighsModelStatus.kUnbounded:
+            return np.inf
+        house = block["kunskapshus"].iloc[0] if "kunskapshus" in block else "a Kunskapshus"
+        period = block["Period"].iloc[0] if "Period" in block else "a period"
+        raise SchemaError(f"The published counts of {house} for {period} do not add up "
+                          "(no table fits their totals).",
+                          hint="ask the Kunskapshus to export the bundle again")
+
     for theme in inner_themes:
         cell = (TOTAL, theme)
         if cell not in values:
@@ -125,36 +164,82 @@ def theme_total_bounds(block: pd.DataFrame) -> dict[str, TotalBounds]:
             number = float(values[cell])
             result[theme] = TotalBounds(number, number)
             continue
-        if solver is None:
-            solver = _silent_highs()
-            count = len(names)
-            solver.addVars(count, np.ones(count), np.full(count, highspy.kHighsInf))
-            for index, coefficients, constant in equations:
-                solver.addRow(constant, constant, len(index), index, coefficients)
-            every = np.arange(len(names), dtype=np.int32)
-        cost = np.zeros(len(names))
+        cost = np.zeros(count)
         cost[position[cell]] = 1.0
-        solver.changeColsCost(len(names), every, cost)
-        bounds = []
-        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-            solver.changeObjectiveSense(sense)
-            solver.run()
-            status = solver.getModelStatus()
-            if status == highspy.HighsModelStatus.kOptimal:
-                bounds.append(float(round(solver.getInfo().objective_function_value)))
-            elif status == highspy.HighsModelStatus.kUnbounded:
-                bounds.append(np.inf)
-            else:  # infeasible: the published tables contradict themselves
-                raise SchemaError(f"The published counts of {block['kunskapshus'].iloc[0] if 'kunskapshus' in block else 'a Kunskapshus'} "
-                                  f"for {block['Period'].iloc[0] if 'Period' in block else 'a period'} "
-                                  "do not add up (no table fits their totals).",
-                                  hint="ask the Kunskapshus to export the bundle again")
-        result[theme] = TotalBounds(bounds[0], bounds[1])
+        result[theme] = TotalBounds(solve(cost, highspy.ObjSense.kMinimize),
+                                    solve(cost, highspy.ObjSense.kMaximize))
+    if points is not None and count:
+        _more_points(count, found, solve, highspy.ObjSense, settle)
+        points.extend([names, np.column_stack(found) if found else np.zeros((count, 0))])
     return result
 
 
-def national_table(counts: pd.DataFrame, regions: Mapping[str, str] | None = None
-                   ) -> pd.DataFrame:
+def _more_points(count: int, found: list[np.ndarray], solve: Any, sense: Any,
+                 settle: float) -> None:
+    """Feasible tables until every hidden cell below ``settle`` takes two values in them (or
+    cannot): the cells that have not moved are pushed up together, then down together, and
+    those still unmoved one by one. A cell at ``settle`` or above needs no second value (the
+    audit accepts it pinned)."""
+
+    def unmoved() -> np.ndarray:
+        if not found:
+            return np.arange(count)
+        seen = np.column_stack(found)
+        return np.flatnonzero((seen.max(axis=1) - seen.min(axis=1) < 0.5)
+                              & (seen.min(axis=1) < settle))
+
+    for direction in (sense.kMaximize, sense.kMinimize):
+        while True:
+            before = unmoved()
+            if not len(before):
+                return
+            cost = np.zeros(count)
+            cost[before] = 1.0
+            solve(cost, direction)
+            if len(unmoved()) >= len(before):
+                break
+    for k in unmoved():
+        unit = np.zeros(count)
+        unit[k] = 1.0
+        solve(unit, sense.kMaximize)
+        if k in unmoved():
+            solve(unit, sense.kMinimize)
+
+
+def select_blocks(counts: pd.DataFrame, bundles: pd.DataFrame) -> pd.DataFrame:
+    """One block per Kunskapshus × period: the rows of the bundle that the national figures
+    use for it — the parameter set ``default`` before others, then the newest bundle.
+
+    A Kunskapshus that delivered several lägesbild bundles (a new quarter each time, or
+    several parameter sets) publishes the same quarter more than once; summing them would
+    count its reports twice, and mixing rows of two bundles would mix two suppressions.
+    ``counts`` carries the ``bundle`` column of :meth:`~research.national.inbox.Inbox.table`;
+    ``bundles`` is :attr:`~research.national.inbox.Inbox.bundles`.
+    """
+    if counts.empty or "bundle" not in counts.columns:
+        return counts
+    created = dict(zip(bundles["sha256"].astype(str).str[:12], bundles["created"].astype(str)))
+    order = pd.DataFrame({"bundle": counts["bundle"].unique()})
+    order["created"] = order["bundle"].map(created).fillna("")
+    sets = counts.drop_duplicates("bundle").set_index("bundle")["parameter_set"]
+    order["other_set"] = order["bundle"].map(sets).ne("default")
+    order = order.sort_values(["other_set", "created"], ascending=[True, False])
+    rank = {b: i for i, b in enumerate(order["bundle"])}
+    ranked = counts.assign(_rank=counts["bundle"].map(rank))
+    best = ranked.groupby(["kunskapshus", "Period"], sort=False)["_rank"].transform("min")
+    return counts.loc[ranked["_rank"] == best].reset_index(drop=True)
+
+
+def block_floor(block: pd.DataFrame) -> float:
+    """The smallest value a hidden cell of ``block`` can have for a reader: 0 where the
+    block's ``floor`` column says its bundle may hide zeros, otherwise 1."""
+    if "floor" in block.columns and len(block):
+        return float(pd.to_numeric(block["floor"], errors="coerce").fillna(0.0).min())
+    return 1.0
+
+
+def national_table(counts: pd.DataFrame, regions: Mapping[str, str] | None = None,
+                   points: dict | None = None, min_cell: int = 5) -> pd.DataFrame:
     """Theme × period × region (and Hela landet): low, high, whether exact, contributors.
 
     Parameters
@@ -164,6 +249,10 @@ def national_table(counts: pd.DataFrame, regions: Mapping[str, str] | None = Non
         :meth:`research.national.inbox.Inbox.table`).
     regions
         Kunskapshus → region; unmapped Kunskapshus form the region "Övriga".
+    points
+        If given, filled with ``(kunskapshus, period) → [names, matrix]`` of feasible
+        tables per block (see :func:`theme_total_bounds`), for the disclosure audit, until
+        every hidden cell below ``min_cell`` takes two values (where it can).
     """
     missing = [c for c in _NEEDED if c not in counts.columns]
     if missing:
@@ -173,7 +262,9 @@ def national_table(counts: pd.DataFrame, regions: Mapping[str, str] | None = Non
     regions = dict(regions or {})
     records = []
     for (house, period), block in counts.groupby(["kunskapshus", "Period"], sort=False):
-        for theme, bound in theme_total_bounds(block).items():
+        found = None if points is None else points.setdefault((house, str(period)), [])
+        for theme, bound in theme_total_bounds(block, block_floor(block), found,
+                                                  min_cell).items():
             records.append({"kunskapshus": house, "Period": period, "Tema": theme,
                             "low": bound.low, "high": bound.high,
                             "region": regions.get(house, "Övriga")})
@@ -206,7 +297,7 @@ def audit_union(counts: pd.DataFrame, national: pd.DataFrame) -> list[str]:
     problems = []
     implied: dict[tuple[str, str, str], tuple[float, float]] = {}
     for (house, period), block in counts.groupby(["kunskapshus", "Period"], sort=False):
-        for theme, bound in theme_total_bounds(block).items():
+        for theme, bound in theme_total_bounds(block, block_floor(block)).items():
             implied[(house, str(period), theme)] = (bound.low, bound.high)
     whole = national.loc[national["Region"] == "Hela landet"]
     for row in whole.itertuples():
