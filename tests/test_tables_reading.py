@@ -328,7 +328,7 @@ PHONE_FIRST = {  # briefing: caption start → the columns a 360 px phone must s
         "Rapporter per tema och stadsdel": ["Tema", "Totalt"],
         "Förändring per tema": ["Tema", "September 2026", "Ändring mot augusti 2026 (%)"],
         "Rapporter per tema och rapporterande": ["Tema", "Totalt"],
-        "Rapporter per period": ["Stadsdel", "Tema", "Antal"],
+        "Rapporter per tema i hela kommunen": ["Tema", "September 2026", "Augusti 2026"],
     },
     "mall": {"Antal tillfällen per månad": ["Månad", "Utbildning", "Konsultation"]},
     "litteraturanalys": {
@@ -391,8 +391,12 @@ def test_months_are_named_in_the_monthly_tables(briefings, chromium) -> None:
     mall = _table(_tables(chromium, briefings["mall"], 360), "Antal tillfällen per månad")
     first = [text for text, _ in mall["align"][0]["cells"]]
     assert len(first) == 10 and all(months.match(text) for text in first), first
-    lagesbild = _table(_tables(chromium, briefings["lagesbild"], 360), "Förändring per tema")
-    assert [h for h in lagesbild["headers"] if re.search(r"\d{4}-\d{2}", h)] == []
+    tables = _tables(chromium, briefings["lagesbild"], 360)
+    for caption in ("Förändring per tema", "Rapporter per tema i hela kommunen"):
+        headers = _table(tables, caption)["headers"]
+        assert [h for h in headers if re.search(r"\d{4}-\d{2}", h)] == [], caption
+    periods = _table(tables, "Rapporter per tema i hela kommunen")["headers"][1:]
+    assert len(periods) == 8 and all(months.match(h.lower()) for h in periods), periods
 
 
 @pytest.mark.e2e

@@ -21,7 +21,7 @@ from .readers import DATE, WHOLE_MUNICIPALITY, load_reports, read_scanning_theme
 from .wording import NO_CHANGES_TEXT, largest_changes, lower_first
 
 __all__ = ["TABLE_NAMES", "Lagesbild", "analyse", "summary", "data_notes", "changes_reading",
-           "reading_options"]
+           "periods_reading", "reading_options"]
 
 #: The names the published tables are saved under (``tables/<name>.csv``).
 TABLE_NAMES = {"current": "counts_current", "unit": "by_unit", "changes": "changes",
@@ -157,12 +157,25 @@ def changes_reading(picture: SituationPicture, table: pd.DataFrame) -> pd.DataFr
     return shown.rename(columns=rename).reset_index(drop=True)
 
 
+def periods_reading(picture: SituationPicture, table: pd.DataFrame,
+                    periods: int = 8) -> pd.DataFrame:
+    """The long all-periods table as a reader compares it: one row per theme for the whole
+    municipality, one column per period, the latest ``periods`` periods, newest first.
+    Every cell is a cell of the saved table (hidden ones stay "..")."""
+    from ..report.tables import wide_table
+
+    whole = table[table["Stadsdel"] == TOTAL_LABEL]
+    codes = list(dict.fromkeys(whole["Period"]))[:periods]  # the table is newest first
+    wide = wide_table(whole[whole["Period"].isin(codes)], "Tema", "Period", "Antal",
+                      order=codes)
+    return wide.rename(columns={c: _period_header(picture, c) for c in codes})
+
+
 def reading_options(picture: SituationPicture, name: str,
                     table: pd.DataFrame | None = None) -> dict[str, Any]:
     """What ``report.show_table`` needs to show the lägesbild table ``name`` for reading:
     the columns a reader compares first, signed changes, month names, program keys left to
     the CSV. The saved CSV (what the disclosure audit checks) is not changed."""
-    monthly = picture.period == "month"
     if name in (TABLE_NAMES["current"], TABLE_NAMES["unit"]):
         return {"priority": ["Tema", TOTAL_LABEL], "note": ".. = dolt av integritetsskäl"}
     if name == TABLE_NAMES["changes"]:
@@ -179,12 +192,12 @@ def reading_options(picture: SituationPicture, name: str,
                              f"Ändring mot {year} (%)", year],
                 "note": ".. = dolt av integritetsskäl; tom cell = kan inte beräknas."}
     if name == TABLE_NAMES["counts"]:
-        options: dict[str, Any] = {"priority": ["Stadsdel", "Tema", "Antal", "Period"],
-                                   "hide": ["Temanyckel", "Dold"],
-                                   "note": ".. = dolt av integritetsskäl"}
-        if monthly:
-            options["formatters"] = {"Period": month_label}
-        return options
+        if table is None:
+            raise ValueError("the counts table's reading needs the table")
+        shown = periods_reading(picture, table)
+        return {"shown": shown, "priority": list(shown.columns),
+                "note": ".. = dolt av integritetsskäl. Antalen per stadsdel och alla perioder "
+                        "finns i hela tabellen."}
     if name == TABLE_NAMES["comparison"]:
         return {"priority": ["Tema", "Andel lokalt (%)", "Andel i omvärldsbevakningen (%)"],
                 "display_columns": {"Andel i omvärldsbevakningen (%)":
@@ -251,7 +264,8 @@ class Lagesbild:
     def reading(self, name: str) -> dict[str, Any]:
         """Options for ``report.show_table`` that make the table saved as ``name`` readable
         on a phone and on paper: ``report.show_table(t, name, caption, **lagesbild.reading(name))``."""
-        table = self.changes_table() if name == TABLE_NAMES["changes"] else None
+        table = (self.changes_table() if name == TABLE_NAMES["changes"] else
+                 self.counts_table() if name == TABLE_NAMES["counts"] else None)
         return reading_options(self.picture, name, table)
 
     # --- figures ----------------------------------------------------------------------
