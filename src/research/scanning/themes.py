@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -154,9 +154,13 @@ class Theme:
     exclude: tuple[str, ...] = ()
     absorbs: tuple[str, ...] = ()
 
+    @cached_property
+    def _combinations(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        return ((self.together,) if self.together else ()) + self.combinations
+
     def all_combinations(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
         """``together`` and every further ``combinations`` entry."""
-        return ((self.together,) if self.together else ()) + self.combinations
+        return self._combinations
 
 
 _COMBINATION = "\x00"  # marks the index entry of a word of a further combination
