@@ -98,8 +98,9 @@ def test_bad_input_exits_2_with_a_clear_message(
     bad = tmp_path / "trasig.yaml"
     bad.write_text("- name: Utan typ\n", encoding="utf-8")
     opml = tmp_path / "flöden.opml"
-    opml.write_text('<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example.se/rss"/>'
-                    "</body></opml>", encoding="utf-8")
+    opml.write_text('<opml version="2.0"><body>'
+                    '<outline text="A" xmlUrl="https://a.example.se/rss"/></body></opml>',
+                    encoding="utf-8")
     opml.with_suffix(".yaml").write_text("- {}\n", encoding="utf-8")
     hostile = tmp_path / "bomb.opml"
     hostile.write_text('<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "aaaa">]>'
