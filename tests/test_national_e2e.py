@@ -63,6 +63,36 @@ def test_national_briefing_end_to_end(inbox: Path, isolated_reports: Path) -> No
     html = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
     assert "minst" in html and "högst" in html  # honest ranges where municipalities hid cells
     assert check_run_tables(result.run_dir, load_schema("nationell_syntes")) == []
+    _the_run_is_audited_and_an_attacker_finds_nothing(result.run_dir, inbox)
+
+
+def _the_run_is_audited_and_an_attacker_finds_nothing(run_dir: Path, inbox: Path) -> None:
+    """disclosure.json covers the national count tables and passes; the manifest carries
+    it; the publisher's guard accepts the run and refuses it once a table changes; and the
+    tests' own attacker (scipy, no product code) finds nothing in the published CSVs
+    together with the municipalities' published tables."""
+    from research.privacy.checking import unaudited_tables
+
+    from test_national_attack import attack, municipal_tables
+
+    report = json.loads((run_dir / "disclosure.json").read_text(encoding="utf-8"))
+    assert report["verdict"] == "pass"
+    assert {"national_counts", "national_situation_all", "national_situation"} <= set(
+        report["tables"])
+    assert "national_counts.csv" in report["files"]
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["disclosure"]["verdict"] == "pass"
+    assert unaudited_tables(run_dir) == []
+    html = (run_dir / "briefing.html").read_text(encoding="utf-8")
+    assert "Granskning av röjanderisk" in html
+    tables = {p.stem: p.read_text(encoding="utf-8-sig") for p in (run_dir / "tables").glob("*.csv")}
+    municipal, floors = municipal_tables(inbox)
+    verdict = attack(municipal, floors, tables, sample=8)
+    assert verdict.findings == []
+    counts = run_dir / "tables" / "national_counts.csv"
+    counts.write_text(counts.read_text(encoding="utf-8").replace(",..\n", ",1\n", 1),
+                      encoding="utf-8")
+    assert any("national_counts.csv" in m for m in unaudited_tables(run_dir))
 
 
 @pytest.mark.browser

@@ -130,12 +130,13 @@ def possible_zeros(counts: pd.DataFrame, situation: pd.DataFrame,
     whose bundle may hide zeros, and every hidden margin whose range starts at 0."""
     zeros = []
     if len(counts):
-        for (house, period), block in counts.groupby(["kunskapshus", "Period"], sort=False):
-            if block_floor(block) > 0:
-                continue
-            hidden = block.loc[block["Antal"].astype(str).str.strip() == HIDDEN]
-            zeros += [_key(regions.get(house, OTHERS), house, str(period), area, theme)
-                      for area, theme in zip(hidden["Stadsdel"], hidden["Tema"])]
+        floor = (pd.to_numeric(counts["floor"], errors="coerce").fillna(0.0)
+                 if "floor" in counts.columns else pd.Series(1.0, index=counts.index))
+        mask = (counts["Antal"].astype(str).str.strip() == HIDDEN) & (floor <= 0)
+        hidden = counts.loc[mask]
+        zeros += [_key(regions.get(house, OTHERS), house, str(period), area, theme)
+                  for house, period, area, theme in zip(hidden["kunskapshus"], hidden["Period"],
+                                                        hidden["Stadsdel"], hidden["Tema"])]
     for region, period, theme, low, exact in zip(situation["Region"], situation["Period"],
                                                   situation["Tema"], situation["Minst"],
                                                   situation["Exakt"]):

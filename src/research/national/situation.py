@@ -2,13 +2,16 @@
 
 Each Kunskapshus publishes ``counts`` (Period, Stadsdel, Tema, Temanyckel, Antal) with its own
 disclosure control: ``".."`` is a hidden cell, zeros are shown as 0, and totals are rows
-named ``Totalt``. A national figure is the sum of the municipal theme totals. Where a
-municipality hid its theme total, the figure is an honest range: for that municipality and
-period the smallest and largest value the total can take given **everything it published**
-(area × theme cells, row and column totals, a hidden cell ≥ 1), computed by linear
-programming (scipy's HiGHS). Summing such per-municipality bounds gives the national range,
-which is therefore implied by what is already public: the national table adds no equation an
-attacker could use (checked by :func:`audit_union`).
+named ``Totalt``. A national figure is the sum of the municipal theme totals, taken from one
+bundle per Kunskapshus and quarter (:func:`select_blocks`). Where a municipality hid its
+theme total, the figure is an honest range: for that municipality and period the smallest
+and largest value the total can take given **everything its counts table publishes** (area ×
+theme cells, row and column totals, a hidden cell ≥ 1 — or ≥ 0 where its disclosure report
+says a zero may be hidden), computed by linear programming (HiGHS). Municipalities share no
+cell, so the per-municipality bounds add up to the national range, which is therefore implied
+by what is already public. That is not taken on trust: the run's tables go through the
+independent audit of :mod:`research.privacy` (see :mod:`research.national.disclosure`);
+:func:`audit_union` only re-checks the aggregation.
 """
 
 from __future__ import annotations
@@ -128,6 +131,8 @@ def theme_total_bounds(block: pd.DataFrame, floor: float = 1.0,
     solver = None
     found: list[np.ndarray] = []
     count = len(names)
+    shown = [float(v) for v in values.values() if v != HIDDEN and _is_number(v)]
+    cap = 10.0 * (sum(shown) + 10.0)  # far above any count the block can hold if bounded
     every = np.arange(count, dtype=np.int32)
 
     def model() -> Any:
@@ -149,6 +154,14 @@ def theme_total_bounds(block: pd.DataFrame, floor: float = 1.0,
                 found.append(np.asarray(solver.getSolution().col_value, dtype=float))
             return float(round(solver.getInfo().objective_function_value))
         if status == highspy.HighsModelStatus.kUnbounded:
+            if points is not None:  # a feasible table far out in the unbounded direction
+                solver.changeColsBounds(count, every, np.full(count, float(floor)),
+                                        np.full(count, cap))
+                solver.run()
+                if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                    found.append(np.asarray(solver.getSolution().col_value, dtype=float))
+                solver.changeColsBounds(count, every, np.full(count, float(floor)),
+                                        np.full(count, highspy.kHighsInf))
             return np.inf
         house = block["kunskapshus"].iloc[0] if "kunskapshus" in block else "a Kunskapshus"
         period = block["Period"].iloc[0] if "Period" in block else "a period"
@@ -204,6 +217,14 @@ def _more_points(count: int, found: list[np.ndarray], solve: Any, sense: Any,
         solve(unit, sense.kMaximize)
         if k in unmoved():
             solve(unit, sense.kMinimize)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def select_blocks(counts: pd.DataFrame, bundles: pd.DataFrame) -> pd.DataFrame:
