@@ -9,10 +9,11 @@ Three cases (issue 12):
 2. a national table, 290 fictional municipalities × 12 themes × 8 quarters with
    population-scaled counts (many small cells), each quarter with its totals;
 3. the shipped enkät sample (every count table of the default run, linked, with the
-   inequalities between them) and its audit; a survey: 10 groups × 9 items × 5 options, every item's group × option table sharing
-   the groups' respondent counts; and the same with some respondents not answering each
-   item, so a group's answers are only **at most** its respondents (90 inequalities
-   between the tables, :meth:`research.privacy.LinkedTables.at_most`).
+   inequalities between them) and its audit; a survey: 10 groups × 9 items × 5 options,
+   every item's group × option table sharing the groups' respondent counts; and the same
+   with some respondents not answering each item, so a group's answers are only **at
+   most** its respondents (90 inequalities between the tables,
+   :meth:`research.privacy.LinkedTables.at_most`).
 
 For each: cells, primary and secondary cells hidden, rounds, the verdict, programs the
 audit solved and wall time. Goals: the sample's run-time cost ≤ 2 s, the national table

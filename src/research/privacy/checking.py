@@ -139,7 +139,8 @@ class DisclosureCheck:
         if self.passed:
             return (f"Granskning av röjanderisk: {which} som en angripare skulle göra, med "
                     "alla summor, förändringar och andelar som ekvationer"
-                    f"{relations} (linjärprogrammering).{skipped} Ingen dold cell kan räknas fram till ett "
+                    f"{relations} (linjärprogrammering).{skipped} Ingen dold cell kan räknas "
+                    "fram till ett "
                     f"värde under {min_cell}, varje dolt litet antal kan för en läsare vara "
                     "vilket värde som helst i ett intervall som är minst "
                     f"{protection} brett, och ingen rad eller kolumn visar att de dolda "

@@ -46,7 +46,8 @@ __all__ = [
     "WHOLE_INDEX",
 ]
 
-#: The reliability table's row for the whole index (:func:`research.survey.scales.reliability_table`).
+#: The reliability table's row for the whole index
+#: (:func:`research.survey.scales.reliability_table`).
 WHOLE_INDEX = "Hela indexet"
 
 
