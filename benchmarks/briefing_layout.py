@@ -13,6 +13,10 @@ site), publishes the catalogue, then opens each published briefing in headless C
 - A4 print: pages printed (``page.pdf``) and how far content reaches beyond the page width.
 
 Command: ``.venv/bin/python benchmarks/briefing_layout.py --reports /tmp/layout/after``
+
+``--figure-speed REV`` instead times ``show_figure`` (both drawings, CPU seconds, best of
+three, and the layout passes it makes) on the heaviest shipped figures, for the tree at git
+revision ``REV`` and for this tree, one after the other in one run, and prints the ratio.
 """
 
 from __future__ import annotations
@@ -57,6 +61,83 @@ def briefings(reports: Path) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+SPEED_SCRIPT = r"""
+import json, time, warnings
+warnings.simplefilter("ignore")
+import matplotlib
+matplotlib.use("Agg")
+from matplotlib.figure import Figure
+import research.report.display as display
+from research import evaluation, situation
+from research.paths import resolve
+
+display._display = lambda *args, **kwargs: None
+draws = [0]
+real_draw = Figure.draw
+
+
+def counted(self, renderer):
+    draws[0] += 1
+    return real_draw(self, renderer)
+
+
+Figure.draw = counted
+reports = situation.load_reports(resolve("data/sample/lagesbild/rapporter.csv"), schema="",
+                                 as_of="2026-09-30")
+picture = situation.build_picture(reports, period="quarter", min_cell=5)
+analysis = evaluation.analyse(resolve("data/sample/metod/utvarderingar.csv"), measure="RR",
+                              method="REML", knapp_hartung=False, moderator="setting",
+                              method_name="Mentorskap", favourable="lower",
+                              register=resolve("data/sample/metoder.yaml"))
+figures = {"lägesbild trend chart, 12 panels": lambda: situation.trend_figure(picture),
+           "lägesbild heatmap": lambda: situation.heatmap_figure(picture),
+           "metodutvärdering forest plot": analysis.forest_plot,
+           "metodutvärdering funnel plot": analysis.funnel_plot}
+result = {}
+for name, make in figures.items():
+    best = None
+    for _ in range(3):
+        fig = make()
+        draws[0] = 0
+        start = time.process_time()
+        display.show_figure(fig)
+        seconds = time.process_time() - start
+        best = seconds if best is None else min(best, seconds)
+    result[name] = [best, draws[0]]
+print(json.dumps(result))
+"""
+
+
+def figure_speed(revision: str) -> None:
+    """show_figure's CPU time and layout passes at ``revision`` and in this tree."""
+    import json
+    import subprocess
+    import tarfile
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        archive = subprocess.run(["git", "archive", revision, "src/research"], cwd=ROOT,
+                                 check=True, capture_output=True).stdout
+        import io
+
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(scratch, filter="data")
+        timings = {}
+        for label, source in ((revision, Path(scratch) / "src"), ("this tree", ROOT / "src")):
+            env = {**os.environ, "PYTHONPATH": str(source), "RESEARCH_PROJECT_ROOT": str(ROOT)}
+            done = subprocess.run([sys.executable, "-c", SPEED_SCRIPT], env=env, check=True,
+                                  capture_output=True, text=True)
+            timings[label] = json.loads(done.stdout.strip().splitlines()[-1])
+    old, new = timings[revision], timings["this tree"]
+    print(f"| figure | {revision}: CPU s (layout passes) | this tree: CPU s (layout passes) "
+          "| ratio |")
+    print("| --- | --- | --- | --- |")
+    for name in new:
+        (a, a_draws), (b, b_draws) = old[name], new[name]
+        print(f"| {name} | {fmt(a, 2)} ({a_draws}) | {fmt(b, 2)} ({b_draws}) "
+              f"| {fmt(b / a, 2)} |")
+
+
 def fmt(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}".replace(".", ",")
 
@@ -72,9 +153,16 @@ def figure_text(m: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reports", type=Path, required=True)
+    parser.add_argument("--reports", type=Path)
     parser.add_argument("--no-run", action="store_true", help="measure the published site as is")
+    parser.add_argument("--figure-speed", metavar="REV",
+                        help="time show_figure at git revision REV and in this tree instead")
     args = parser.parse_args()
+    if args.figure_speed:
+        figure_speed(args.figure_speed)
+        return
+    if args.reports is None:
+        parser.error("--reports is required (or --figure-speed REV)")
     if not args.no_run:
         run_all(args.reports.resolve())
     site = args.reports / "site"

@@ -1,7 +1,8 @@
 """Every shipped briefing and the catalogue, as a coordinator reads them: on a 360 px phone,
 at 1280 px and printed on A4 (headless Chromium). Measured, not eyeballed:
 
-- the smallest rendered figure text (≥ 11 CSS px at 360 px, ≥ 12 CSS px at 1280 px);
+- the smallest rendered figure text (≥ 11 CSS px at 360 px, ≥ 12 CSS px at 1280 px), in every
+  figure of every briefing, and figure numbers in Swedish format (decimal comma, minus sign);
 - the first finding of "Sammanfattning" on the first 360 × 780 screen;
 - tables show the columns that fit before sideways scrolling (no table scrolls at 360 px);
 - every mention of "CSV" is a link to a CSV file published beside the briefing;
@@ -26,14 +27,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 800}
 MIN_TEXT = {360: 11.0, 1280: 12.0}
-# Domain figures that still draw text that cannot shrink with the figure (text placed in axes
-# coordinates beside the plot): known, reported, to be given a phone drawing by their domain.
-KNOWN_SMALL_FIGURES = {
-    "metodutvardering": "forest plot: study labels and estimates are placed in axes "
-                        "coordinates and do not reflow; needs show_figure(narrow=...)",
-    "omvarldsbevakning/nationella_kallor": "theme overview with many sources is drawn far "
-                                           "wider than the column and shrinks",
-}
+# figure text that is no Swedish number: a decimal point, or a hyphen-minus before a digit
+FIGURE_TEXT_SCRIPT = r"""
+() => [...document.querySelectorAll('figure svg text, figure svg tspan')]
+  .filter(t => t.getClientRects().length && t.children.length === 0)
+  .map(t => t.textContent.trim())
+  .filter(t => /\d\.\d/.test(t) || /(^|[\s(\[])-\d/.test(t))
+"""
 
 
 def _parameter_sets() -> list[Path]:
@@ -112,11 +112,13 @@ def test_briefings_read_on_phone_and_desktop(site: Path, browser, viewport: dict
         page.goto(path.resolve().as_uri())
         m = measure_layout(page)
         width = viewport["width"]
+        if not m["svgCount"]:
+            problems.append(f"{name}: no figure text measured (every briefing has figures)")
         if m["svgMin"] is not None and m["svgMin"] < MIN_TEXT[width] - 0.05:
-            known = KNOWN_SMALL_FIGURES.get(name) or KNOWN_SMALL_FIGURES.get(name.split("/")[0])
-            if not known:
-                problems.append(f"{name}: figure text {m['svgMin']:.1f} px "
-                                f"({m['svgMinText']!r}) at {width} px")
+            problems.append(f"{name}: figure text {m['svgMin']:.1f} px "
+                            f"({m['svgMinText']!r}) at {width} px")
+        problems += [f"{name}: figure text {t!r} is not in Swedish number format"
+                     for t in page.evaluate(FIGURE_TEXT_SCRIPT)]
         assert not m["images"], f"{name}: raster figures {m['images']}"
         if width == 360:
             assert m["scrollWidth"] <= 360, f"{name}: page is {m['scrollWidth']} px wide"

@@ -22,14 +22,15 @@ __all__ = [
     "index_figure",
 ]
 
-# ColorBrewer PuOr (colour-blind safe diverging), neutral in the middle.
+# Diverging from Okabe–Ito (colour-blind safe): vermillion and orange for disagreeing, blue
+# and sky blue for agreeing, light tints of orange and sky blue as third steps, grey neutral.
 DIVERGING_PALETTES = {
-    2: ["#e66101", "#5e3c99"],
-    3: ["#e66101", "#d9d9d9", "#5e3c99"],
-    4: ["#e66101", "#fdb863", "#b2abd2", "#5e3c99"],
-    5: ["#e66101", "#fdb863", "#d9d9d9", "#b2abd2", "#5e3c99"],
-    6: ["#b35806", "#f1a340", "#fee0b6", "#d8daeb", "#998ec3", "#542788"],
-    7: ["#b35806", "#f1a340", "#fee0b6", "#d9d9d9", "#d8daeb", "#998ec3", "#542788"],
+    2: ["#D55E00", "#0072B2"],
+    3: ["#D55E00", "#D9D9D9", "#0072B2"],
+    4: ["#D55E00", "#E69F00", "#56B4E9", "#0072B2"],
+    5: ["#D55E00", "#E69F00", "#D9D9D9", "#56B4E9", "#0072B2"],
+    6: ["#D55E00", "#E69F00", "#F4D48C", "#B3DDF5", "#56B4E9", "#0072B2"],
+    7: ["#D55E00", "#E69F00", "#F4D48C", "#D9D9D9", "#B3DDF5", "#56B4E9", "#0072B2"],
 }
 # Okabe–Ito, for categorical series.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
@@ -113,7 +114,7 @@ def _likert_panel(ax: Any, table: LikertTable, title: str, limit: float) -> bool
     y = np.arange(len(questions))[::-1]
     starts = -shares[:, :n_neg].sum(axis=1) - (shares[:, n_neg] / 2 if neutral else 0)
     left = starts.copy()
-    dark_colours = {"#e66101", "#5e3c99", "#b35806", "#542788"}
+    dark_colours = {"#0072B2"}  # white numbers on blue; black on the rest (≥ 4.5:1)
     for j, label in enumerate(labels):
         width = shares[:, j]
         bars = ax.barh(y, width, left=left, color=palette[j], edgecolor="#333333",
