@@ -146,6 +146,15 @@ def possible_zeros(counts: pd.DataFrame, situation: pd.DataFrame,
     return zeros
 
 
+def _extremes(matrix: Any) -> Any:
+    """The columns (feasible tables) where some cell takes its smallest or largest value
+    among all of them: the others certify nothing more."""
+    import numpy as np
+
+    keep = sorted(set(np.argmin(matrix, axis=1)) | set(np.argmax(matrix, axis=1)))
+    return matrix[:, keep]
+
+
 def witnesses(points: Mapping[tuple[str, str], list], counts: pd.DataFrame,
               situation: pd.DataFrame, regions: Mapping[str, str]) -> list[dict[Any, float]]:
     """Candidate tables for the audit from the feasible tables of each municipality ×
@@ -153,7 +162,7 @@ def witnesses(points: Mapping[tuple[str, str], list], counts: pd.DataFrame,
     takes every block's *j*-th feasible table (the blocks share no cell, so together they
     are feasible) and the region and national totals they add up to. The audit checks each
     candidate against every published equation and bound before it uses it."""
-    blocks = [(house, period, names, matrix) for (house, period), (names, matrix)
+    blocks = [(house, period, names, _extremes(matrix)) for (house, period), (names, matrix)
               in ((k, v) for k, v in points.items() if len(v) == 2) if matrix.shape[1]]
     if not blocks:
         return []
