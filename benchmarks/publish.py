@@ -5,7 +5,9 @@ temporary reports folder with ``--runs`` copies of it: 290 fictional municipalit
 notebook kinds, declared parameter sets, start times spread over two years, 3 % failed
 runs, 5 % drafts. Briefings are hard links of the real one (the publisher links them into
 the site anyway), and every run already has its ``briefing.pdf`` (a placeholder file), as
-in a catalogue where each run was printed when it was first published. Times the whole
+in a catalogue where each run was printed when it was first published (the files are
+left 2.5 s to settle, as the publisher never trusts a file changed in the last two seconds
+to its caches). Times the whole
 ``research publish --reports …`` command (a subprocess, start-up included): the first
 publish (every briefing scanned for personal identity numbers, caches written), then
 ``--repeat`` more publishes of the unchanged catalogue, then one publish after ``--new``
@@ -102,9 +104,13 @@ def main() -> None:
         t0 = time.perf_counter()
         fill(reports, template, args.runs)
         print(f"made {args.runs} runs in {time.perf_counter() - t0:.1f} s", flush=True)
+        # a real catalogue's runs were written long before; files changed in the last two
+        # seconds are never trusted to the publisher's caches (research.publish.settled)
+        time.sleep(2.5)
         first = timed_publish(reports)
         print(f"first publish (scans every briefing, writes caches): {first:.2f} s", flush=True)
         again = [timed_publish(reports) for _ in range(args.repeat)]
+        print("each: " + ", ".join(f"{t:.2f} s" for t in again), flush=True)
         print(f"publish again, unchanged catalogue: median {statistics.median(again):.2f} s "
               f"(min {min(again):.2f}, max {max(again):.2f}; target <= 2 s)", flush=True)
         if args.new:

@@ -128,7 +128,7 @@ class Entry:
 
     @property
     def rel_dir(self) -> str:
-        return f"briefings/{_quoted(self.stem)}/{_quoted(self.label)}/{quote(self.run_id)}"
+        return f"briefings/{_quoted(self.stem)}/{_quoted(self.label)}/{_quote(self.run_id)}"
 
     @property
     def has_pdf(self) -> bool:
@@ -169,7 +169,15 @@ class Entry:
 def _quoted(part: str) -> str:
     """A notebook's or parameter set's folder name in a link (the same few thousand names
     recur across 10,000 runs)."""
-    return quote(part)
+    return _quote(part)
+
+
+_URL_SAFE = re.compile(r"[A-Za-z0-9._~-]*")
+
+
+def _quote(part: str) -> str:
+    """``urllib.parse.quote``, at once for the plain names run ids are."""
+    return part if _URL_SAFE.fullmatch(part) else quote(part)
 
 
 @dataclass
@@ -585,8 +593,9 @@ class _Pages:
         return True
 
     def _digest(self, *parts: Any) -> str:
+        # the pages' data is built in the same order every time: no key sorting needed
         text = json.dumps([self.templates, self.base_url, *parts], ensure_ascii=False,
-                          sort_keys=True, default=str)
+                          separators=(",", ":"), default=str)
         return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
     def page(self, name: str, template: str, **context: Any) -> None:
@@ -682,13 +691,13 @@ def _store_runs(reports: Path, build: Path, publishable: Iterable[Entry],
     existing = _store_listing(store)
     keep: dict[str, set[str]] = {}
     for entry in publishable:
-        folder = store / entry.stem / entry.label
-        target = folder / entry.run_id
-        keep.setdefault(str(folder), set()).add(entry.run_id)
+        folder = os.path.join(store, entry.stem, entry.label)  # (no Path: 10,000 runs)
+        keep.setdefault(folder, set()).add(entry.run_id)
         stamp = _run_stamp(entry)
         digest = hashlib.blake2b(stamp.encode("utf-8"), digest_size=12).hexdigest()
         key = _index_key(entry)
-        if entry.run_id in existing.get(str(folder), ()):
+        target = Path(folder, entry.run_id)
+        if entry.run_id in existing.get(folder, ()):
             record = index.records.get(key) if index is not None else None
             if record is not None and record.get("stored") == digest:
                 continue
