@@ -175,3 +175,27 @@ def test_an_older_archive_is_migrated_to_record_parameter_sets(tmp_path: Path) -
     connection = sqlite3.connect(path)
     assert connection.execute("SELECT value FROM meta").fetchone()[0] == "2"
     connection.close()
+
+
+def test_a_draft_copy_holds_what_an_open_wal_archive_committed(
+        tmp_path: Path, isolated_reports: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The draft's copy is made with SQLite's backup, so items committed to the write-ahead
+    log but not yet written into the main file (another run still has it open) are in it."""
+    from test_archive import items
+
+    shared = tmp_path / "delat.sqlite"
+    with Archive(shared) as open_elsewhere:
+        open_elsewhere.record_run(items("a", "b", "c"))
+        assert Path(f"{shared}-wal").stat().st_size > 0  # not checkpointed yet
+        enter_run(monkeypatch, isolated_reports, "utkast-2", None)
+        copy = archive_path(shared)
+        with Archive(copy) as store:
+            assert store.count() == 3
+        assert open_elsewhere.count() == 3
+    not_a_database = tmp_path / "trasig.sqlite"
+    not_a_database.write_bytes(b"inte en databas" * 100)
+    from research.errors import InputDataError
+
+    with pytest.raises(InputDataError, match="cannot be opened") as error:
+        archive_path(not_a_database)  # named as the user gave it, not as the draft's copy
+    assert error.value.fields["file"] == str(not_a_database)

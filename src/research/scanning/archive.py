@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -150,9 +149,12 @@ def _draft_copy(target: Path, run_id: str) -> Path:
                 destination.close()
         finally:
             source.close()
-    except sqlite3.DatabaseError:  # not a database: copied as it is, refused when opened
+    except sqlite3.DatabaseError as exc:
         partial.unlink(missing_ok=True)
-        shutil.copyfile(target, partial)
+        raise InputDataError(
+            f"The archive {target} cannot be opened as an SQLite database ({exc}).",
+            hint="point 'archive' at a new file name, or restore the file from a backup",
+            file=str(target), parameter="archive") from exc
     os.replace(partial, copy)
     return copy
 
