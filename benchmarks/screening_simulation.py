@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -47,24 +48,38 @@ SETS = {
     "Bannach-Brown_2019": ("Bannach-Brown_2019.csv", "label_included"),
     "Kitchenham_2010": ("Kitchenham_2010.csv", "label_included"),
 }
-# ASReview's published NB + TF-IDF result on exactly these files (README of shared data)
+# ASReview's published NB + TF-IDF result (ASReview 0.9.3, hyper-parameters tuned per set,
+# 15 trials; asreview-thesis results/README.md and ASReview's simulation_study_results
+# documentation, as quoted in ../shared/data/README.md) on exactly these files
 PUBLISHED = {
     "nudging": {"wss95": 0.717, "rrf10": 0.653, "atd_fraction": 0.094},
     "virus": {"wss95": 0.712, "rrf10": 0.739, "atd_fraction": 0.082},
 }
+# The earlier default's features: lemmatised words, stop-word list, title twice, pruned
+# vocabulary, equal class weights
+LEMMA = {"words": "lemma", "stop_words": True, "title_twice": True, "min_df": 2,
+         "max_df": 0.5, "ngram_max": 1, "ratio": None}
+# ASReview 3's default features (words as written, 1-2-grams, no stop-word list)
+RAW = {"words": "raw", "stop_words": False, "title_twice": False, "min_df": 1,
+       "max_df": 0.95, "ngram_max": 2}
 SETTINGS = {
-    "svm": {"model": "svm", "C": 0.3, "ngram_max": 1},
-    "svm-bigram": {"model": "svm", "C": 0.3, "ngram_max": 2},
-    "svm-c1": {"model": "svm", "C": 1.0, "ngram_max": 1},
-    "svm-c01": {"model": "svm", "C": 0.1, "ngram_max": 1},
-    "svm-c02": {"model": "svm", "C": 0.2, "ngram_max": 1},
-    "svm-c02-words": {"model": "svm", "C": 0.2, "ngram_max": 1, "lemmatize": False},
-    "logistic": {"model": "logistic", "C": 10.0, "ngram_max": 1},
-    "nb": {"model": "nb", "alpha": 3.822, "ngram_max": 1},
-    "nb-bigram": {"model": "nb", "alpha": 3.822, "ngram_max": 2},
-    "ensemble": {"model": "ensemble", "ngram_max": 1},
-    "svm-nb": {"model": "svm-nb", "C": 0.3, "alpha": 3.822, "ngram_max": 1},
+    "svm": {**LEMMA, "model": "svm", "C": 0.3},
+    "svm-bigram": {**LEMMA, "model": "svm", "C": 0.3, "ngram_max": 2},
+    "svm-c1": {**LEMMA, "model": "svm", "C": 1.0},
+    "svm-c01": {**LEMMA, "model": "svm", "C": 0.1},
+    "svm-c02": {**LEMMA, "model": "svm", "C": 0.2},
+    "svm-c02-words": {**LEMMA, "model": "svm", "C": 0.2, "words": "raw"},
+    "logistic": {**LEMMA, "model": "logistic", "C": 10.0},
+    "nb": {**LEMMA, "model": "nb", "alpha": 3.822},
+    "nb-bigram": {**LEMMA, "model": "nb", "alpha": 3.822, "ngram_max": 2},
+    "ensemble": {**LEMMA, "model": "ensemble"},
+    "svm-nb": {**LEMMA, "model": "svm-nb", "C": 0.3, "alpha": 3.822},
+    # words as written (ASReview 3's features), SVM weighted 9.8 : 1 towards the relevant
+    "raw-svm": {**RAW, "model": "svm", "C": 0.11, "ratio": 9.8},
+    # the same with lemmatised words (the default, research.literature.screening.DEFAULT_MODEL)
+    "lemma-svm": {**RAW, "words": "lemma", "model": "svm", "C": 0.11, "ratio": 9.8},
 }
+FEATURE_KEYS = ("title_twice", *screening.FEATURE_OPTIONS)
 
 
 # Runs inside the other Python: ASReview's simulation with its default model and the given
@@ -103,13 +118,15 @@ def _row(name: str, setting: str, seed: int, seconds: float, labels: np.ndarray,
 
 
 def asreview_rows(python: str, path: Path, label: str, name: str, labels: np.ndarray,
-                  seeds: int) -> list[dict]:
-    """ASReview's default on the same file; priors drawn as :func:`screening.simulate` does."""
-    rows = []
+                  seeds: range) -> Iterator[dict]:
+    """ASReview's default on the same file; priors drawn as :func:`screening.simulate` does.
+
+    Yields one row per seed as soon as it is done (a long run keeps what it finished).
+    """
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "run_asreview.py"
         script.write_text(ASREVIEW_SCRIPT, encoding="utf-8")
-        for seed in range(seeds):
+        for seed in seeds:
             rng = np.random.default_rng(seed)
             priors = np.array([rng.choice(np.flatnonzero(labels == 1)),
                                rng.choice(np.flatnonzero(labels == 0))])
@@ -120,43 +137,49 @@ def asreview_rows(python: str, path: Path, label: str, name: str, labels: np.nda
             if done.returncode != 0:
                 raise SystemExit(f"ASReview failed: {done.stderr[-2000:]}")
             order = np.asarray(json.loads(done.stdout.strip().splitlines()[-1]), dtype=int)
-            rows.append(_row(name, "asreview-default", seed, time.perf_counter() - started,
-                             labels, priors, labels[order]))
-    return rows
+            yield _row(name, "asreview-default", seed, time.perf_counter() - started,
+                       labels, priors, labels[order])
 
 
-def run(shared: Path, sets: list[str], settings: list[str], seeds: int,
+def _emit(row: dict, rows: list[dict], jsonl: Path | None) -> None:
+    rows.append(row)
+    print(json.dumps(row), flush=True)
+    if jsonl is not None:
+        with open(jsonl, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps(row) + "\n")
+
+
+def run(shared: Path, sets: list[str], settings: list[str], seeds: range,
         batch_fraction: float, jsonl: Path | None, asreview: str | None = None) -> pd.DataFrame:
     rows = []
     for name in sets:
         file, label = SETS[name]
-        texts, labels = screening.read_labelled_file(shared / "literature" / file, label)
-        features: dict[tuple[int, bool], object] = {}
+        _, labels = screening.read_labelled_file(shared / "literature" / file, label)
+        features: dict[tuple, object] = {}
+        texts_of: dict[bool, list[str]] = {}
         if asreview:
             for row in asreview_rows(asreview, shared / "literature" / file, label, name,
                                      labels, seeds):
-                rows.append(row)
-                print(json.dumps(row), flush=True)
-                if jsonl is not None:
-                    with open(jsonl, "a", encoding="utf-8") as stream:
-                        stream.write(json.dumps(row) + "\n")
+                _emit(row, rows, jsonl)
         for setting in [s for s in settings if s in SETTINGS]:
-            options = dict(SETTINGS[setting])
-            key = (options.pop("ngram_max"), options.pop("lemmatize", True))
+            options = {**screening.DEFAULT_MODEL, **SETTINGS[setting]}
+            key = tuple(options[k] for k in FEATURE_KEYS)
             if key not in features:
-                features[key] = screening.build_features(texts, ngram_max=key[0],
-                                                         lemmatize=key[1])
-            for seed in range(seeds):
+                if options["title_twice"] not in texts_of:
+                    texts_of[options["title_twice"]] = screening.read_labelled_file(
+                        shared / "literature" / file, label,
+                        title_twice=options["title_twice"])[0]
+                features[key] = screening.build_features(
+                    texts_of[options["title_twice"]], **screening.feature_options(options))
+            model = {k: options[k] for k in ("model", "C", "alpha", "ratio",
+                                             "pseudo_negatives", "pseudo_until")
+                     if k in options}
+            for seed in seeds:
                 started = time.perf_counter()
                 result = screening.simulate(features[key], labels, seed=seed,
-                                            batch_fraction=batch_fraction, **options)
-                row = _row(name, setting, seed, time.perf_counter() - started, labels,
-                           result.priors, result.labels[: len(result.order)])
-                rows.append(row)
-                print(json.dumps(row), flush=True)
-                if jsonl is not None:
-                    with open(jsonl, "a", encoding="utf-8") as stream:
-                        stream.write(json.dumps(row) + "\n")
+                                            batch_fraction=batch_fraction, **model)
+                _emit(_row(name, setting, seed, time.perf_counter() - started, labels,
+                           result.priors, result.labels[: len(result.order)]), rows, jsonl)
     return pd.DataFrame(rows)
 
 
@@ -164,19 +187,25 @@ def report(table: pd.DataFrame) -> str:
     metrics = [m for m in ("wss95", "rrf10", "atd_fraction", "knee_recall", "knee_screened",
                            "run_recall", "run_screened", "run10_recall", "run10_screened")
                if m in table.columns]
-    means = table.groupby(["set", "setting"])[metrics].mean()
+    grouped = table.groupby(["set", "setting"])
+    means = grouped[metrics].mean()
+    spread = grouped["wss95"].agg(["std", "min", "max", "count"])
     ranks = means.groupby(level="set")[["wss95", "rrf10"]].rank(ascending=False)
     rank = (ranks["wss95"] + 0.5 * ranks["rrf10"]).groupby(level="setting").mean()
     wss = means["wss95"].groupby(level="setting")
     order = wss.mean().sort_values(ascending=False)
-    lines = ["| set | setting | WSS@95 | RRF@10 | ATD | knee: recall / screened | "
-             "run: recall / screened | ASReview published WSS@95 / RRF@10 / ATD |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| set | setting | seeds | WSS@95 mean ± sd (min–max) | RRF@10 | ATD | "
+             "knee: recall / screened | run: recall / screened | "
+             "ASReview published WSS@95 / RRF@10 / ATD |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for (name, setting), row in means.iterrows():
         published = PUBLISHED.get(name)
         ref = (f"{published['wss95']:.1%} / {published['rrf10']:.1%} / "
                f"{published['atd_fraction']:.1%}" if published else "–")
-        lines.append(f"| {name} | {setting} | {row.wss95:.1%} | {row.rrf10:.1%} | "
+        sd = spread.loc[(name, setting)]
+        deviation = f"{sd['std']:.1%}" if sd["count"] > 1 else "–"
+        lines.append(f"| {name} | {setting} | {int(sd['count'])} | {row.wss95:.1%} ± "
+                     f"{deviation} ({sd['min']:.1%}–{sd['max']:.1%}) | {row.rrf10:.1%} | "
                      f"{row.atd_fraction:.1%} | {row.knee_recall:.1%} / "
                      f"{row.knee_screened:.1%} | {row.run_recall:.1%} / {row.run_screened:.1%}"
                      f" | {ref} |")
@@ -200,7 +229,9 @@ def report(table: pd.DataFrame) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=3, help="number of seeds (default 3)")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="start at this seed (to add seeds to an earlier --jsonl run)")
     parser.add_argument("--batch-fraction", type=float, default=0.01)
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--settings", default=",".join(SETTINGS))
@@ -214,7 +245,8 @@ def main() -> int:
     if args.report_only:
         table = pd.read_json(args.jsonl, lines=True)
     else:
-        table = run(args.shared, args.sets.split(","), args.settings.split(","), args.seeds,
+        seeds = range(args.first_seed, args.first_seed + args.seeds)
+        table = run(args.shared, args.sets.split(","), args.settings.split(","), seeds,
                     args.batch_fraction, args.jsonl, args.asreview)
     print(report(table))
     return 0

@@ -82,8 +82,8 @@ def toy_collection(n_relevant: int = 6, n_irrelevant: int = 40) -> tuple[list[st
     for i in range(n_relevant):
         texts.append(" ".join(rng.choice(relevant_words, 6)) + f" post{i}")
         labels.append(1)
-    for i in range(n_irrelevant):
-        texts.append(" ".join(rng.choice(other_words, 6)) + f" post{i}")
+    for i in range(n_irrelevant):  # a record number of its own (the features keep digits)
+        texts.append(" ".join(rng.choice(other_words, 6)) + f" post{n_relevant + i}")
         labels.append(0)
     return texts, np.array(labels)
 

@@ -56,6 +56,22 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text}")
+    return value
+
+
+def _ratio(text: str) -> float | None:
+    if text.strip().lower() in ("none", "balanced"):
+        return None
+    return _positive(text)
+
+
 def _figure_path(text: str) -> Path:
     path = Path(text)
     suffix = path.suffix.lower().lstrip(".")
@@ -93,8 +109,22 @@ def add_parser(subparsers: Any) -> None:
                           help=f"regularisation C for svm/logistic (default {defaults['C']})")
     simulate.add_argument("--alpha", type=_positive, default=defaults.get("alpha", 3.822),
                           help="smoothing of naive Bayes")
+    simulate.add_argument("--ratio", type=_ratio, default=defaults["ratio"],
+                          help="total weight of relevant over irrelevant records in training "
+                               f"('none' = equal; default {defaults['ratio']})")
     simulate.add_argument("--ngram-max", type=_whole(1), default=defaults["ngram_max"],
                           help="longest word n-gram in the features (2 = bigrams)")
+    simulate.add_argument("--words", choices=screening.WORD_FORMS, default=defaults["words"],
+                          help=f"word forms in the features (default {defaults['words']})")
+    simulate.add_argument("--stop-words", action=argparse.BooleanOptionalAction,
+                          default=defaults["stop_words"],
+                          help="drop Swedish and English stop words")
+    simulate.add_argument("--title-twice", action=argparse.BooleanOptionalAction,
+                          default=defaults["title_twice"], help="count the title twice")
+    simulate.add_argument("--min-df", type=_whole(1), default=defaults["min_df"],
+                          help="drop terms in fewer records than this")
+    simulate.add_argument("--max-df", type=_share, default=defaults["max_df"],
+                          help="drop terms in more than this share of records")
     simulate.add_argument("--pseudo-negatives", type=_whole(0),
                           default=defaults["pseudo_negatives"],
                           help="random unscreened records used as presumed irrelevant "
@@ -145,12 +175,13 @@ def run_simulate(args: argparse.Namespace, stdout: Any = None) -> int:
     out = stdout or sys.stdout
     texts, labels = screening.read_labelled_file(
         args.file, args.label_column, title_column=args.title_column,
-        abstract_column=args.abstract_column)
+        abstract_column=args.abstract_column, title_twice=args.title_twice)
     table, results = screening.simulate_many(
         texts, labels, seeds=args.seeds, prior_included=args.prior_included,
         prior_excluded=args.prior_excluded, model=args.model, C=args.C, alpha=args.alpha,
-        ngram_max=args.ngram_max, batch_fraction=args.batch_fraction,
-        pseudo_negatives=args.pseudo_negatives)
+        ratio=args.ratio, ngram_max=args.ngram_max, batch_fraction=args.batch_fraction,
+        pseudo_negatives=args.pseudo_negatives, words=args.words, stop_words=args.stop_words,
+        min_df=args.min_df, max_df=args.max_df)
     summary = screening.summarise_simulation(table)
     screened = float(table["records_screened"].sum())
     per_thousand = float(table["seconds"].sum()) / screened * 1000 if screened else 0.0
@@ -161,7 +192,11 @@ def run_simulate(args: argparse.Namespace, stdout: Any = None) -> int:
             "file": str(args.file), "n_records": int(len(labels)),
             "n_relevant": int(labels.sum()), "seeds": args.seeds,
             "prior_included": args.prior_included, "prior_excluded": args.prior_excluded,
-            "model": args.model, "C": args.C, "pseudo_negatives": args.pseudo_negatives,
+            "model": args.model, "C": args.C, "ratio": args.ratio,
+            "features": {"ngram_max": args.ngram_max, "words": args.words,
+                         "stop_words": args.stop_words, "title_twice": args.title_twice,
+                         "min_df": args.min_df, "max_df": args.max_df},
+            "pseudo_negatives": args.pseudo_negatives,
             "batch_fraction": args.batch_fraction,
             "seconds_per_1000_screened": per_thousand,
             "summary": _finite(summary.set_index("metric").to_dict("index")),

@@ -16,7 +16,8 @@ import pandas as pd
 from ...errors import InputDataError, ParameterError
 from ...io.tables import read_table
 from .metrics import screening_metrics
-from .model import DEFAULT_MODEL, RelevanceModel, build_features, record_texts
+from .model import (DEFAULT_MODEL, FEATURE_OPTIONS, RelevanceModel, build_features,
+                    record_texts)
 
 __all__ = [
     "SimulationResult",
@@ -72,6 +73,7 @@ def simulate(
     model: str = DEFAULT_MODEL["model"],
     C: float = DEFAULT_MODEL["C"],
     alpha: float = DEFAULT_MODEL.get("alpha", 3.822),
+    ratio: float | None = DEFAULT_MODEL["ratio"],
     batch_fraction: float = 0.0,
     stop_when_all_found: bool = True,
     pseudo_negatives: int = DEFAULT_MODEL["pseudo_negatives"],
@@ -89,7 +91,7 @@ def simulate(
         Chooses the random prior records.
     prior_included, prior_excluded
         Number of random relevant / irrelevant records known before screening starts.
-    model, C
+    model, C, alpha, ratio
         See :class:`RelevanceModel`; the defaults are :data:`DEFAULT_MODEL`.
     batch_fraction
         0 retrains after every record (like ASReview). A value such as 0.02 retrains
@@ -113,7 +115,7 @@ def simulate(
     positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
     _check_settings(batch_fraction=batch_fraction, pseudo_negatives=pseudo_negatives,
                     pseudo_until=pseudo_until)
-    learner = RelevanceModel(model=model, C=C, seed=seed, alpha=alpha).check()
+    learner = RelevanceModel(model=model, C=C, seed=seed, alpha=alpha, ratio=ratio).check()
     if len(positives) < prior_included or len(negatives) < prior_excluded:
         raise ParameterError("Not enough included/excluded records for the prior records.",
                              parameter="prior_included")
@@ -174,14 +176,18 @@ def simulate_many(
     model: str = DEFAULT_MODEL["model"],
     C: float = DEFAULT_MODEL["C"],
     alpha: float = DEFAULT_MODEL.get("alpha", 3.822),
+    ratio: float | None = DEFAULT_MODEL["ratio"],
     ngram_max: int = DEFAULT_MODEL["ngram_max"],
     batch_fraction: float = 0.0,
     pseudo_negatives: int = DEFAULT_MODEL["pseudo_negatives"],
     pseudo_until: float = DEFAULT_MODEL["pseudo_until"],
+    **features_options: Any,
 ) -> tuple[pd.DataFrame, list[SimulationResult]]:
     """Run :func:`simulate` for several seeds on the same texts.
 
-    Returns a table with one row per seed (the metrics) and the individual results.
+    ``features_options`` go to :func:`build_features` (``words``, ``stop_words``,
+    ``min_df``, ``max_df``; the defaults are :data:`DEFAULT_MODEL`'s). Returns a table
+    with one row per seed (the metrics) and the individual results.
     """
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     if not seed_list:
@@ -189,10 +195,14 @@ def simulate_many(
     y = np.asarray(labels, dtype=int)
     if len(texts) != len(y):
         raise ParameterError("texts and labels differ in length.", parameter="labels")
-    features = build_features(texts, ngram_max=ngram_max)
+    unknown = sorted(set(features_options) - set(FEATURE_OPTIONS))
+    if unknown:
+        raise ParameterError(f"Unknown feature option {unknown[0]!r}.",
+                             hint=f"use {', '.join(FEATURE_OPTIONS)}", parameter=unknown[0])
+    features = build_features(texts, ngram_max=ngram_max, **features_options)
     results = [
         simulate(features, y, seed=s, prior_included=prior_included,
-                 prior_excluded=prior_excluded, model=model, C=C, alpha=alpha,
+                 prior_excluded=prior_excluded, model=model, C=C, alpha=alpha, ratio=ratio,
                  batch_fraction=batch_fraction, pseudo_negatives=pseudo_negatives,
                  pseudo_until=pseudo_until)
         for s in seed_list
@@ -212,8 +222,11 @@ def summarise_simulation(table: pd.DataFrame) -> pd.DataFrame:
 
 def read_labelled_file(path: str | os.PathLike[str], label_column: str,
                        *, title_column: str = "title",
-                       abstract_column: str = "abstract") -> tuple[list[str], np.ndarray]:
-    """Read a fully labelled CSV/XLSX for simulation: texts and 0/1 labels.
+                       abstract_column: str = "abstract",
+                       title_twice: bool = DEFAULT_MODEL["title_twice"]
+                       ) -> tuple[list[str], np.ndarray]:
+    """Read a fully labelled CSV/XLSX for simulation: texts (see :func:`record_texts`)
+    and 0/1 labels.
 
     Labels may be 0/1, true/false or include/exclude (and Swedish aliases). A row with
     an unreadable label is an error naming the row.
@@ -242,5 +255,6 @@ def read_labelled_file(path: str | os.PathLike[str], label_column: str,
         raise InputDataError(f"{path}: the labels need both included and excluded records.",
                              file=str(path), column=label_column)
     texts = record_texts(frame.rename(columns={title_column: "title",
-                                               abstract_column: "abstract"}))
+                                               abstract_column: "abstract"}),
+                         title_twice=title_twice)
     return texts, labels_array

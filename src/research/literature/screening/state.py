@@ -10,7 +10,8 @@ import pandas as pd
 
 from ...errors import InputDataError
 from .log import latest_decisions
-from .model import DEFAULT_MODEL, RelevanceModel, build_features, record_texts
+from .model import (DEFAULT_MODEL, FEATURES_SV, RelevanceModel, build_features, feature_options,
+                    record_texts)
 from .stopping import stopping_advice
 
 __all__ = ["ScreeningState", "screening_state"]
@@ -46,7 +47,8 @@ def _train_and_score(features: Any, y_known: np.ndarray, screened: np.ndarray, *
         train_index = np.concatenate([train_index, extra])
         train_y = np.concatenate([train_y, np.zeros(len(extra), dtype=int)])
     learner = RelevanceModel(model=model, C=C, seed=seed,
-                             alpha=DEFAULT_MODEL.get("alpha", 3.822)).fit(features[train_index], train_y)
+                             alpha=DEFAULT_MODEL.get("alpha", 3.822),
+                             ratio=DEFAULT_MODEL["ratio"]).fit(features[train_index], train_y)
     calibrator = LogisticRegression(C=1.0, solver="liblinear", random_state=seed)
     calibrator.fit(features[trainable], y_known[trainable])
     return learner.score(features), calibrator.predict_proba(features)[:, 1]
@@ -113,11 +115,11 @@ def screening_state(
     method = "ingen modell (för få beslut): ordning som i filen"
     if n_total and n_included >= 1 and n_excluded >= 1:
         if features is None:
-            features = build_features(texts, ngram_max=DEFAULT_MODEL["ngram_max"])
+            features = build_features(texts, **feature_options())
         scores, probabilities = _train_and_score(
             features, y_known, screened, model=model, C=C, seed=seed,
             pseudo_negatives=pseudo_negatives)
-        method = "TF-IDF (lemmatiserade ord) + " + _MODEL_NAMES.get(model, model)
+        method = f"TF-IDF ({FEATURES_SV}) + " + _MODEL_NAMES.get(model, model)
     unscreened = np.flatnonzero(~screened)
     order = unscreened[np.lexsort((unscreened, -scores[unscreened]))]
     ranking = records.iloc[order][[c for c in ("record_id", "title", "year", "database")

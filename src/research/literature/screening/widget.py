@@ -11,7 +11,7 @@ import pandas as pd
 from ...errors import ResearchError
 from ...report.htmlsafe import escape
 from .log import append_decision, map_to_kept, read_screening_log
-from .model import DEFAULT_MODEL, build_features, record_texts
+from .model import DEFAULT_MODEL, build_features, feature_options, record_texts
 from .state import screening_state
 
 __all__ = ["not_saved_html", "screening_widget"]
@@ -74,8 +74,7 @@ def screening_widget(
         if "duplicates" in records.columns:  # decisions made on a removed duplicate count
             log = map_to_kept(log, records)
         if cache.get("features") is None:
-            cache["features"] = build_features(record_texts(records),
-                                               ngram_max=DEFAULT_MODEL["ngram_max"])
+            cache["features"] = build_features(record_texts(records), **feature_options())
         state = screening_state(records, log, top=1, model=model, seed=seed,
                                 features=cache["features"])
         summary = state.summary
