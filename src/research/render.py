@@ -16,9 +16,8 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 import nh3
 
 from .errors import InputDataError
@@ -26,6 +25,9 @@ from .io.files import write_text_atomic
 from .report.formatting import format_date
 from .manifest import read_manifest
 from .report.display import BRIEFING_INFO_MIMETYPE, read_briefing_info
+
+if TYPE_CHECKING:  # nbformat loads on first use: the publisher needs none of it
+    import nbformat
 
 __all__ = [
     "TEMPLATES",
@@ -150,6 +152,8 @@ def _terminal_text(text: str) -> str:
 
 
 def _clean_output(output: Mapping[str, Any]) -> dict[str, Any] | None:
+    import nbformat
+
     kind = output.get("output_type")
     if kind == "stream":
         text = _terminal_text(_text(output.get("text")))
@@ -401,6 +405,8 @@ def read_executed(path: Path) -> nbformat.NotebookNode:
     """Read an executed notebook as nbformat itself would (multi-line text stored on disk as
     lists of lines is joined, transient fields dropped), without re-validating it against
     the schema: papermill wrote it, and validation costs more than the rest of rendering."""
+    import nbformat
+
     nb = nbformat.reader.reads(path.read_text(encoding="utf-8"))
     if nb.get("nbformat") != 4:
         nb = nbformat.convert(nb, 4)
