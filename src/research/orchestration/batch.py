@@ -261,6 +261,17 @@ def run_batch(
     return batch
 
 
+def _setup_imports(notebook: str) -> tuple[str, ...]:
+    """The batch notebook's setup imports, for the workers' first spare kernels."""
+    from ..execute import setup_imports
+    from ..runs import resolve_notebook
+
+    try:
+        return setup_imports(resolve_notebook(notebook))
+    except Exception:  # the runs report a notebook that cannot be found themselves
+        return ()
+
+
 def _schedule(pending: deque[_State], finished: dict[int, TaskResult], ledger: Ledger,
               base: Path, name: str, *, jobs: int | None, dask: Any, runner: Runner | None,
               cell_timeout: int | None, wall_limit: float | None, retries: int,
@@ -275,7 +286,8 @@ def _schedule(pending: deque[_State], finished: dict[int, TaskResult], ledger: L
         backend.resize(size)
     else:
         size = min(jobs or os.cpu_count() or 1, len(pending))
-        backend = LocalPool(size, base, prestart=runner is None, max_runs=max_runs)
+        backend = LocalPool(size, base, prestart=runner is None, max_runs=max_runs,
+                            imports=_setup_imports(pending[0].task.notebook))
     bar = _Progress(progress[1], len(finished), progress[0], name)
     try:
         while pending or not backend.idle():

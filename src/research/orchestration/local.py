@@ -104,7 +104,7 @@ def _stop_worker(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal hand
         os._exit(128 + signum)
 
 
-def _worker_init(prestart: bool) -> None:
+def _worker_init(prestart: bool, imports: tuple[str, ...] = ()) -> None:
     """Set up a worker process: quiet descriptors, the SIGTERM handler, a spare kernel."""
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
     if os.environ.get("RESEARCH_BATCH_WORKER_OUTPUT") != "inherit":
@@ -121,7 +121,9 @@ def _worker_init(prestart: bool) -> None:
         from ..execute import discard_spare_kernel, keep_spare_kernel, prestart_kernel
 
         keep_spare_kernel(True)
-        prestart_kernel()  # the first run's kernel boots while the worker loads papermill
+        # the first run's kernel boots (and imports the setup cell's modules) while the
+        # worker loads papermill
+        prestart_kernel(imports=imports)
         Finalize(None, discard_spare_kernel, exitpriority=100)  # a worker that retires
         from .. import runs  # noqa: F401  (loaded now, while the kernel boots)
 
@@ -139,16 +141,19 @@ class LocalPool:
         Keep a spare kernel booting in each worker (the real run path; off for test runners).
     max_runs
         Runs per worker before it is replaced by a fresh one (bounds its memory).
+    imports
+        The batch notebook's setup imports (:func:`research.execute.setup_imports`), done in
+        each worker's first spare kernel.
     """
 
     def __init__(self, size: int, reports: Path, *, prestart: bool = True,
-                 max_runs: int = 100) -> None:
+                 max_runs: int = 100, imports: tuple[str, ...] = ()) -> None:
         from pebble import ProcessPool
 
         self._size = size
         self._reports = reports
         self._pool = ProcessPool(max_workers=size, max_tasks=max_runs,
-                                 initializer=_worker_init, initargs=(prestart,),
+                                 initializer=_worker_init, initargs=(prestart, imports),
                                  context=multiprocessing.get_context("spawn"))
         self._busy: dict[Any, tuple[Any, float, float, float | None]] = {}
 
