@@ -199,3 +199,34 @@ def test_a_draft_copy_holds_what_an_open_wal_archive_committed(
     with pytest.raises(InputDataError, match="cannot be opened") as error:
         archive_path(not_a_database)  # named as the user gave it, not as the draft's copy
     assert error.value.fields["file"] == str(not_a_database)
+
+
+def test_published_means_on_the_site_once_the_catalogue_exists(
+        tmp_path: Path, isolated_reports: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against the real catalogue build (research.publish): a succeeded run is published
+    once it is on the site; one the identity-number guard keeps off is not."""
+    from research.publish import publish
+
+    def finished_run(run_id: str, body: str) -> Path:
+        run_dir = enter_run(monkeypatch, isolated_reports, run_id, "default", "succeeded")
+        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        manifest.update(started=f"2026-11-2{run_id[-1]}T08:00:00+00:00",
+                        notebook_info={"kind": "Omvärldsbevakning"})
+        (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        (run_dir / "briefing.html").write_text(f"<html><body><p>{body}</p></body></html>",
+                                               encoding="utf-8")
+        return run_dir
+
+    finished_run("r1", "Veckans omvärldsbevakning.")
+    assert run_context().published("r1")  # no catalogue yet: succeeded counts
+    assert not run_context().published("saknas")
+    publish(isolated_reports, pdf=False)
+    assert (isolated_reports / "site" / "briefings" / "omvarldsbevakning").is_dir()
+    assert run_context().published("r1")
+    finished_run("r2", "Kontakt: 19121212-1212.")  # a valid personnummer: kept off the site
+    finished_run("r3", "Nästa vecka.")
+    publish(isolated_reports, pdf=False)
+    finished_run("r4", "Efter publiceringen.")  # succeeded, not published (--no-publish)
+    context = run_context()
+    assert context.published("r1") and not context.published("r2")
+    assert context.published("r3") and not context.published("r4")

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -176,16 +177,29 @@ class RunContext:
     runs_folder: Path | None = None
 
     def published(self, research_run: str) -> bool:
-        """Whether an earlier ``research run`` of this notebook succeeded, so that its
-        briefing is in the catalogue (a failed run is never published)."""
+        """Whether an earlier ``research run`` of this notebook is in the catalogue.
+
+        Once the catalogue has been built for this notebook (``<reports>/site/briefings/
+        <notebook>/``), that is whether the run's briefing is on the site: a failed run, a
+        run kept off the site by the publishing guards (an identity number) and a run
+        made with ``--no-publish`` and not published since all are not. Before the first
+        publish, a run that succeeded counts (it is what the next publish shows).
+        """
         if self.runs_folder is None:
             return True
-        manifest = self.runs_folder / research_run / "manifest.json"
         try:
-            status = json.loads(manifest.read_text(encoding="utf-8")).get("status")
-        except (OSError, ValueError, AttributeError):
+            manifest = json.loads((self.runs_folder / research_run / "manifest.json")
+                                  .read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return False
-        return status == "succeeded"
+        if not isinstance(manifest, dict) or manifest.get("status") != "succeeded":
+            return False
+        site = self.runs_folder.parent.parent / "site" / "briefings" / self.runs_folder.name
+        if not site.is_dir():
+            return True
+        label = str(manifest.get("parameter_set") or manifest.get("label") or "standard")
+        return any((site / name / research_run / "index.html").is_file()
+                   for name in {label, quote(label)})
 
 
 def run_context() -> RunContext:
