@@ -315,13 +315,15 @@ class NationalSynthesis:
             "Varje Kunskapshus delar sina publicerade tabeller som en bundle (research export); "
             "den nationella plattformen kontrollerar kontrollsummor, tabellscheman, "
             "personnummer och röjandekontroll innan en bundle tas emot (research import).",
-            "Lägesbilden summerar kommunernas egna totaler per tema. Där en kommun har dolt "
-            "en total visas ett intervall: det minsta och största värde som kommunens "
-            "publicerade tabeller tillåter (en dold cell är minst 1). Den nationella tabellen "
-            "avslöjar därför inget som inte redan går att räkna fram ur kommunernas tabeller",
+            "Lägesbilden summerar kommunernas egna totaler per tema, från en bundle per "
+            "Kunskapshus och kvartal. Där en kommun har dolt en total visas ett "
+            "intervall: det minsta och största värde som kommunens publicerade antal "
+            "tillåter (en dold cell är minst 1, eller minst 0 där kommunen kan ha dolt en "
+            "nolla), och antalet visas som .. i tabellerna med antal",
         ]
-        notes[-1] += (" – kontrollerat för varje cell." if not self.situation_audit else
-                      " – men kontrollen hittade avvikelser; tabellen ska inte publiceras.")
+        notes[-1] += ("." if not self.situation_audit else
+                      " – men summeringen stämmer inte med kommunernas tabeller; tabellen ska "
+                      "inte publiceras.")
         if len(self.evaluations):
             notes.append("Metoder som utvärderats i flera Kunskapshus vägs samman i en "
                          "trenivåmodell (utvärderingar inom Kunskapshus, REML), som metafor:s "
