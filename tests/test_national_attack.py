@@ -529,3 +529,41 @@ def test_the_attacker_finds_nothing_on_generated_cases(seed: int, tmp_path: Path
     verdict = attack(municipal, floors, national, sample=6, seed=seed)
     assert national_findings(verdict) == []
     assert verdict.national_figures > 0
+
+
+def test_the_attacker_finds_nothing_on_generated_municipal_runs(tmp_path: Path) -> None:
+    """Three municipalities made with the lägesbild's own suppression (reports resampled
+    from the sample with a seed and a size each), all six of their tables attacked together
+    with the national tables built from them."""
+    from research import situation
+    from research.national import NationalSynthesis, national_table
+    from research.privacy import checking
+
+    source = PROJECT_ROOT / "data" / "sample" / "lagesbild" / "rapporter.csv"
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    municipal, floors, frames = {}, {}, []
+    regions = {"Kunskapshus Ett": "Norr", "Kunskapshus Två": "Norr", "Kunskapshus Tre": "Syd"}
+    for number, (house, size) in enumerate(zip(regions, (0.25, 0.5, 0.8))):
+        rng = np.random.default_rng([2026, number])
+        reports = tmp_path / f"reports{number}.csv"
+        reports.write_text(lines[0] + "".join(l for l in lines[1:] if rng.random() < size),
+                           encoding="utf-8")
+        checking.reset()
+        picture = situation.analyse(reports, as_of="2026-09-30", min_cell=5)
+        check = picture.check_disclosure()
+        assert check.passed
+        floors[house] = 1.0 if check.audit.parameters["hidden_zeros"] == 0 else 0.0
+        municipal[house] = published_csv(picture.published_tables(), tmp_path / house)
+        counts = pd.read_csv(io.StringIO(municipal[house]["counts"]), dtype=str,
+                             keep_default_na=False)
+        frames.append(counts.assign(kunskapshus=house, floor=floors[house]))
+    checking.reset()
+    counts = pd.concat(frames, ignore_index=True)
+    synthesis = NationalSynthesis(inbox=None, coverage=pd.DataFrame(),
+                                  situation=national_table(counts, regions), situation_audit=[],
+                                  evaluations=pd.DataFrame(), situation_counts=counts,
+                                  regions=regions)
+    national = published_csv(synthesis.published_tables(), tmp_path / "national")
+    verdict = attack(municipal, floors, national, sample=8)
+    assert verdict.findings == []
+    assert verdict.national_figures > 50
