@@ -372,10 +372,11 @@ def analyse(inbox: str | Path, *, expected: Sequence[str] = (), regions: str | N
     _disclosure.check_region_names(region_map, str(regions))
     counts = _situation_counts(box)
     points: dict = {}
-    situation = (national_table(counts, region_map, points, int(min_cell))
+    bounds: dict = {}
+    situation = (national_table(counts, region_map, points, int(min_cell), bounds)
                  if len(counts) else pd.DataFrame(columns=["Region", "Period", "Tema", "Minst",
                                                            "Högst", "Exakt", "Kunskapshus"]))
-    audit = audit_union(counts, situation) if len(counts) else []
+    audit = audit_union(counts, situation, bounds) if len(counts) else []
     effects = box.table("metodutvardering", "effect_sizes")
     methods, measures = {}, {}
     for _, row in box.of("metodutvardering").iterrows():

@@ -260,7 +260,8 @@ def block_floor(block: pd.DataFrame) -> float:
 
 
 def national_table(counts: pd.DataFrame, regions: Mapping[str, str] | None = None,
-                   points: dict | None = None, min_cell: int = 5) -> pd.DataFrame:
+                   points: dict | None = None, min_cell: int = 5,
+                   bounds: dict | None = None) -> pd.DataFrame:
     """Theme × period × region (and Hela landet): low, high, whether exact, contributors.
 
     Parameters
@@ -274,6 +275,10 @@ def national_table(counts: pd.DataFrame, regions: Mapping[str, str] | None = Non
         If given, filled with ``(kunskapshus, period) → [names, matrix]`` of feasible
         tables per block (see :func:`theme_total_bounds`), for the disclosure audit, until
         every hidden cell below ``min_cell`` takes two values (where it can).
+    bounds
+        If given, filled with ``(kunskapshus, period, theme) → (low, high)``, the
+        per-municipality bounds (for :func:`audit_union`, which then need not solve them
+        again).
     """
     missing = [c for c in _NEEDED if c not in counts.columns]
     if missing:
@@ -286,6 +291,8 @@ def national_table(counts: pd.DataFrame, regions: Mapping[str, str] | None = Non
         found = None if points is None else points.setdefault((house, str(period)), [])
         for theme, bound in theme_total_bounds(block, block_floor(block), found,
                                                   min_cell).items():
+            if bounds is not None:
+                bounds[(house, str(period), theme)] = (bound.low, bound.high)
             records.append({"kunskapshus": house, "Period": period, "Tema": theme,
                             "low": bound.low, "high": bound.high,
                             "region": regions.get(house, "Övriga")})
@@ -304,22 +311,27 @@ def national_table(counts: pd.DataFrame, regions: Mapping[str, str] | None = Non
     return table[["Region", "Period", "Tema", "Minst", "Högst", "Exakt", "Kunskapshus"]]
 
 
-def audit_union(counts: pd.DataFrame, national: pd.DataFrame) -> list[str]:
+def audit_union(counts: pd.DataFrame, national: pd.DataFrame,
+                bounds: Mapping[tuple[str, str, str], tuple[float, float]] | None = None
+                ) -> list[str]:
     """Problems (empty: passes) of publishing ``national`` beside the municipal tables.
 
-    It recomputes, per municipality, what the municipal tables alone imply (with the same
-    bounds, :func:`theme_total_bounds`, checked against brute-force enumeration in the tests)
+    It takes, per municipality, what the municipal tables alone imply (the same bounds,
+    :func:`theme_total_bounds`, checked against brute-force enumeration in the tests)
     and sums them itself, separately from :func:`national_table`'s regional aggregation; the
     national figure must be exactly that implication — an exact value only where every
     contribution is public, a range never narrower than the municipal tables allow. Such a
     table adds no constraint that could narrow a hidden municipal cell. (It guards the
-    aggregation and the published table, not the bounds themselves.)
+    aggregation and the published table, not the bounds themselves; ``bounds`` from
+    :func:`national_table` saves solving them twice. The disclosure audit of
+    :mod:`research.national.disclosure` judges the published tables independently.)
     """
     problems = []
-    implied: dict[tuple[str, str, str], tuple[float, float]] = {}
-    for (house, period), block in counts.groupby(["kunskapshus", "Period"], sort=False):
-        for theme, bound in theme_total_bounds(block, block_floor(block)).items():
-            implied[(house, str(period), theme)] = (bound.low, bound.high)
+    implied: dict[tuple[str, str, str], tuple[float, float]] = dict(bounds or {})
+    if bounds is None:
+        for (house, period), block in counts.groupby(["kunskapshus", "Period"], sort=False):
+            for theme, bound in theme_total_bounds(block, block_floor(block)).items():
+                implied[(house, str(period), theme)] = (bound.low, bound.high)
     whole = national.loc[national["Region"] == "Hela landet"]
     for row in whole.itertuples():
         parts = [v for (h, p, t), v in implied.items() if p == str(row.Period) and t == row.Tema]
