@@ -334,7 +334,7 @@ def summary_reading(result: MetaAnalysisResult) -> pd.DataFrame:
             return "" if not math.isfinite(value) else f"{format_number(value, 0)}{NBSP}%"
         rows.append(("Andel av skillnaderna som är verkliga (I²)", percent(result.i2),
                      percent(result.i2_ci_low), percent(result.i2_ci_high)))
-    return pd.DataFrame(rows, columns=["Mått", "Skattning", f"Nedre gräns ({pct} %)",
+    return pd.DataFrame(rows, columns=["Mått", "Värde", f"Nedre gräns ({pct} %)",
                                        f"Övre gräns ({pct} %)"])
 
 
@@ -399,7 +399,8 @@ def reading_options(name: str, result: MetaAnalysisResult,
                              "Vikt (%)"],
                 "hide": ["yi (analysskala)", "vi (varians)"], "decimals": {"Vikt (%)": 1}}
     if name == "evidence":
-        return {"priority": ["Utvärdering", "SMS-nivå", "Resultat"]}
+        return {"priority": ["Utvärdering", "SMS-nivå", "Resultat"],
+                "display_columns": {"SMS-nivå": "Nivå (SMS)"}}
     if name == "method_register":
         return {"priority": ["Metod", "Evidensgrad", "Sammanvägd effekt"],
                 "display_columns": {"Sammanvägd effekt": "Effekt [95 % KI]"}}

@@ -110,13 +110,19 @@ def _min_width(header: str, cells: list[str], numeric: bool, row_header: bool) -
     wrap), from character counts: what decides whether the table scrolls sideways."""
     words = [len(w) for w in _WORD_BREAKS.split(header)] or [0]
     width = max(words) * 8.0
-    for cell in cells:
+    for cell in cells:  # per letter at .88 rem: DejaVu Sans (wider than phones' fonts)
         if numeric:
-            width = max(width, len(cell) * 7.6)
+            width = max(width, len(cell) * 8.0)
         else:
             width = max(width, min(24, max((len(w) for w in _WORD_BREAKS.split(cell)),
-                                           default=0)) * 7.3)
+                                           default=0)) * 8.4)
     return max(width + 17, 88 if row_header else 56)
+
+
+def _width_class(width: float) -> str:
+    """A text column's narrowest width as a class (``mw-14`` = 7 rem, in half-rem steps,
+    rounded up so its longest word stays whole; research.css)."""
+    return f"mw-{max(7, min(28, -int(-width // 8)))}"
 
 
 def table_html(
@@ -238,27 +244,31 @@ def table_html(
                     for v in values)
         cells[column] = texts
     # which columns fit a phone beside each other
+    widths = {column: _min_width(column_header(column), cells[column]
+                                 if column not in html_columns and column not in errors
+                                 else ["x" * 12], numeric[column], index and position == 0)
+              for position, column in enumerate(columns)}
     budget, phone = PHONE_COLUMN_PX, []
-    for position, column in enumerate(columns):
-        width = _min_width(column_header(column), cells[column] if column not in html_columns
-                           and column not in errors else ["x" * 12],
-                           numeric[column], index and position == 0)
-        if phone and budget - width < 0:
+    for column in columns:
+        if phone and budget - widths[column] < 0:
             break
-        budget -= width
+        budget -= widths[column]
         phone.append(column)
     extra = [c for c in columns if c not in phone]
 
     def table(all_columns: bool, label: str) -> list[str]:
-        def cls(column: Any) -> str:
+        def cls(column: Any, header: bool = False) -> str:
             names = (["num"] if numeric[column] else []) + \
                 (["col-extra"] if column in extra and not all_columns else [])
+            if header and not numeric[column]:  # the width the estimate counted on, so a
+                names.append(_width_class(widths[column]))  # browser keeps words whole
             return f' class="{" ".join(names)}"' if names else ""
 
         parts = [f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(label)}">',
                  f'<table class="research-table{" wide" if len(columns) > 7 else ""}">',
                  f"<caption>{escape(label)}</caption>", "<thead><tr>"]
-        parts += [f'<th scope="col"{cls(c)}>{escape(column_header(c))}</th>' for c in columns]
+        parts += [f'<th scope="col"{cls(c, header=True)}>{escape(column_header(c))}</th>'
+                  for c in columns]
         parts.append("</tr></thead><tbody>")
         for row in range(len(shown)):
             parts.append("<tr>")

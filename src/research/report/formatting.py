@@ -23,6 +23,7 @@ __all__ = [
     "format_p_value",
     "format_p",
     "month_label",
+    "MONTHS_SHORT",
     "column_header",
     "ERROR_CAUSES",
     "explain_error",
@@ -133,23 +134,30 @@ def format_p(value: float | None, decimals: int = 3) -> str:
 _MONTH_CODE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def month_label(value: object) -> str:
+# Språkrådet's abbreviations, for column headers on a phone
+MONTHS_SHORT = ["jan.", "febr.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sept.", "okt.",
+                "nov.", "dec."]
+
+
+def month_label(value: object, *, short: bool = False) -> str:
     """A month as readers say it: ``"2026-01"`` (or a date, or a pandas monthly Period) →
-    ``"januari 2026"``. Anything that is not a month is returned as text, unchanged."""
+    ``"januari 2026"`` (``short``: ``"jan. 2026"``, for column headers). Anything that is not
+    a month is returned as text, unchanged."""
+    names = MONTHS_SHORT if short else MONTHS
     if hasattr(value, "start_time") and hasattr(value, "freqstr"):  # pandas Period
         value = value.start_time
     if isinstance(value, (dt.date, dt.datetime)) or hasattr(value, "to_pydatetime"):
         date = to_date(value)  # type: ignore[arg-type]
-        return f"{MONTHS[date.month - 1]} {date.year}"
+        return f"{names[date.month - 1]} {date.year}"
     text = "" if value is None else str(value)
     match = _MONTH_CODE.match(text.strip())
     if match and 1 <= int(match.group(2)) <= 12:
-        return f"{MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
+        return f"{names[int(match.group(2)) - 1]} {match.group(1)}"
     return text
 
 
 # Column names that are symbols or acronyms: kept as statisticians and librarians write them.
-SYMBOLS = frozenset({"n", "k", "p", "q", "t", "z", "df", "se", "yi", "vi", "sd", "g"})
+SYMBOLS = frozenset({"n", "k", "p", "q", "r", "t", "z", "b", "d", "g", "df", "se", "sd", "yi", "vi"})
 ACRONYMS = {"doi": "DOI", "isbn": "ISBN", "issn": "ISSN", "id": "ID", "url": "URL",
             "sms": "SMS", "pdf": "PDF", "csv": "CSV"}
 _FIRST_WORD = re.compile(r"^([a-zåäöéü]+)(?=$|[^a-zåäöéü])", re.IGNORECASE)

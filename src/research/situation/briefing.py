@@ -138,8 +138,8 @@ def _signed(value: object, percent: bool = False) -> str:
 
 
 def _period_header(picture: SituationPicture, code: str) -> str:
-    """A period as a column header: "2026 K3" for quarters, "september 2026" for months."""
-    return month_label(code) if picture.period == "month" else code
+    """A period as a column header: "2026 K3" for quarters, "sept. 2026" for months."""
+    return month_label(code, short=True) if picture.period == "month" else code
 
 
 def changes_reading(picture: SituationPicture, table: pd.DataFrame) -> pd.DataFrame:
