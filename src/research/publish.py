@@ -561,15 +561,15 @@ class _Pages:
     """Writes the catalogue's pages and feeds into a new build, each made again only when
     what it shows changed.
 
-    Every page is identified by a digest of its template, the templates' and stylesheet's
-    stamps and everything it shows; a page whose digest is the one recorded for the live
+    Every page is identified by a digest of its template, the stamps of the templates, the
+    stylesheet and the code that writes pages (:func:`_code_stamp`) and everything it shows; a page whose digest is the one recorded for the live
     build is hard-linked from there (the build stays complete on its own) and keeps its
     "Uppdaterad" time: the time its content last changed. At 10,000 runs an unchanged
     catalogue then costs no rendering, and one new run re-renders the few pages that list it.
     """
 
     def __init__(self, build: Path, previous: Path | None, known: dict[str, Any],
-                 now: dt.datetime, base_url: str | None) -> None:
+                 now: dt.datetime, base_url: str | None, code: list[str]) -> None:
         self.build, self.previous, self.known = build, previous, known
         self.now, self.base_url = now, base_url
         self.env = _environment()
@@ -579,7 +579,7 @@ class _Pages:
         for file in sorted((TEMPLATES / "site").glob("*.j2")) + [TEMPLATES / "research.css"]:
             stat = file.stat()
             stamps.append(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}")
-        self.templates = stamps
+        self.templates = stamps + list(code)  # and the code that writes them
 
     def _reused(self, name: str, digest: str) -> bool:
         known = self.known.get(name)
@@ -853,7 +853,7 @@ def _publish_locked(reports: Path, base_url: str | None, feed_size: int,
         previous = live.resolve() if live.is_symlink() else None
         known = index.pages.get("pages") if previous is not None and \
             index.pages.get("build") == previous.name else None
-        pages = _Pages(build, previous, known or {}, now, base_url)
+        pages = _Pages(build, previous, known or {}, now, base_url, index.code)
         views = []
         for (stem, label), group in groups.items():
             latest, good = group["latest"], group["good"]
