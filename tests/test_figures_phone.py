@@ -316,3 +316,33 @@ def test_show_figure_lays_a_dozen_panels_out_few_times(monkeypatch: pytest.Monke
                                                                 real(self, renderer))[1])
     display.show_figure(fig)
     assert len(draws) <= 8, len(draws)
+
+
+def test_show_figure_uses_the_attached_phone_drawing_and_caption(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import research.report.display as display
+    from research.report.figures import attach_alt, attach_caption, attach_phone, new_figure
+
+    def drawing(title: str) -> Any:
+        fig, ax = new_figure()
+        ax.plot([1, 2, 3], [2, 1, 3])
+        ax.set_title(title)
+        return fig
+
+    made: list[Any] = []
+
+    def phone() -> Any:
+        made.append(drawing("Telefonritning"))
+        return made[-1]
+
+    fig = attach_caption(attach_phone(attach_alt(drawing("Spaltritning"), "Ett linjediagram."),
+                                      phone), "I² = 12 %, τ² = 0,010")
+    shown: list[tuple[Any, Any]] = []
+    monkeypatch.setattr(display, "_display", lambda bundle, metadata=None:
+                        shown.append((bundle, metadata)))
+    display.show_figure(fig)
+    (figure, metadata), (caption, _) = shown
+    assert "Spaltritning" in figure["image/svg+xml"]
+    narrow = metadata["image/svg+xml"]["narrow"]
+    assert "Telefonritning" in narrow and "Spaltritning" not in narrow and len(made) == 1
+    assert caption["text/html"] == '<p class="figure-caption">I² = 12 %, τ² = 0,010</p>'
