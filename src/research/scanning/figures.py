@@ -12,12 +12,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..report.figures import (OKABE_ITO, attach_alt, count_axis, empty_figure, legend_outside,
-                              new_figure)
+from ..report.figures import (HOUSE_FONT_PT, MIN_FONT_PT, NARROW_WIDTH_IN, OKABE_ITO,
+                              attach_alt, attach_phone, count_axis, empty_figure,
+                              legend_outside, new_figure)
 from ..report.formatting import format_number
 from .themes import Taxonomy
 
-__all__ = ["MARKERS", "lower_first", "plot_rising_themes", "plot_theme_overview"]
+__all__ = ["MARKERS", "lower_first", "plot_rising_themes", "plot_theme_overview",
+           "plot_theme_overview_phone"]
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
@@ -72,28 +74,57 @@ def plot_rising_themes(themes: pd.DataFrame, weekly: pd.DataFrame, taxonomy: Tax
     return attach_alt(fig, alt)
 
 
-def plot_theme_overview(themes: pd.DataFrame) -> Any:
-    """Horizontal bars: items per theme this period vs the baseline's average per period."""
-    table = themes.sort_values("current")
-    top_value = float(max(table["current"].max(), table["expected"].max(), 0)) if len(table) \
+def _overview_bars(axis: Any, table: pd.DataFrame, y: np.ndarray, top_value: float) -> None:
+    """The period's bar above the baseline's (hatched), the period's count at its end."""
+    axis.barh(y + 0.2, table["current"], height=0.4, color=OKABE_ITO[0], label="Perioden")
+    axis.barh(y - 0.2, table["expected"], height=0.4, color=OKABE_ITO[1], hatch="///",
+              edgecolor="white", label="Snitt per period i baslinjen")
+    for position, value, rising in zip(y, table["current"], table["rising"]):
+        axis.annotate(f"{value}{' ▲ ökar' if rising else ''}", (value, position + 0.2),
+                      xytext=(3, 0), textcoords="offset points", va="center",
+                      fontsize=MIN_FONT_PT)
+    axis.set_xlabel("Poster")
+    axis.set_xlim(0, top_value * 1.25)  # room for the value labels inside the axes
+    count_axis(axis.xaxis)
+    legend_outside(axis, where="below", ncols=2)
+
+
+def _overview_top(table: pd.DataFrame) -> float:
+    return float(max(table["current"].max(), table["expected"].max(), 0)) if len(table) \
         else 0.0
+
+
+def plot_theme_overview_phone(themes: pd.DataFrame) -> Any:
+    """The theme overview drawn for a phone: each theme's name on a line above its bars,
+    so the bars use the phone's whole width."""
+    table = themes.sort_values("current")
+    top_value = _overview_top(table)
+    fig, axis = new_figure(width=NARROW_WIDTH_IN, height=0.42 * len(table) + 1.5)
+    y = 1.7 * np.arange(len(table))
+    _overview_bars(axis, table, y, top_value)
+    for position, label in zip(y, table["label"]):
+        axis.text(0, position + 0.75, str(label), ha="left", va="center",
+                  fontsize=HOUSE_FONT_PT, transform=axis.get_yaxis_transform())
+    axis.set_yticks([])
+    axis.set_ylim(-0.5, (y[-1] if len(y) else 0) + 1.1)
+    axis.spines["left"].set_visible(False)
+    return fig
+
+
+def plot_theme_overview(themes: pd.DataFrame) -> Any:
+    """Horizontal bars: items per theme this period vs the baseline's average per period
+    (its phone drawing: :func:`plot_theme_overview_phone`)."""
+    table = themes.sort_values("current")
+    top_value = _overview_top(table)
     if top_value <= 0:
         message = ("Inga poster under perioden eller i baslinjen, så det finns inga teman att "
                    "jämföra. Se tabellen över källorna: kanske kunde ingen källa läsas.")
         return empty_figure(message, alt="Diagrammet över teman är tomt: " + message)
     fig, axis = new_figure(height=0.42 * len(table) + 1.6)
-    y = np.arange(len(table))
-    axis.barh(y + 0.2, table["current"], height=0.4, color=OKABE_ITO[0], label="Perioden")
-    axis.barh(y - 0.2, table["expected"], height=0.4, color=OKABE_ITO[1], hatch="///",
-              edgecolor="white", label="Snitt per period i baslinjen")
-    axis.set_yticks(y, table["label"], fontsize=10)
-    for position, (value, rising) in enumerate(zip(table["current"], table["rising"])):
-        axis.annotate(f"{value}{' ▲ ökar' if rising else ''}", (value, position + 0.2),
-                      xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
-    axis.set_xlabel("Poster")
-    axis.set_xlim(0, top_value * 1.25)  # room for the value labels inside the axes
-    count_axis(axis.xaxis)
-    legend_outside(axis, where="below", ncols=2)
+    y = np.arange(len(table), dtype=float)
+    _overview_bars(axis, table, y, top_value)
+    axis.set_yticks(y, table["label"], fontsize=HOUSE_FONT_PT)
+    attach_phone(fig, lambda: plot_theme_overview_phone(themes))
     top = themes.sort_values("current", ascending=False).iloc[0] if len(table) else None
     rising = themes[themes["rising"]]["label"].tolist()
     alt = "Antal poster per tema under perioden jämfört med baslinjens snitt per period. "
