@@ -74,7 +74,8 @@ def plot_rising_themes(themes: pd.DataFrame, weekly: pd.DataFrame, taxonomy: Tax
     return attach_alt(fig, alt)
 
 
-def _overview_bars(axis: Any, table: pd.DataFrame, y: np.ndarray, top_value: float) -> None:
+def _overview_bars(axis: Any, table: pd.DataFrame, y: np.ndarray, top_value: float, *,
+                   legend_columns: int = 2) -> None:
     """The period's bar above the baseline's (hatched), the period's count at its end."""
     axis.barh(y + 0.2, table["current"], height=0.4, color=OKABE_ITO[0], label="Perioden")
     axis.barh(y - 0.2, table["expected"], height=0.4, color=OKABE_ITO[1], hatch="///",
@@ -86,7 +87,7 @@ def _overview_bars(axis: Any, table: pd.DataFrame, y: np.ndarray, top_value: flo
     axis.set_xlabel("Poster")
     axis.set_xlim(0, top_value * 1.25)  # room for the value labels inside the axes
     count_axis(axis.xaxis)
-    legend_outside(axis, where="below", ncols=2)
+    legend_outside(axis, where="below", ncols=legend_columns)
 
 
 def _overview_top(table: pd.DataFrame) -> float:
@@ -101,7 +102,7 @@ def plot_theme_overview_phone(themes: pd.DataFrame) -> Any:
     top_value = _overview_top(table)
     fig, axis = new_figure(width=NARROW_WIDTH_IN, height=0.42 * len(table) + 1.5)
     y = 1.7 * np.arange(len(table))
-    _overview_bars(axis, table, y, top_value)
+    _overview_bars(axis, table, y, top_value, legend_columns=1)
     for position, label in zip(y, table["label"]):
         axis.text(0, position + 0.75, str(label), ha="left", va="center",
                   fontsize=HOUSE_FONT_PT, transform=axis.get_yaxis_transform())
