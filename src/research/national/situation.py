@@ -16,8 +16,6 @@ independent audit of :mod:`research.privacy` (see :mod:`research.national.disclo
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError
+from ..privacy.highs import silent_highs
 
 __all__ = ["TOTAL", "HIDDEN", "TotalBounds", "theme_total_bounds", "national_table",
            "audit_union", "select_blocks", "block_floor"]
@@ -54,33 +53,6 @@ def _cells(block: pd.DataFrame) -> tuple[list[str], list[str], dict[tuple[str, s
     return areas, themes, values
 
 
-def _silent_highs() -> Any:
-    """A HiGHS instance with its log off. The first instance of a process prints a banner
-    on the C-level standard output (a kernel would show it in the notebook), so fd 1 is
-    pointed at /dev/null while it is made."""
-    import highspy
-
-    global _BANNER_SHOWN
-    if not _BANNER_SHOWN:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "wb") as null:
-                os.dup2(null.fileno(), 1)
-                solver = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _BANNER_SHOWN = True
-    else:
-        solver = highspy.Highs()
-    solver.setOptionValue("output_flag", False)
-    solver.setOptionValue("presolve", "off")  # tiny LPs re-solved warm: presolve only costs
-    solver.setOptionValue("solver", "simplex")
-    return solver
-
-
-_BANNER_SHOWN = False
 
 
 def theme_total_bounds(block: pd.DataFrame, floor: float = 1.0,
@@ -138,7 +110,7 @@ def theme_total_bounds(block: pd.DataFrame, floor: float = 1.0,
     def model() -> Any:
         nonlocal solver
         if solver is None:
-            solver = _silent_highs()
+            solver = silent_highs()
             solver.addVars(count, np.full(count, float(floor)), np.full(count, highspy.kHighsInf))
             for index, coefficients, constant in equations:
                 solver.addRow(constant, constant, len(index), index, coefficients)
