@@ -102,27 +102,51 @@ def _cut(text: str, limit: int) -> str:
     return head.rstrip(" ,.;:") + "…"
 
 
-_WORD_BREAKS = re.compile(r"[\s\u00ad]+")  # where a browser may break a line (soft hyphens too)
+# where a browser may break a line: spaces, soft hyphens, after a hyphen or an en dash
+_WORD_BREAKS = re.compile(r"[\s\u00ad]+|(?<=[-–])")
+
+
+# Advance widths (em) of DejaVu Sans, the widest of the fonts system-ui gives (Debian's
+# Chromium); phones' fonts are narrower, so what fits here fits there.
+_EM = {**dict(zip("abcdefghijklmnopqrstuvwxyz",
+                  (.613, .635, .550, .635, .615, .352, .635, .634, .278, .278, .579, .278,
+                   .974, .634, .612, .635, .635, .411, .521, .392, .634, .592, .818, .592,
+                   .592, .525))),
+       **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                  (.684, .686, .698, .770, .632, .575, .775, .752, .295, .295, .656, .557,
+                   .863, .748, .787, .603, .787, .695, .635, .611, .732, .684, .989, .685,
+                   .611, .685))),
+       **{d: .636 for d in "0123456789"}, "å": .613, "ä": .613, "ö": .612, "é": .615,
+       "ü": .634, "Å": .684, "Ä": .684, "Ö": .787, " ": .318, "\u00a0": .318, ",": .318,
+       ".": .318, ":": .337, ";": .337, "−": .838, "-": .361, "–": .5, "%": .950, "(": .390,
+       ")": .390, "[": .390, "]": .390, "/": .337, "²": .401, "'": .275, "…": 1.0}
+_TABLE_FONT_PX = 14.08    # .88 rem on a phone (research.css)
+_CELL_PADDING_PX = 20     # .5 rem each side, and slack
+
+
+def _text_px(text: str, bold: bool = False) -> float:
+    """How wide ``text`` is drawn in a phone table cell, in CSS px."""
+    em = sum(_EM.get(ch, .62) for ch in text)
+    return em * _TABLE_FONT_PX * (1.1 if bold else 1.0)
 
 
 def _min_width(header: str, cells: list[str], numeric: bool, row_header: bool) -> float:
     """A column's narrowest width in CSS px on a phone (words do not break, numbers do not
-    wrap), from character counts: what decides whether the table scrolls sideways."""
-    words = [len(w) for w in _WORD_BREAKS.split(header)] or [0]
-    width = max(words) * 8.0
-    for cell in cells:  # per letter at .88 rem: DejaVu Sans (wider than phones' fonts)
+    wrap), from the letters' widths: what decides whether the table scrolls sideways."""
+    width = max((_text_px(w, bold=True) for w in _WORD_BREAKS.split(header)), default=0.0)
+    for cell in cells:
         if numeric:
-            width = max(width, len(cell) * 8.0)
-        else:
-            width = max(width, min(24, max((len(w) for w in _WORD_BREAKS.split(cell)),
-                                           default=0)) * 8.4)
-    return max(width + 17, 88 if row_header else 56)
+            width = max(width, _text_px(cell))
+        else:  # words of more than 24 letters may break (paths, identifiers)
+            width = max(width, max((_text_px(w[:24]) for w in _WORD_BREAKS.split(cell)),
+                                   default=0.0))
+    return max(width + _CELL_PADDING_PX, 88 if row_header else 56)
 
 
 def _width_class(width: float) -> str:
-    """A text column's narrowest width as a class (``mw-14`` = 7 rem, in half-rem steps,
-    rounded up so its longest word stays whole; research.css)."""
-    return f"mw-{max(7, min(28, -int(-width // 8)))}"
+    """A text column's narrowest width as a class (``mw-28`` = 7 rem, in quarter-rem steps,
+    rounded down, so the columns counted on for a phone fit; research.css)."""
+    return f"mw-{max(14, min(56, int(width // 4)))}"
 
 
 def table_html(
