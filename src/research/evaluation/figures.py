@@ -23,7 +23,6 @@ from .meta import MetaAnalysisResult, format_level
 from .robustness import egger_test
 
 __all__ = [
-    "FONT_SIZE",
     "heterogeneity_label",
     "direction_sentence",
     "forest_plot",
@@ -33,7 +32,6 @@ __all__ = [
     "funnel_plot",
 ]
 
-FONT_SIZE = 12
 _COLOUR = dict(zip(("blue", "orange", "green", "vermillion", "purple", "sky", "yellow",
                     "black"), OKABE_ITO))
 _NICE_RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0,
@@ -210,6 +208,8 @@ def forest_plot(effects: pd.DataFrame, result: MetaAnalysisResult, *, method_nam
     back-transformed labels. The phone drawing (:func:`forest_plot_phone`) puts each label
     above its row. The heterogeneity statistics are the caption; Swedish alt text attached.
     """
+    from matplotlib.transforms import blended_transform_factory
+
     measure = result.measure or effects.attrs.get("measure") or "MD"
     k = len(effects)
     ys = np.arange(k, 0, -1) + 2.0
@@ -239,9 +239,7 @@ def forest_plot(effects: pd.DataFrame, result: MetaAnalysisResult, *, method_nam
     columns = _forest_marks(ax, effects, result, ys, back)
     rows = _forest_rows(effects, result, columns, ys)
     _forest_axis(ax, measure, result, columns, k + 3.4)
-    from matplotlib.transforms import blended_transform_factory
-
-    place = blended_transform_factory(fig.transFigure, ax.transData)
+    place = blended_transform_factory(fig.transFigure, ax.transData)  # x: figure, y: rows
     label_x, estimate_x, weight_x = (x0 - 6) / width, (x0 + plot_w + 10) / width, \
         (width - 4) / width
 
