@@ -19,6 +19,12 @@ scan covers the published manifest and looks for telephone numbers and e-mail ad
 (free-text quotes). A run whose tables hold hidden cells (``..``) is kept off the site the
 same way unless its ``disclosure.json`` records a passing disclosure audit of exactly those
 files (:func:`research.privacy.checking.unaudited_tables`).
+
+At 10,000 runs a publish reads one catalogue index (:class:`CatalogueIndex`) instead of
+every run's manifest, scan caches and tables: a run is examined again only when one of its
+files changed (size or mtime) or changed so recently that its mtime cannot be trusted
+(:func:`settled`); pages whose content did not change are linked from the live build
+(:class:`_Pages`).
 """
 
 from __future__ import annotations
