@@ -7,8 +7,9 @@ definitions, priors excluded) beside ASReview's published figure where one exist
 (``../shared/data/README.md``), plus two stopping heuristics (knee method, fixed run of
 irrelevant records): recall at the suggested stop and the share of records screened.
 
-The setting with the highest mean WSS@95 over the sets is printed as the choice (with its
-lowest WSS@95 and the mean rank over sets beside it);
+The choice printed is, among the settings whose mean WSS@95 reaches ASReview's published
+figure on every set that has one, the one with the highest mean WSS@95 over all sets (with
+its lowest WSS@95 and the mean rank over sets beside it);
 :data:`research.literature.screening.DEFAULT_MODEL` holds it.
 
 With ``--asreview PYTHON`` (a Python with ``asreview`` installed in a venv of its own, so
@@ -78,6 +79,8 @@ SETTINGS = {
     "raw-svm": {**RAW, "model": "svm", "C": 0.11, "ratio": 9.8},
     # the same with lemmatised words (the default, research.literature.screening.DEFAULT_MODEL)
     "lemma-svm": {**RAW, "words": "lemma", "model": "svm", "C": 0.11, "ratio": 9.8},
+    # both side by side
+    "raw-lemma-svm": {**RAW, "words": "raw+lemma", "model": "svm", "C": 0.11, "ratio": 9.8},
 }
 FEATURE_KEYS = ("title_twice", *screening.FEATURE_OPTIONS)
 
@@ -222,7 +225,19 @@ def report(table: pd.DataFrame) -> str:
             if pd.notna(row.get("run10_recall")):
                 lines.append(f"  {name} {setting}: {row.run10_recall:.1%} / "
                              f"{row.run10_screened:.1%}")
-    lines.append(f"choice (highest mean WSS@95 over sets): {order.index[0]}")
+    # the target first: WSS@95 at least the published figure on every set that has
+    # one; among the settings that reach it, the highest mean WSS@95 over all sets
+    reaching = [setting for setting in order.index
+                if all(means.loc[(name, setting), "wss95"] >= published["wss95"]
+                       for name, published in PUBLISHED.items()
+                       if (name, setting) in means.index)]
+    if reaching:
+        lines.append("settings at least at ASReview's published WSS@95 on every set with one: "
+                     + ", ".join(reaching))
+        lines.append(f"choice (of those, highest mean WSS@95 over sets): {reaching[0]}")
+    else:
+        lines.append(f"choice (none reaches every published WSS@95; highest mean WSS@95 "
+                     f"over sets): {order.index[0]}")
     return "\n".join(lines)
 
 
@@ -241,9 +256,14 @@ def main() -> int:
                         help="a Python interpreter with asreview installed (runs its default)")
     parser.add_argument("--report-only", action="store_true",
                         help="only summarise the runs already in --jsonl")
+    parser.add_argument("--report-seeds", type=int, default=None,
+                        help="with --report-only: only the seeds below this number (to "
+                             "compare with a run that has fewer seeds on the same priors)")
     args = parser.parse_args()
     if args.report_only:
         table = pd.read_json(args.jsonl, lines=True)
+        if args.report_seeds is not None:
+            table = table[table["seed"] < args.report_seeds]
     else:
         seeds = range(args.first_seed, args.first_seed + args.seeds)
         table = run(args.shared, args.sets.split(","), args.settings.split(","), seeds,

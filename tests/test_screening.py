@@ -160,8 +160,8 @@ def test_nudging_reference_range(shared_data: Path) -> None:
         shared_data / "literature" / "nudging.csv", "included")
     assert len(labels) == 1847 and labels.sum() == 100
     table, _ = screening.simulate_many(texts, labels, seeds=[0, 1], batch_fraction=0.05)
-    assert table["wss95"].mean() > 0.60
-    assert table["rrf10"].mean() > 0.55
+    assert table["wss95"].mean() > 0.68
+    assert table["rrf10"].mean() > 0.58
 
 
 # ---------------------------------------------------------------------------------------
@@ -451,14 +451,14 @@ def test_sigkill_during_appends_leaves_a_readable_log(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name,label,floor", [
-    ("virus.csv", "included", 0.60),
-    ("Bannach-Brown_2019.csv", "label_included", 0.42),
-    ("Kitchenham_2010.csv", "label_included", 0.38),
+    ("virus.csv", "included", 0.65),
+    ("Bannach-Brown_2019.csv", "label_included", 0.36),
+    ("Kitchenham_2010.csv", "label_included", 0.55),
 ])
 def test_default_model_on_the_other_development_sets(shared_data: Path, name: str, label: str,
                                                      floor: float) -> None:
-    """The default was chosen across four labelled sets (benchmarks/README.md, 3 seeds:
-    WSS@95 70.6 / 50.1 / 47.4 %); one seed with batched retraining stays in that range."""
+    """The default was chosen across four labelled sets (benchmarks/README.md, 10 seeds:
+    WSS@95 73.4 / 42.6 / 65.6 %); one seed with coarser batched retraining stays in range."""
     texts, labels = screening.read_labelled_file(shared_data / "literature" / name, label)
     table, results = screening.simulate_many(texts, labels, seeds=[0], batch_fraction=0.05)
     assert table["wss95"].iloc[0] > floor, table.to_dict("records")

@@ -23,7 +23,8 @@ from .dedup import DedupOptions, DedupResult, deduplicate
 from .dedup_review import read_dedup_decisions, review_table
 from .prisma import prisma_counts
 from .readers import ImportResult, read_records
-from .screening import (ScreeningState, ensure_screening_log, latest_decisions, map_to_kept,
+from .screening import (FEATURES_SV, ScreeningState, ensure_screening_log, latest_decisions,
+                        map_to_kept,
                         read_screening_log, screening_state)
 from .topics import (LANGUAGE_NAMES, TopicResult, fit_topics, language_split, records_per_year,
                      top_authors, top_keywords, top_sources, topic_trends)
@@ -263,15 +264,15 @@ class LiteratureAnalysis:
             "titel räcker aldrig ensamt. Konferensbidrag och tidskriftsartiklar hålls isär. "
             "Varje post i en grupp måste stämma med gruppens första post. Osäkra par går till "
             "forskaren. Den mest kompletta posten i varje grupp behålls.",
-            "Rangordning: TF-IDF över lemmatiserade ord i titel och sammanfattning (svenska "
-            "och engelska stoppord) och " + self.state.summary["method"].split(" + ")[-1]
+            "Rangordning: TF-IDF över " + FEATURES_SV + " och "
+            + self.state.summary["method"].split(" + ")[-1]
             + ", omtränad på alla beslut hittills; inställningen gav högst sparat arbete i "
             "medel (WSS@95) i simuleringar på fyra publicerade, märkta dataset. Så länge färre "
             "än 25 % är granskade används 100 slumpvis valda ogranskade poster som antagna "
             "irrelevanta exempel.",
             "Förslaget om när granskningen kan avslutas: efter max(100, 10 % av posterna) "
             "granskade i rad utan relevant post. I simuleringar på fyra publicerade dataset "
-            "hade man då hittat minst 97 % av de relevanta posterna; en kortare serie "
+            "hade man då hittat minst 95 % av de relevanta posterna; en kortare serie "
             "(max(50, 5 %)) missade en fjärdedel i ett av dataseten, och knämetoden (Cormack "
             "och Grossman 2016) föreslog oftast stopp först när nästan allt var granskat. "
             "Uppskattningen av relevanta poster kvar bygger på en oviktad logistisk "

@@ -36,11 +36,11 @@ __all__ = [
 ]
 
 MODELS = ("logistic", "svm", "nb", "ensemble", "svm-nb")
-WORD_FORMS = ("raw", "lemma")
+WORD_FORMS = ("raw", "lemma", "raw+lemma")
 # The default screening setting, chosen by simulation across four labelled development sets
 # (benchmarks/screening_simulation.py, figures in benchmarks/README.md).
 DEFAULT_MODEL: dict[str, Any] = {"model": "svm", "C": 0.11, "ratio": 9.8, "ngram_max": 2,
-                                 "words": "lemma", "stop_words": False, "title_twice": False,
+                                 "words": "raw+lemma", "stop_words": False, "title_twice": False,
                                  "min_df": 1, "max_df": 0.95,
                                  "pseudo_negatives": 100, "pseudo_until": 0.25}
 # The keys of DEFAULT_MODEL that belong to the features (build_features / record_texts)
@@ -58,7 +58,9 @@ def features_description_sv(settings: dict[str, Any] | None = None) -> str:
     """What the features are, in Swedish for the briefing (default :data:`DEFAULT_MODEL`)."""
     settings = DEFAULT_MODEL if settings is None else settings
     unit = "ord och ordpar" if settings.get("ngram_max", 1) >= 2 else "ord"
-    form = "lemmatiserade " + unit if settings.get("words") == "lemma" else unit + " som de står"
+    form = {"lemma": "lemmatiserade " + unit,
+            "raw+lemma": unit + " både som de står och lemmatiserade"}.get(
+        settings.get("words", "raw"), unit + " som de står")
     parts = [form + " i titel och sammanfattning"]
     parts.append("svenska och engelska stoppord borttagna" if settings.get("stop_words")
                  else "utan stoppordslista")
@@ -101,7 +103,8 @@ def build_features(texts: Sequence[str], *, ngram_max: int = DEFAULT_MODEL["ngra
     """TF-IDF matrix (sparse, L2-normalised rows) over ``texts``.
 
     ``words="raw"``: lower-cased words of two or more letters or digits as written;
-    ``"lemma"``: words lemmatised with simplemma (language guessed per text).
+    ``"lemma"``: words lemmatised with simplemma (language guessed per text);
+    ``"raw+lemma"``: both side by side (each row still of unit length).
     ``stop_words`` drops the Swedish/English stop words; n-grams up to ``ngram_max``;
     sub-linear term frequency; terms in fewer than ``min_df`` texts or more than ``max_df``
     of them are dropped (``min_df`` falls back to 1 and ``max_df`` to 1.0 for tiny
@@ -122,6 +125,12 @@ def build_features(texts: Sequence[str], *, ngram_max: int = DEFAULT_MODEL["ngra
             not 0 < max_df <= 1:
         raise ParameterError(f"max_df must be a share in (0, 1], got {max_df!r}.",
                              hint="e.g. 0.95", parameter="max_df")
+    if words == "raw+lemma":
+        from scipy.sparse import hstack
+
+        parts = [build_features(texts, ngram_max=ngram_max, min_df=min_df, max_df=max_df,
+                                words=form, stop_words=stop_words) for form in ("raw", "lemma")]
+        return (hstack(parts).tocsr() / np.sqrt(2.0)).astype(np.float64)
     documents = [str(t) for t in texts]
     if words == "lemma":
         documents = [_lemmatised_text(t, stop_words) for t in documents]
