@@ -1,9 +1,10 @@
 """Features and the relevance model.
 
 - Features: TF-IDF over title + abstract, fitted once on the whole collection (as ASReview
-  does). By default the words are kept as written (lower-cased, no stop-word list, digits
-  kept), uni- and bigrams, sub-linear term frequency; lemmatisation (simplemma), a Swedish
-  and English stop-word list and a doubled title are options.
+  does). By default two TF-IDF matrices side by side: the words as written (lower-cased,
+  digits kept) and the words lemmatised with simplemma, each with uni- and bigrams,
+  sub-linear term frequency and no stop-word list; one of the two alone, a Swedish and
+  English stop-word list and a doubled title are options.
 - Model: a linear classifier with sklearn conventions (see :class:`RelevanceModel`),
   retrained on the decisions so far, with the relevant class weighted ``ratio`` times the
   irrelevant one in total; :data:`DEFAULT_MODEL` is the setting chosen across the
