@@ -43,8 +43,9 @@ def _free_port() -> int:
 
 
 def _workers(client) -> dict[str, int]:
-    """Worker address → worker process id, asked of every worker the scheduler knows."""
-    return client.run(os.getpid)
+    """Worker address → worker process id, asked of every worker the scheduler knows and
+    that answers (a worker that is exiting at that moment is left out, not an error)."""
+    return client.run(os.getpid, on_error="ignore")
 
 
 def _wait_until(condition, seconds: float, what: str) -> None:
