@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError
-from .arguments import positive_number, whole_number
+from .arguments import number_in, positive_number, whole_number
 from ..io.files import write_bytes_atomic
 from ..literature import screening
 
@@ -46,24 +46,8 @@ _whole = whole_number
 _positive = positive_number
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
-    return value
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text}")
-    return value
+_fraction = number_in(lambda value: 0 <= value < 1, "at least 0 and below 1")
+_share = number_in(lambda value: 0 < value <= 1, "above 0 and at most 1")
 
 
 def _ratio(text: str) -> float | None:
