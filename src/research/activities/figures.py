@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..report.figures import (OKABE_ITO, attach_alt, count_axis, legend_outside, month_tick,
                               new_figure)
-from ..report.formatting import format_number
+from ..report.formatting import format_number, month_label
 
 __all__ = ["HATCHES", "plot_by_month"]
 
@@ -31,9 +31,10 @@ def plot_by_month(table: pd.DataFrame):
     ax.tick_params(axis="x", labelrotation=45)
     legend_outside(ax, where="right")
     totals = table.sum(axis=1)
-    alt = (f"Stapeldiagram över aktiviteter per månad från {table.index[0]} till "
-           f"{table.index[-1]}, uppdelat på typ av aktivitet. Flest tillfällen "
-           f"({format_number(totals.max())}) var det i {totals.idxmax()}, färst "
-           f"({format_number(totals.min())}) i {totals.idxmin()}.") if len(table) else \
+    # months in words, as the reader sees them on the axis ("januari 2026", not "2026-01")
+    alt = (f"Stapeldiagram över aktiviteter per månad från {month_label(table.index[0])} till "
+           f"{month_label(table.index[-1])}, uppdelat på typ av aktivitet. Flest tillfällen "
+           f"({format_number(totals.max())}) var det i {month_label(totals.idxmax())}, färst "
+           f"({format_number(totals.min())}) i {month_label(totals.idxmin())}.") if len(table) else \
         "Tomt diagram: inga aktiviteter under perioden."
     return attach_alt(fig, alt)
