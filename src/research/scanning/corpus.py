@@ -18,6 +18,8 @@ from scipy import sparse
 __all__ = ["tokens", "Corpus", "build_corpus", "item_texts"]
 
 _WORD = re.compile(r"[^\W\d_]+")
+#: The end of a text's first sentence (its title, or the lead of a text without one).
+_SENTENCE_END = re.compile(r"[.!?:]+(?:\s|$)|\n")
 
 
 def tokens(text: object) -> list[str]:
@@ -31,12 +33,15 @@ class Corpus:
     """Tokens of many texts as ids into one vocabulary.
 
     ``token_ids`` holds all texts' tokens end to end; text ``i`` is
-    ``token_ids[offsets[i]:offsets[i + 1]]``.
+    ``token_ids[offsets[i]:offsets[i + 1]]``. ``leads`` (optional) holds the number of
+    tokens of each text's first sentence — its title when the text is "title. body" —
+    where the subject of a news item or a press release is named.
     """
 
     vocabulary: list[str]
     token_ids: np.ndarray
     offsets: np.ndarray
+    leads: np.ndarray | None = None
 
     @property
     def n_texts(self) -> int:
@@ -65,16 +70,21 @@ class Corpus:
 
 
 def build_corpus(texts: Iterable[object]) -> Corpus:
-    """Tokenise texts (lower-case letters, NFC) into a :class:`Corpus`."""
+    """Tokenise texts (lower-case letters, NFC) into a :class:`Corpus`, with the length of
+    each text's first sentence (:attr:`Corpus.leads`)."""
     vocabulary: dict[str, int] = {}
     ids: list[int] = []
     offsets = [0]
+    leads: list[int] = []
     setdefault = vocabulary.setdefault
     for text in texts:
-        ids.extend([setdefault(t, len(vocabulary)) for t in tokens(text)])
+        words = tokens(text)
+        ids.extend([setdefault(t, len(vocabulary)) for t in words])
         offsets.append(len(ids))
+        end = _SENTENCE_END.search(text) if isinstance(text, str) else None
+        leads.append(len(words) if end is None else len(tokens(text[:end.start()])))
     return Corpus(list(vocabulary), np.asarray(ids, dtype=np.int64),
-                  np.asarray(offsets, dtype=np.int64))
+                  np.asarray(offsets, dtype=np.int64), np.asarray(leads, dtype=np.int64))
 
 
 def item_texts(items: pd.DataFrame) -> list[str]:

@@ -139,7 +139,11 @@ class Theme:
     ("propagandafilm" is no film review). ``absorbs`` names themes that this one's
     texts mention as their setting: a text about leaving a gang is about defectors, not
     about gangs; a text about militant antifascists names the nazis they fight. Where this
-    theme is assigned, an absorbed theme needs three times the evidence.
+    theme is assigned, an absorbed theme needs three times the evidence. A ``setting``
+    theme is often only where another theme's story happens (nazi leaflets outside a
+    school, a report on shootings that mentions schools): beside a theme that is not a
+    setting theme it needs evidence in the text's first sentence (its title or lead,
+    where the subject is named) or three times the evidence.
     """
 
     key: str
@@ -153,6 +157,7 @@ class Theme:
     combinations: tuple[tuple[tuple[str, ...], ...], ...] = ()
     exclude: tuple[str, ...] = ()
     absorbs: tuple[str, ...] = ()
+    setting: bool = False
 
     @cached_property
     def _combinations(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
@@ -325,7 +330,8 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
                                  _term_list(entry.get("general")),
                                  tuple(tuple(_term_list(g) for g in c) for c in combinations),
                                  _term_list(entry.get("exclude")),
-                                 _term_list(entry.get("absorbs")))
+                                 _term_list(entry.get("absorbs")),
+                                 bool(entry.get("setting", False)))
     for theme in themes.values():
         unknown = [k for k in theme.absorbs if k not in themes]
         if unknown:
@@ -393,29 +399,39 @@ def match_themes(corpus: Corpus, taxonomy: Taxonomy) -> pd.DataFrame:
     n_terms = max(len(term_index), 1)
     word_terms = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)),
                                    shape=(len(corpus.vocabulary), n_terms))
+    lengths = np.diff(corpus.offsets)
+    in_lead = _lead_positions(corpus, lengths)
     hits = (corpus.counts() @ word_terms).tocsr()
-    phrase_hits = _phrase_hits(corpus, taxonomy, term_index, n_terms)
+    lead_hits = _lead_counts(corpus, in_lead) @ word_terms
+    phrase_hits = _phrase_hits(corpus, taxonomy, term_index, n_terms, in_lead)
     if phrase_hits is not None:
-        hits = (hits + phrase_hits).tocsr()
+        hits = hits + phrase_hits[0]
+        lead_hits = lead_hits + phrase_hits[1]
+    hits = hits.tocsr()
+    lead_hits = lead_hits.tocsr()
     hits.sum_duplicates()
+    lead_hits.sum_duplicates()
     np.minimum(hits.data, _COUNT_CAP, out=hits.data)  # more never changes a decision
     pairs = sorted(term_index, key=term_index.get)
-    lengths = np.diff(corpus.offsets)
     order = {key: i for i, key in enumerate(taxonomy.keys)}
     themes_column: list[list[str]] = []
     evidence_column: list[dict[str, list[str]]] = []
     flags = np.zeros((corpus.n_texts, len(order)), dtype=bool)
     indptr, indices, data = hits.indptr, hits.indices, hits.data
+    lead_indptr, lead_indices = lead_hits.indptr, lead_hits.indices
     required = [required_evidence(int(n)) for n in lengths.tolist()]
     seen: dict[tuple[Any, ...], dict[str, list[str]]] = {}  # texts with the same hits
     for row in range(corpus.n_texts):
         start, stop = indptr[row], indptr[row + 1]
         columns_, counts_ = indices[start:stop].tolist(), data[start:stop].tolist()
-        pattern = (required[row], *columns_, *counts_)
+        lead_columns = lead_indices[lead_indptr[row]:lead_indptr[row + 1]].tolist()
+        pattern = (required[row], *columns_, *counts_, -1, *lead_columns)
         evidence = seen.get(pattern)
         if evidence is None:
             found = {pairs[c]: n for c, n in zip(columns_, counts_)}
-            evidence = _assign(found, taxonomy, required[row])
+            in_title = {pairs[c][0] for c in lead_columns
+                        if taxonomy.roles[pairs[c]] != "exclude"}
+            evidence = _assign(found, taxonomy, required[row], in_title)
             evidence = {k: evidence[k] for k in sorted(evidence, key=order.get)}
             seen[pattern] = evidence
         themes_column.append(list(evidence))
@@ -426,8 +442,26 @@ def match_themes(corpus: Corpus, taxonomy: Taxonomy) -> pd.DataFrame:
     return pd.concat([frame, pd.DataFrame(flags, columns=taxonomy.keys)], axis=1)
 
 
+def _lead_positions(corpus: Corpus, lengths: np.ndarray) -> np.ndarray:
+    """Whether each token position lies in its text's first sentence (all ``False`` when
+    the corpus does not know its texts' leads)."""
+    if corpus.leads is None:
+        return np.zeros(len(corpus.token_ids), dtype=bool)
+    starts = np.repeat(corpus.offsets[:-1], lengths)
+    return (np.arange(len(corpus.token_ids)) - starts) < np.repeat(corpus.leads, lengths)
+
+
+def _lead_counts(corpus: Corpus, in_lead: np.ndarray) -> sparse.csr_matrix:
+    """Text × vocabulary counts of the words in each text's first sentence."""
+    docs = corpus.doc_of_position()[in_lead]
+    return sparse.csr_matrix((np.ones(len(docs), dtype=np.int32),
+                              (docs, corpus.token_ids[in_lead])),
+                             shape=(corpus.n_texts, len(corpus.vocabulary)))
+
+
 def _assign(found: Mapping[tuple[str, str], int], taxonomy: Taxonomy,
-            required: float) -> dict[str, list[str]]:
+            required: float, in_title: set[str] | frozenset[str] = frozenset()
+            ) -> dict[str, list[str]]:
     """The themes one text's term counts support, with their evidence (see match_themes)."""
     per_theme: dict[str, dict[str, Any]] = {}
     context = False
@@ -449,6 +483,12 @@ def _assign(found: Mapping[tuple[str, str], int], taxonomy: Taxonomy,
     absorbed = {a for t in supported for a in taxonomy.themes[t].absorbs if a != t}
     for theme in absorbed & set(supported):  # the setting of another theme's text
         if not _supported(per_theme[theme], taxonomy.themes[theme], 3 * required):
+            del supported[theme]
+    subjects = {t for t in supported if not taxonomy.themes[t].setting}
+    for theme in [t for t in supported if taxonomy.themes[t].setting]:
+        # only where another theme's story happens: not in the title or lead
+        if subjects - {theme} and theme not in in_title and not _supported(
+                per_theme[theme], taxonomy.themes[theme], 3 * required):
             del supported[theme]
     claimed = bool(supported)
     for theme, entry in per_theme.items():  # general terms: where no other theme is, or
@@ -482,7 +522,12 @@ def _supported(entry: Mapping[str, Any], theme: Theme, required: float) -> list[
 
 
 def _phrase_hits(corpus: Corpus, taxonomy: Taxonomy, term_index: Mapping[tuple[str, str], int],
-                 n_terms: int) -> sparse.csr_matrix | None:
+                 n_terms: int, in_lead: np.ndarray
+                 ) -> tuple[sparse.csr_matrix, sparse.csr_matrix] | None:
+    """Text × term counts of the taxonomy's multi-word terms, in the whole texts and in
+    their first sentences. An occurrence inside a longer term of the same theme counts
+    once, as the longer term ("center mot våldsbejakande extremism" is not also
+    "våldsbejakande extremism")."""
     if not taxonomy.phrases or len(corpus.token_ids) == 0:
         return None
     keys = [word_key(w) for w in corpus.vocabulary]
@@ -493,8 +538,8 @@ def _phrase_hits(corpus: Corpus, taxonomy: Taxonomy, term_index: Mapping[tuple[s
     # positions of each first word, found once by sorting (not one pass per phrase)
     order = np.argsort(sequence, kind="stable")
     bounds = np.searchsorted(sequence[order], np.arange(len(key_ids) + 1))
-    rows, columns = [], []
-    for phrase, pairs in taxonomy.phrases.items():
+    found: dict[tuple[str, ...], np.ndarray] = {}
+    for phrase in taxonomy.phrases:
         ids = [key_ids.get(k) for k in phrase]
         if any(i is None for i in ids):
             continue
@@ -503,14 +548,40 @@ def _phrase_hits(corpus: Corpus, taxonomy: Taxonomy, term_index: Mapping[tuple[s
         for offset, wanted in enumerate(ids[1:], start=1):
             starts = starts[(sequence[starts + offset] == wanted)
                             & (docs[starts + offset] == docs[starts])]
-        matched_docs = docs[starts]  # one entry per occurrence: summed into counts
-        for pair in pairs:
-            rows.extend(matched_docs.tolist())
-            columns.extend([term_index[pair]] * len(matched_docs))
+        if len(starts):
+            found[phrase] = starts
+    rows, columns, lead = [], [], []
+    for phrase, starts in found.items():
+        for pair in taxonomy.phrases[phrase]:
+            kept = starts
+            for longer, offset in _containing(taxonomy, phrase, pair[0]):
+                if longer in found:
+                    kept = np.setdiff1d(kept, found[longer] + offset)
+            rows.extend(docs[kept].tolist())  # one entry per occurrence: summed into counts
+            columns.extend([term_index[pair]] * len(kept))
+            lead.extend(in_lead[kept].tolist())
     if not rows:
         return None
-    return sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)),
-                             shape=(corpus.n_texts, n_terms))
+    rows_, columns_ = np.asarray(rows, dtype=np.int64), np.asarray(columns, dtype=np.int64)
+    lead_ = np.asarray(lead, dtype=bool)
+    shape = (corpus.n_texts, n_terms)
+    return (sparse.csr_matrix((np.ones(len(rows_), dtype=np.int32), (rows_, columns_)),
+                              shape=shape),
+            sparse.csr_matrix((np.ones(int(lead_.sum()), dtype=np.int32),
+                               (rows_[lead_], columns_[lead_])), shape=shape))
+
+
+def _containing(taxonomy: Taxonomy, phrase: tuple[str, ...], theme: str
+                ) -> list[tuple[tuple[str, ...], int]]:
+    """Longer multi-word terms of ``theme`` that contain ``phrase``, with its offset."""
+    cache = taxonomy.__dict__.setdefault("_containing_cache", {})
+    if (phrase, theme) not in cache:
+        n = len(phrase)
+        cache[(phrase, theme)] = [
+            (longer, offset) for longer, pairs in taxonomy.phrases.items()
+            if len(longer) > n and any(t == theme for t, _ in pairs)
+            for offset in range(len(longer) - n + 1) if longer[offset:offset + n] == phrase]
+    return cache[(phrase, theme)]
 
 
 def assign_themes(items: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
