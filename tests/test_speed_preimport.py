@@ -122,3 +122,38 @@ def test_a_module_that_prints_or_fails_on_import_gets_a_cold_kernel(
     assert spare_pid not in ex._PIDS
     assert _outputs(second) == _outputs(first)
     assert expected in json.dumps(_outputs(second), ensure_ascii=False)
+
+
+def _research_run(notebook: Path, reports: Path, env_extra: dict | None = None) -> Path:
+    """`research run` as a user types it; the executed notebook of the run."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, RESEARCH_REPORTS_DIR=str(reports), **(env_extra or {}))
+    done = subprocess.run([str(Path(sys.executable).parent / "research"), "run", str(notebook),
+                           "--no-publish"], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return Path(done.stdout.strip().splitlines()[-1]) / "notebook.ipynb"
+
+
+def test_research_run_imports_in_advance_and_gives_exactly_a_cold_runs_output(
+        tmp_path: Path) -> None:
+    notebook = tiny_notebook(tmp_path)
+    cells = nbformat.read(str(notebook), as_version=4)
+    cells.cells.append(nbformat.v4.new_code_cell(NAMESPACE[1]))
+    nbformat.write(cells, str(notebook))
+    cold = _run(notebook, tmp_path, "cold")  # no spare kernel: started and imported in the run
+    by_hand = _research_run(notebook, tmp_path / "reports")
+    assert _outputs(by_hand) == _outputs(cold)
+
+
+def test_research_run_shows_what_a_setup_module_prints_on_import(
+        tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "pratsam.py").write_text("print('hej vid import')\n", encoding="utf-8")
+    notebook = make_notebook(tmp_path / "nb.ipynb", "n = 1", [("setup", "import pratsam"),
+                                                             ("code", "print('efter')")])
+    out = _research_run(notebook, tmp_path / "reports", {"PYTHONPATH": str(tmp_path / "lib")})
+    shown = json.dumps(_outputs(out), ensure_ascii=False)
+    assert "hej vid import" in shown and "efter" in shown

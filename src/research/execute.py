@@ -22,6 +22,7 @@ __all__ = [
     "ExecutionOutcome",
     "execute",
     "KERNEL_ARGUMENTS",
+    "KERNEL_LAUNCHER",
     "discard_spare_kernel",
     "kernel_pids",
     "keep_spare_kernel",
@@ -94,18 +95,18 @@ def execute(
     """
     root = project_root()
     env = {RUN_DIR_ENV: str(run_dir), **_kernel_environment(root)}
-    # A kernel started ahead (prestart_kernel) is taken if it fits; otherwise start one now:
-    # it boots while this process imports papermill and nbclient.
-    imports = setup_imports(notebook) if _KEEP_SPARE else ()
+    # A kernel started ahead (prestart_kernel) is taken if it fits; otherwise one starts now.
+    imports = setup_imports(notebook)
+    # papermill loads while a spare kernel finishes booting (or importing) in the background
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    _install_safe_translator()
     kernel = _take_spare(kernel_name or "python3", root, run_dir, imports)
     if kernel is None:
         kernel = _start_kernel(kernel_name or "python3", root, env)
     if _KEEP_SPARE:  # batch workers: the next run's kernel boots (and imports) while this runs
         prestart_kernel(kernel_name or "python3", imports=imports)
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    _install_safe_translator()
     # papermill re-reads the parameters line by line only to warn; we validated them already
     logging.getLogger("papermill.translators").setLevel(logging.ERROR)
     engine_options = {"km": kernel} if kernel is not None else {
@@ -143,6 +144,42 @@ def execute(
 # The kernel talks to this process over loopback only; keep its own log to real errors.
 # No IPython history database: runs in parallel would contend for one SQLite file.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"]
+
+# How our kernels start: ipykernel's own launcher, except that ipykernel's debugger support
+# is not loaded. Importing debugpy is a third or more of a kernel's start-up, and no run is
+# ever debugged (the debugger is JupyterLab's, whose kernels are not started here). Only
+# ipykernel's import of it is refused: a cell may import debugpy as usual afterwards.
+KERNEL_LAUNCHER = """\
+import sys
+class _NoDebugger:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.partition('.')[0] in ('debugpy', '_pydevd_bundle'):
+            raise ModuleNotFoundError(f'No module named {name!r}', name=name)
+        return None
+if sys.path and sys.path[0] == '':
+    del sys.path[0]
+sys.meta_path.insert(0, _NoDebugger)
+try:
+    import ipykernel.debugger
+finally:
+    sys.meta_path.remove(_NoDebugger)
+del _NoDebugger
+from ipykernel import kernelapp as app
+app.launch_new_instance()
+"""
+
+
+def _without_debugger(manager: Any) -> None:
+    """Start ``manager``'s kernel with :data:`KERNEL_LAUNCHER` when its kernel spec is
+    ipykernel's standard one (``python -m ipykernel_launcher``); any other spec as it is."""
+    try:
+        spec = manager.kernel_spec
+    except Exception:  # no such kernel: starting it reports that
+        return
+    argv = list(getattr(spec, "argv", None) or [])
+    if argv[1:3] == ["-m", "ipykernel_launcher"]:
+        spec.argv = [argv[0], "-c", KERNEL_LAUNCHER, *argv[3:]]
 
 
 def _kernel_environment(root: Path) -> dict[str, str]:
@@ -488,6 +525,7 @@ def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str]) -> Any:
 
         manager_class, _ = _kernel_classes()
         manager = manager_class(kernel_name=kernel_name)
+        _without_debugger(manager)
         # the kernel's own stdout/stderr (fd-level writes, crash noise) stay out of the
         # caller's terminal: what a cell prints reaches the notebook through ipykernel
         run_sync(manager.start_kernel)(cwd=str(cwd), env={**os.environ, **env},

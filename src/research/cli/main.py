@@ -45,10 +45,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from ..execute import discard_spare_kernel, prestart_kernel
-    from ..runs import run_notebook
+    from ..errors import ResearchError
+    from ..execute import discard_spare_kernel, prestart_kernel, setup_imports
+    from ..runs import resolve_notebook, run_notebook
 
-    prestart_kernel()  # it boots while the parameters are validated and the inputs hashed
+    # The kernel boots while the parameters are validated and the inputs hashed, and imports
+    # the setup cell's modules meanwhile (the run's output is exactly a cold run's; a module
+    # that prints or fails on import makes the run start a cold kernel and show it).
+    try:
+        imports = setup_imports(resolve_notebook(args.notebook))
+    except ResearchError:  # run_notebook says what is wrong with the notebook's name
+        imports = ()
+    prestart_kernel(imports=imports)
     try:
         result = run_notebook(
             args.notebook,
