@@ -19,7 +19,7 @@ __all__ = ["tokens", "Corpus", "build_corpus", "item_texts"]
 
 _WORD = re.compile(r"[^\W\d_]+")
 #: The end of a text's first sentence (its title, or the lead of a text without one).
-_SENTENCE_END = re.compile(r"[.!?:]+(?:\s|$)|\n")
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)|\n")
 
 
 def tokens(text: object) -> list[str]:
