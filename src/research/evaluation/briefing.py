@@ -402,8 +402,10 @@ def reading_options(name: str, result: MetaAnalysisResult,
         return {"priority": ["Utvärdering", "SMS-nivå", "Resultat"],
                 "display_columns": {"SMS-nivå": "Nivå (SMS)"}}
     if name == "method_register":
+        # long texts beside each other (target group, outcome, where used): on a phone
+        # only the method and its grade would fit, so each method is a card there
         return {"priority": ["Metod", "Evidensgrad", "Sammanvägd effekt"],
-                "display_columns": {"Sammanvägd effekt": "Effekt [95 % KI]"}}
+                "display_columns": {"Sammanvägd effekt": "Effekt [95 % KI]"}, "phone": "cards"}
     if name == "meta_analysis":
         return {"shown": summary_reading(result), "note": summary_tests(result)}
     if name == "sensitivity":

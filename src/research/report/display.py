@@ -39,6 +39,7 @@ __all__ = [
     "SUPPRESSED_MARKER",
     "PHONE_COLUMN_PX",
     "LONG_TEXT_CHARS",
+    "PHONE_LAYOUTS",
     "table_html",
     "error_html",
     "save_table",
@@ -149,6 +150,9 @@ def _width_class(width: float) -> str:
     return f"mw-{max(14, min(56, int(width // 4)))}"
 
 
+PHONE_LAYOUTS = ("auto", "columns", "cards")
+
+
 def table_html(
     df: pd.DataFrame,
     caption: str,
@@ -166,6 +170,7 @@ def table_html(
     formatters: Mapping[str, Callable[[Any], str]] | None = None,
     hide: Iterable[str] = (),
     more_in_csv: Iterable[str] = (),
+    phone: str = "auto",
 ) -> str:
     """Return an accessible, escaped HTML table for ``df``, made for reading on a phone.
 
@@ -212,130 +217,206 @@ def table_html(
     more_in_csv
         ``("rader",)``, ``("kolumner",)`` or both: what the CSV has beyond ``df`` when ``df``
         is a reading form of it (:func:`show_table`'s ``shown``); the table links to it.
+    phone
+        How a phone (a screen up to 44 rem wide) shows the table: ``"columns"`` the
+        columns that fit (``priority`` first, the rest behind "Visa alla kolumner");
+        ``"cards"`` every row as a card, each cell under its column's name (``data-label``)
+        so nothing is hidden and nothing scrolls sideways; ``"auto"`` (the default) cards
+        when a phone would show only the first column, else columns. Either way the page
+        holds one real ``<table>`` with header cells (cards add the ARIA table roles,
+        which a browser may drop from a table drawn as blocks); wider screens and paper
+        show the table as a table.
     """
     if not caption:
         raise ParameterError("Every table needs a Swedish caption.", hint="pass caption='…'")
+    if phone not in PHONE_LAYOUTS:
+        raise ParameterError(f"table_html: unknown phone layout {phone!r}.",
+                             hint=f"use one of {', '.join(PHONE_LAYOUTS)}", parameter="phone")
     links = dict(links or {})
     html_columns, errors = set(html_columns), set(errors)
     errors |= {c for c in df.columns if ERROR_COLUMN.match(str(c)) and c not in html_columns
                and getattr(df[c], "dtype", None) is not None and df[c].dtype.kind not in "iuf"}
     shown = df.reset_index() if index else df
-    hidden_link_targets = set(links.values()) - set(links.keys())
-    hide = set(hide)
-    columns = [c for c in shown.columns if c not in hidden_link_targets and c not in hide]
-    cut_columns = any(c in hide for c in shown.columns)
-    formatters = dict(formatters or {})
-    first = columns[:1] if index else []
-    wanted = [c for c in priority if c in columns and c not in first]
-    columns = first + wanted + [c for c in columns if c not in first and c not in wanted]
+    columns, cut_columns = _column_order(list(shown.columns), index=index, links=links,
+                                         hide=set(hide), priority=priority)
     total = len(shown)
     cut_rows = max_rows is not None and total > max_rows
     if cut_rows:
         shown = shown.head(max_rows)
+    cells, numeric, cut_text = _cells(shown, columns, html_columns=html_columns,
+                                      errors=errors, decimals=decimals,
+                                      formatters=dict(formatters or {}), max_chars=max_chars)
+    widths, fitting = _phone_columns(columns, cells, numeric, opaque=html_columns | errors,
+                                     index=index)
+    extra = [c for c in columns if c not in fitting]
+    cards = phone == "cards" or (phone == "auto" and bool(extra) and len(fitting) < 2)
+    grid = _Grid(shown, columns, cells, numeric, widths, index=index, links=links,
+                 raw=html_columns | errors)
+    if cards:  # every cell on the phone: nothing to hide, nothing behind "Visa alla"
+        parts = grid.markup(caption, extra=[], cards=True)
+    else:
+        parts = grid.markup(caption, extra=extra)
+        if extra:
+            parts.append(f'<details class="table-all"><summary>Visa alla kolumner '
+                         f"({len(columns)})</summary>")
+            parts += grid.markup(f"{caption} (alla kolumner)", extra=[])
+            parts.append("</details>")
+    more = [w for w in ("rader", "kolumner") if w in set(more_in_csv)
+            or (w == "kolumner" and cut_columns)]
+    parts += _table_notes(shown=len(shown) if cut_rows else None, total=total,
+                          cut_text=cut_text, more=more, csv=csv, note=note)
+    return "".join(parts)
 
-    def digits(column: Any) -> int | None:
-        return decimals.get(column) if isinstance(decimals, Mapping) else decimals
 
+def _column_order(names: list[Any], *, index: bool, links: Mapping[str, str], hide: set[Any],
+                  priority: Iterable[str]) -> tuple[list[Any], bool]:
+    """The columns shown, in order (the index first, then ``priority``, then the rest;
+    link targets and hidden columns left out), and whether any was hidden."""
+    hidden_link_targets = set(links.values()) - set(links.keys())
+    columns = [c for c in names if c not in hidden_link_targets and c not in hide]
+    first = columns[:1] if index else []
+    wanted = [c for c in priority if c in columns and c not in first]
+    ordered = first + wanted + [c for c in columns if c not in first and c not in wanted]
+    return ordered, any(c in hide for c in names)
+
+
+def _cells(shown: pd.DataFrame, columns: list[Any], *, html_columns: set[Any],
+           errors: set[Any], decimals: Mapping[str, int] | int | None,
+           formatters: Mapping[Any, Callable[[Any], str]], max_chars: int,
+           ) -> tuple[dict[Any, list[str]], dict[Any, bool], bool]:
+    """Each column's cells as text (HTML for ``html_columns`` and ``errors``), whether the
+    column reads as numbers, and whether a long text was cut."""
     cells: dict[Any, list[str]] = {}
     numeric: dict[Any, bool] = {}
     cut_text = False
     for column in columns:
         values = list(shown[column])
-        if column in html_columns:
-            cells[column] = [sanitize_html(v) for v in values]
-            numeric[column] = False
+        if column in html_columns or column in errors:
+            render = sanitize_html if column in html_columns else error_html
+            cells[column], numeric[column] = [render(v) for v in values], False
             continue
-        if column in errors:
-            cells[column] = [error_html(v) for v in values]
-            numeric[column] = False
-            continue
-        pvalues = bool(P_COLUMN.match(str(column)))
-        texts = []
-        for value in values:
-            if column in formatters and not _missing(value):
-                text = str(formatters[column](value))
-            elif pvalues and _is_number(value):
-                text = format_p_value(value)
-            else:
-                text = format_value(value, digits(column))
-            if not _is_number(value) and len(text) > max_chars:
-                text, cut_text = _cut(text, max_chars), True
-            texts.append(text)
-        numeric[column] = bool(texts) and all(_is_number(v) or _NUMBER_TEXT.match(t) or
-                                              (pvalues and t.startswith(("<", "p")))
-                                              for v, t in zip(values, texts)) \
-            and any(_is_number(v) or (isinstance(v, str) and _WORDED_NUMBER.match(v))
-                    for v in values)
-        cells[column] = texts
-    # which columns fit a phone beside each other
+        digits = decimals.get(column) if isinstance(decimals, Mapping) else decimals
+        cells[column], numeric[column], cut = _column_texts(
+            values, pvalues=bool(P_COLUMN.match(str(column))), digits=digits,
+            formatter=formatters.get(column), max_chars=max_chars)
+        cut_text = cut_text or cut
+    return cells, numeric, cut_text
+
+
+def _column_texts(values: list[Any], *, pvalues: bool, digits: int | None,
+                  formatter: Callable[[Any], str] | None, max_chars: int,
+                  ) -> tuple[list[str], bool, bool]:
+    """One column's cells as Swedish text, whether they read as numbers (right-aligned),
+    and whether a long text was cut at ``max_chars``."""
+    texts, cut = [], False
+    for value in values:
+        if formatter is not None and not _missing(value):
+            text = str(formatter(value))
+        elif pvalues and _is_number(value):
+            text = format_p_value(value)
+        else:
+            text = format_value(value, digits)
+        if not _is_number(value) and len(text) > max_chars:
+            text, cut = _cut(text, max_chars), True
+        texts.append(text)
+    numeric = bool(texts) and all(_is_number(v) or _NUMBER_TEXT.match(t) or
+                                  (pvalues and t.startswith(("<", "p")))
+                                  for v, t in zip(values, texts)) \
+        and any(_is_number(v) or (isinstance(v, str) and _WORDED_NUMBER.match(v))
+                for v in values)
+    return texts, numeric, cut
+
+
+def _phone_columns(columns: list[Any], cells: Mapping[Any, list[str]],
+                   numeric: Mapping[Any, bool], *, opaque: set[Any], index: bool,
+                   ) -> tuple[dict[Any, float], list[Any]]:
+    """Each column's narrowest phone width (HTML cells, ``opaque``, counted as 12 letters)
+    and the columns, in order, that fit a 360 px phone beside each other (at least one)."""
     widths = {column: _min_width(column_header(column), cells[column]
-                                 if column not in html_columns and column not in errors
-                                 else ["x" * 12], numeric[column], index and position == 0)
+                                 if column not in opaque else ["x" * 12],
+                                 numeric[column], index and position == 0)
               for position, column in enumerate(columns)}
-    budget, phone = PHONE_COLUMN_PX, []
+    budget, fitting = PHONE_COLUMN_PX, []
     for column in columns:
-        if phone and budget - widths[column] < 0:
+        if fitting and budget - widths[column] < 0:
             break
         budget -= widths[column]
-        phone.append(column)
-    extra = [c for c in columns if c not in phone]
+        fitting.append(column)
+    return widths, fitting
 
-    def table(all_columns: bool, label: str) -> list[str]:
-        def cls(column: Any, header: bool = False) -> str:
-            names = (["num"] if numeric[column] else []) + \
-                (["col-extra"] if column in extra and not all_columns else [])
-            if header and not numeric[column]:  # the width the estimate counted on, so a
-                names.append(_width_class(widths[column]))  # browser keeps words whole
-            return f' class="{" ".join(names)}"' if names else ""
 
+class _Grid:
+    """The formatted cells of a table and how to write them as one ``<table>``."""
+
+    def __init__(self, shown: pd.DataFrame, columns: list[Any], cells: Mapping[Any, list[str]],
+                 numeric: Mapping[Any, bool], widths: Mapping[Any, float], *, index: bool,
+                 links: Mapping[str, str], raw: set[Any]) -> None:
+        self.shown, self.columns, self.cells = shown, columns, cells
+        self.numeric, self.widths, self.index = numeric, widths, index
+        self.links, self.raw = links, raw
+
+    def _classes(self, column: Any, extra: list[Any], header: bool = False) -> str:
+        names = (["num"] if self.numeric[column] else []) + \
+            (["col-extra"] if column in extra else [])
+        if header and not self.numeric[column]:  # the width the estimate counted on, so a
+            names.append(_width_class(self.widths[column]))  # browser keeps words whole
+        return f' class="{" ".join(names)}"' if names else ""
+
+    def _content(self, column: Any, row: int) -> str:
+        text = self.cells[column][row]
+        if column in self.links:
+            return link(text, self.shown[self.links[column]].iloc[row])
+        return text if column in self.raw else escape(text)
+
+    def markup(self, label: str, *, extra: list[Any], cards: bool = False) -> list[str]:
+        """The table (in a scrollable, labelled region); ``extra`` columns are hidden on a
+        phone; ``cards`` draws each row as a card there (research.css ``.cards``)."""
+        def role(name: str) -> str:  # kept for assistive technology when drawn as blocks
+            return f' role="{name}"' if cards else ""
+
+        classes = "research-table" + (" wide" if len(self.columns) > 7 else "") + \
+            (" cards" if cards else "")
         parts = [f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(label)}">',
-                 f'<table class="research-table{" wide" if len(columns) > 7 else ""}">',
-                 f"<caption>{escape(label)}</caption>", "<thead><tr>"]
-        parts += [f'<th scope="col"{cls(c, header=True)}>{escape(column_header(c))}</th>'
-                  for c in columns]
-        parts.append("</tr></thead><tbody>")
-        for row in range(len(shown)):
-            parts.append("<tr>")
-            for position, column in enumerate(columns):
-                text = cells[column][row]
-                if column in links:
-                    content = link(text, shown[links[column]].iloc[row])
-                elif column in html_columns or column in errors:
-                    content = text
-                else:
-                    content = escape(text)
-                tag = "th" if index and position == 0 else "td"
-                scope = ' scope="row"' if tag == "th" else ""
-                parts.append(f"<{tag}{scope}{cls(column)}>{content}</{tag}>")
+                 f'<table class="{classes}"{role("table")}>',
+                 f"<caption>{escape(label)}</caption>",
+                 f"<thead{role('rowgroup')}><tr{role('row')}>"]
+        parts += [f'<th scope="col"{role("columnheader")}{self._classes(c, extra, header=True)}>'
+                  f"{escape(column_header(c))}</th>" for c in self.columns]
+        parts.append(f"</tr></thead><tbody{role('rowgroup')}>")
+        for row in range(len(self.shown)):
+            parts.append(f"<tr{role('row')}>")
+            for position, column in enumerate(self.columns):
+                header = self.index and position == 0
+                tag = "th" if header else "td"
+                attributes = (' scope="row"' if header else "") + \
+                    role("rowheader" if header else "cell") + self._classes(column, extra)
+                if cards:
+                    attributes += f' data-label="{escape(column_header(column))}"'
+                parts.append(f"<{tag}{attributes}>{self._content(column, row)}</{tag}>")
             parts.append("</tr>")
         parts.append("</tbody></table></div>")
         return parts
 
-    parts = table(False, caption)
-    if extra:
-        parts.append(f'<details class="table-all"><summary>Visa alla kolumner '
-                     f"({len(columns)})</summary>")
-        parts += table(True, f"{caption} (alla kolumner)")
-        parts.append("</details>")
+
+def _table_notes(*, shown: int | None, total: int, cut_text: bool, more: list[str],
+                 csv: str | None, note: str | None) -> list[str]:
+    """The notes under a table: rows shown of all (``shown``), cut texts, the CSV link
+    (every mention of the CSV file is its link), then the caller's ``note``."""
     notes = []
-    if cut_rows:
-        notes.append(f"Visar {format_value(max_rows)} av {format_value(total)} rader.")
+    if shown is not None:
+        notes.append(f"Visar {format_value(shown)} av {format_value(total)} rader.")
     if cut_text:
         notes.append("Långa texter är förkortade (…).")
-    more = [w for w in ("rader", "kolumner") if w in set(more_in_csv)
-            or (w == "kolumner" and cut_columns)]
-    # every mention of the CSV file is its link
     whole = f"Hela tabellen, med fler {' och '.join(more)}," if more else "Hela tabellen"
     if (notes or more) and csv:
         notes.append(f'<a href="{escape(csv)}" download>{whole} som CSV-fil</a>.')
     elif notes or more:
         notes.append("Hela tabellen sparas som CSV-fil när briefingen körs med "
                      "<code>research run</code>.")
-    if notes:
-        parts.append(f'<p class="table-note">{" ".join(notes)}</p>')
+    parts = [f'<p class="table-note">{" ".join(notes)}</p>'] if notes else []
     if note:
         parts.append(f'<p class="table-note">{escape(note)}</p>')
-    return "".join(parts)
+    return parts
 
 
 def error_html(text: object) -> str:
