@@ -73,8 +73,8 @@ OUTPUT_ATTRIBUTES = {
     "*": {"class", "id", "role", "title", "lang", "aria-label", "aria-labelledby",
           "aria-describedby", "tabindex"},
     "a": {"href"},
-    "td": {"colspan", "rowspan", "headers"},
-    "th": {"colspan", "rowspan", "scope", "headers"},
+    "td": {"colspan", "rowspan", "headers", "data-label"},  # data-label: a card's cell
+    "th": {"colspan", "rowspan", "scope", "headers", "data-label"},  # name (research.css)
     "col": {"span"},
     "colgroup": {"span"},
 }
@@ -340,7 +340,7 @@ def _provenance(manifest: Mapping[str, Any]) -> dict[str, Any]:
     parameters = [(k, "(dolt)" if is_private_parameter(k) else
                    json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
                   for k, v in (manifest.get("parameters") or {}).items()]
-    inputs = [(i.get("path", ""), i.get("size", ""), (i.get("sha256") or "")[:16])
+    inputs = [(i.get("path", ""), i.get("size", ""), i.get("sha256") or "")
               for i in manifest.get("inputs") or []]
     limit = 40
     return {"facts": facts, "parameters": parameters, "inputs": inputs[:limit],
