@@ -19,10 +19,13 @@ open (see :class:`Archive`).
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import os
+import shutil
 import sqlite3
+import time
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +45,8 @@ __all__ = [
     "JOURNAL_MODES",
     "MIGRATIONS",
     "RunRecord",
+    "ORPHAN_AGE",
+    "remove_orphaned_copies",
     "archive_path",
     "RunContext",
     "run_context",
@@ -115,7 +120,9 @@ def archive_path(path: str | Path) -> Path:
     (:func:`research.paths.scratch_copy`), and so does a draft (a ``research run`` of no
     declared parameter set: ``-p`` overrides, a file elsewhere): its copy is
     ``<reports>/scratch/utkast-<run id>/``, so a draft never changes what the next
-    scheduled briefing reports as new.
+    scheduled briefing reports as new. The copy is removed when the draft's process (the
+    kernel) exits; copies a killed draft left behind are removed by the next draft
+    (:func:`remove_orphaned_copies`).
     """
     candidate = Path(path).expanduser()
     if not candidate.is_absolute() and candidate.parts[:1] == ("reports",):
@@ -128,17 +135,28 @@ def archive_path(path: str | Path) -> Path:
     return scratch_copy(target)
 
 
+#: A scratch copy is orphaned when its process is gone and it is older than this (seconds).
+ORPHAN_AGE = 24 * 3600
+_OWNER = "owner.pid"
+
+
 def _draft_copy(target: Path, run_id: str) -> Path:
     """The draft run's private copy of ``target`` (made once, with SQLite's backup so a
-    WAL archive is copied with its committed pages; empty when ``target`` is missing)."""
+    WAL archive is copied with its committed pages; empty when ``target`` is missing).
+
+    The folder records the process that made it and is removed when that process exits;
+    making a new one first removes the orphaned copies of earlier drafts."""
     folder = reports_dir() / "scratch" / f"utkast-{run_id}"
     if folder in target.parents:  # already the copy
         return target
     copy = folder / target.name
-    if copy.exists() or not target.is_file():
+    if not folder.is_dir():
+        remove_orphaned_copies(folder.parent)
         folder.mkdir(parents=True, exist_ok=True)
+        (folder / _OWNER).write_text(str(os.getpid()), encoding="ascii")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    if copy.exists() or not target.is_file():
         return copy
-    folder.mkdir(parents=True, exist_ok=True)
     partial = copy.with_name(copy.name + ".part")
     try:
         source = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
@@ -158,6 +176,55 @@ def _draft_copy(target: Path, run_id: str) -> Path:
             file=str(target), parameter="archive") from exc
     os.replace(partial, copy)
     return copy
+
+
+def remove_orphaned_copies(scratch: Path, *, max_age: float = ORPHAN_AGE,
+                           now: float | None = None) -> list[Path]:
+    """Remove the draft copies (``utkast-*``) and session copies (``<process id>``) under
+    ``scratch`` whose process is no longer running and that nobody has changed for
+    ``max_age`` seconds; returns the removed folders. A folder whose process still runs,
+    or that changed recently, is kept."""
+    if not scratch.is_dir():
+        return []
+    now = time.time() if now is None else now
+    removed = []
+    for folder in sorted(scratch.iterdir()):
+        if not folder.is_dir() or not (folder.name.startswith("utkast-")
+                                       or folder.name.isdigit()):
+            continue
+        owner = folder.name if folder.name.isdigit() else _read_owner(folder / _OWNER)
+        if owner is not None and _alive(int(owner)):
+            continue
+        try:
+            newest = max([folder.stat().st_mtime]
+                         + [p.stat().st_mtime for p in folder.rglob("*")])
+        except OSError:  # removed meanwhile
+            continue
+        if now - newest > max_age:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _read_owner(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if text.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (on this machine)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # another user's process, or undecidable: keep its copy
+    return True
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,13 @@ class ScanResult:
                     "briefingarna räknar som nytt ändras inte."]
         return []
 
+    def show_notices(self) -> None:
+        """Show the :meth:`notices` in the briefing (the summary cell's first call)."""
+        from ..report.display import show_notice
+
+        for notice in self.notices():
+            show_notice(notice)
+
     # -- summary ---------------------------------------------------------------------------
 
     def _current_stories(self) -> pd.DataFrame:
@@ -150,8 +157,8 @@ class ScanResult:
         return plot_rising_themes(self.themes, self.weekly, self.taxonomy)
 
     def theme_quality(self) -> pd.DataFrame:
-        """Per-theme precision and recall of the taxonomy on the held-out half of the
-        hand-labelled development corpus, with Swedish column names."""
+        """Per-theme precision and recall of the taxonomy on the fresh held-out batch of
+        the hand-labelled development corpus, with Swedish column names."""
         columns = ["Tema", "Märkta texter", "Precision", "Täckning (recall)",
                    "Andel av orelaterade texter (%)"]
         if self.evaluation is None:
@@ -185,10 +192,11 @@ class ScanResult:
         table = self.evaluation.per_theme
         below = table[(table["precision"] < 0.85) | (table["recall"] < 0.80)]["label"]
         text = (f"Mätt i den här körningen på {format_number(self.evaluation.n_documents)} "
-                f"korta texter som skrivits och märkts för hand (varav "
+                f"texter som skrivits och märkts för hand (varav "
                 f"{format_number(self.evaluation.n_unrelated)} utan tema inom fältet, många "
-                "med ord som lätt missförstås: skola, hot, nätverk, unga) och som inte "
-                "användes när taxonomin justerades; se data/dev/omvarld_teman/README.md. "
+                "med ord som lätt missförstås: skola, hot, nätverk, unga). De skrevs efter "
+                "den senaste justeringen av taxonomin och har inte använts för att justera "
+                "den; se data/dev/omvarld_teman/README.md. "
                 "Precision är andelen tilldelade teman som var rätt, täckning andelen av de "
                 "rätta temana som hittades.")
         if len(below):
@@ -259,7 +267,8 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
     cross-validated and its predictions are added to the items (``predicted_themes``) next
     to the taxonomy's themes. ``journal`` is the archive's SQLite journal (``"delete"`` on
     network folders, see :class:`~research.scanning.archive.Archive`). The taxonomy is
-    measured on the held-out half of ``evaluation_corpus`` when that file exists.
+    measured on the fresh held-out batch of ``evaluation_corpus`` (split
+    ``utvardering2``) when that file exists.
 
     Raises
     ------

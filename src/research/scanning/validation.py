@@ -2,9 +2,11 @@
 
 The development corpus (``data/dev/omvarld_teman/dokument.csv``) holds short Swedish texts
 written in the styles of the sources (news, press releases, reports, meeting notes) and
-labelled by hand per theme, with a fixed split into ``utveckling`` (used while tuning the
-taxonomy) and ``utvardering`` (held out, used for reporting). Documents with no label are
-the unrelated ones, many of them hard negatives.
+labelled by hand per theme, with fixed splits: ``utveckling`` (used while tuning the
+taxonomy), ``utvardering`` (the first held-out half, looked at after several tuning rounds,
+so no longer a clean test) and ``utvardering2`` (a fresh held-out batch written after the
+last tuning and measured once: :data:`HELD_OUT`, what the briefing reports). Documents
+with no label are the unrelated ones, many of them hard negatives.
 """
 
 from __future__ import annotations
@@ -20,15 +22,18 @@ from ..paths import resolve
 from .corpus import build_corpus
 from .themes import Taxonomy, match_themes
 
-__all__ = ["DEV_CORPUS", "read_labelled_corpus", "ThemeEvaluation", "evaluate_themes"]
+__all__ = ["DEV_CORPUS", "TUNING", "OLD_HELD_OUT", "HELD_OUT", "read_labelled_corpus",
+           "ThemeEvaluation", "evaluate_themes"]
 
 DEV_CORPUS = "data/dev/omvarld_teman/dokument.csv"
+#: The corpus's splits: tuned on; held out but looked at four times; fresh, measured once.
+TUNING, OLD_HELD_OUT, HELD_OUT = "utveckling", "utvardering", "utvardering2"
 
 
 def read_labelled_corpus(path: str | Path = DEV_CORPUS, *, split: str | None = None
                          ) -> pd.DataFrame:
     """Read a labelled corpus (``id, split, style, themes, title, text``); ``themes`` holds
-    theme keys separated by ``;``. ``split`` keeps one split (``"utvardering"``)."""
+    theme keys separated by ``;``. ``split`` keeps one split (e.g. :data:`HELD_OUT`)."""
     frame = read_table(resolve(path), what="labelled corpus", parameter="evaluation_corpus")
     for column in ("themes", "title", "text"):
         if column not in frame.columns:
@@ -84,7 +89,7 @@ class ThemeEvaluation:
 
 
 def evaluate_themes(taxonomy: Taxonomy, path: str | Path = DEV_CORPUS, *,
-                    split: str | None = "utvardering") -> ThemeEvaluation:
+                    split: str | None = HELD_OUT) -> ThemeEvaluation:
     """Match ``taxonomy`` on a labelled corpus and compare with the hand labels."""
     corpus = read_labelled_corpus(path, split=split)
     texts = (corpus["title"] + ". " + corpus["text"]).tolist()
