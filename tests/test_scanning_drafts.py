@@ -1,6 +1,7 @@
 """Draft copies of the archive (``<reports>/scratch/utkast-<run id>/``): removed when the
-draft's process exits, and orphaned copies (process gone, unchanged for a day) removed by
-the next draft, while copies of running processes and recent ones stay."""
+draft's scan is done with them (also when it fails), and left-over copies — of a finished
+draft run at once, of a gone process after a day unchanged — removed by the next draft,
+while copies of running processes and recent ones stay."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from research.scanning.archive import ORPHAN_AGE, Archive, archive_path, remove_orphaned_copies
-from test_scanning_runs import enter_run
+from research import scanning
+from research.errors import InputDataError
+from research.scanning.archive import (ORPHAN_AGE, Archive, archive_path, release_draft_copy,
+                                       remove_orphaned_copies)
+from test_scanning_runs import enter_run, finish_run, write_feed
 
 SHARED = "reports/archive/omvarld.sqlite"
 
@@ -40,24 +44,43 @@ def aged(folder: Path, seconds: float) -> Path:
     return folder
 
 
-def test_a_draft_copy_is_removed_when_the_draft_process_exits(
+def test_a_draft_copy_is_removed_when_the_scan_is_done_with_it(
+        tmp_path: Path, isolated_reports: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = shared_archive(isolated_reports)
+    enter_run(monkeypatch, isolated_reports, "utkast-7", None)
+    copy = archive_path(SHARED)
+    assert copy.is_file() and copy.parent.name == "utkast-utkast-7"
+    result = scanning.analyse(write_feed(tmp_path, range(0, 2)), copy, as_of="2026-11-22")
+    assert len(result.new_items) == 2
+    assert not copy.parent.exists() and shared.is_file()
+    # also when the scan fails while the copy is open
+    from research.scanning import briefing
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise InputDataError("the source broke")
+
+    monkeypatch.setattr(briefing, "read_sources", broken)
+    copy = archive_path(SHARED)
+    assert copy.is_file()
+    with pytest.raises(InputDataError):
+        scanning.analyse(write_feed(tmp_path, range(0, 2)), copy, as_of="2026-11-22")
+    assert not copy.parent.exists()
+
+
+def test_only_the_current_drafts_copy_is_released(
         isolated_reports: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shared_archive(isolated_reports)
-    run_dir = enter_run(monkeypatch, isolated_reports, "utkast-7", None)
-    code = ("from research.scanning.archive import archive_path\n"
-            f"copy = archive_path({SHARED!r})\n"
-            "assert copy.is_file(), copy\n"
-            "print(copy)\n")
-    env = {**os.environ, "RESEARCH_RUN_DIR": str(run_dir),
-           "RESEARCH_REPORTS_DIR": str(isolated_reports)}
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    copy = Path(result.stdout.strip().splitlines()[-1])
-    assert copy.parent.name == "utkast-utkast-7"
-    assert isolated_reports / "scratch" in copy.parents
-    assert not copy.parent.exists()  # gone with the process
-    assert (isolated_reports / "archive" / "omvarld.sqlite").is_file()  # shared one kept
+    shared = shared_archive(isolated_reports)
+    assert release_draft_copy(shared) is False  # no run: nothing
+    enter_run(monkeypatch, isolated_reports, "r1", "default")  # a declared set
+    assert archive_path(SHARED) == shared and release_draft_copy(shared) is False
+    enter_run(monkeypatch, isolated_reports, "utkast-9", None)
+    other = isolated_reports / "scratch" / "utkast-other" / "omvarld.sqlite"
+    other.parent.mkdir(parents=True)
+    other.write_bytes(b"x")
+    assert release_draft_copy(other) is False and other.exists()
+    assert release_draft_copy(shared) is False and shared.exists()
+    copy = archive_path(SHARED)
+    assert release_draft_copy(copy) is True and not copy.parent.exists()
 
 
 def test_the_next_draft_removes_orphaned_copies_only(
@@ -74,6 +97,11 @@ def test_the_next_draft_removes_orphaned_copies_only(
             (path / "owner.pid").write_text(str(owner), encoding="ascii")
         return path
 
+    finished_dir = enter_run(monkeypatch, isolated_reports, "u-done", None)
+    finish_run(finished_dir, "failed")
+    finished = folder("utkast-u-done", os.getpid())  # its run has finished: goes at once
+    still_running = folder("utkast-u-running", os.getpid())
+    enter_run(monkeypatch, isolated_reports, "u-running", None)
     orphan = aged(folder("utkast-old", dead_pid()), day)
     no_owner = aged(folder("utkast-older", None), day)  # made before owners were recorded
     running = aged(folder("utkast-running", os.getpid()), day)
@@ -87,6 +115,7 @@ def test_the_next_draft_removes_orphaned_copies_only(
     assert copy.is_file() and copy.parent.name == "utkast-utkast-8"
     assert (copy.parent / "owner.pid").read_text(encoding="ascii") == str(os.getpid())
     assert not orphan.exists() and not no_owner.exists() and not session.exists()
+    assert not finished.exists() and still_running.exists()
     assert running.exists() and recent.exists() and own_session.exists() and other.exists()
 
 

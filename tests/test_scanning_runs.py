@@ -127,12 +127,14 @@ def test_a_draft_never_writes_the_shared_archive(
     # the draft sees what is new since the last published briefing, in its own copy …
     assert sorted(draft.new_items["title"]) == ["Nyhet 3 om avhoppare", "Nyhet 4 om avhoppare"]
     assert "Utkast" in draft.notices()[0]
-    # … and a second call in the same draft run works on the same copy
-    assert archive_path("reports/archive/omvarld.sqlite") == copy
-    assert archive_path(copy) == copy
+    # … which the scan removes when it is done with it
+    assert not copy.parent.exists()
     assert shared_path.read_bytes() == before
-    with Archive(copy) as store:
-        assert store.count() == 5
+    # a second call in the same draft run starts again from the shared archive
+    again = archive_path("reports/archive/omvarld.sqlite")
+    assert again == copy and archive_path(again) == again
+    with Archive(again) as store:
+        assert store.count() == 3
 
     # the next declared run still reports the two items as new
     enter_run(monkeypatch, isolated_reports, "r2", "default")

@@ -80,3 +80,18 @@ def test_shipped_taxonomy_subject_and_setting() -> None:
         "utanför ett gymnasium.",
     ]), taxonomy)
     assert frame["themes"].tolist() == [[], ["vansterextremism"], ["hogerextremism"]]
+
+
+def test_the_quality_note_names_themes_over_the_unrelated_target(
+        taxonomy: scanning.Taxonomy) -> None:
+    from types import SimpleNamespace
+
+    from research.scanning.briefing import ScanResult
+    from research.scanning.validation import ThemeEvaluation
+
+    labels = [["nazi"], ["school"]] + [[] for _ in range(10)]
+    predicted = [["nazi"], ["school"], ["school"]] + [[] for _ in range(9)]
+    evaluation = ThemeEvaluation(labels, predicted, taxonomy)
+    note = ScanResult.theme_quality_note(SimpleNamespace(evaluation=evaluation))
+    assert "Under målen (precision 0,85, täckning 0,80): skola" in note
+    assert note.endswith("Över målet på högst 5 % av texterna utan tema: skola (10,0 %).")

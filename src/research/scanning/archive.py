@@ -19,8 +19,8 @@ open (see :class:`Archive`).
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
+import glob
 import json
 import os
 import shutil
@@ -46,6 +46,7 @@ __all__ = [
     "MIGRATIONS",
     "RunRecord",
     "ORPHAN_AGE",
+    "release_draft_copy",
     "remove_orphaned_copies",
     "archive_path",
     "RunContext",
@@ -120,9 +121,9 @@ def archive_path(path: str | Path) -> Path:
     (:func:`research.paths.scratch_copy`), and so does a draft (a ``research run`` of no
     declared parameter set: ``-p`` overrides, a file elsewhere): its copy is
     ``<reports>/scratch/utkast-<run id>/``, so a draft never changes what the next
-    scheduled briefing reports as new. The copy is removed when the draft's process (the
-    kernel) exits; copies a killed draft left behind are removed by the next draft
-    (:func:`remove_orphaned_copies`).
+    scheduled briefing reports as new. :func:`research.scanning.analyse` removes the copy
+    when it is done with it (:func:`release_draft_copy`); copies a killed or failed draft
+    left behind are removed by the next draft (:func:`remove_orphaned_copies`).
     """
     candidate = Path(path).expanduser()
     if not candidate.is_absolute() and candidate.parts[:1] == ("reports",):
@@ -144,8 +145,8 @@ def _draft_copy(target: Path, run_id: str) -> Path:
     """The draft run's private copy of ``target`` (made once, with SQLite's backup so a
     WAL archive is copied with its committed pages; empty when ``target`` is missing).
 
-    The folder records the process that made it and is removed when that process exits;
-    making a new one first removes the orphaned copies of earlier drafts."""
+    The folder records the process that made it; making a new one first removes the
+    orphaned copies of earlier drafts."""
     folder = reports_dir() / "scratch" / f"utkast-{run_id}"
     if folder in target.parents:  # already the copy
         return target
@@ -154,7 +155,6 @@ def _draft_copy(target: Path, run_id: str) -> Path:
         remove_orphaned_copies(folder.parent)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / _OWNER).write_text(str(os.getpid()), encoding="ascii")
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
     if copy.exists() or not target.is_file():
         return copy
     partial = copy.with_name(copy.name + ".part")
@@ -178,12 +178,29 @@ def _draft_copy(target: Path, run_id: str) -> Path:
     return copy
 
 
+def release_draft_copy(path: str | Path) -> bool:
+    """Remove the current draft run's private archive copy (its ``utkast-<run id>``
+    folder) once the run is done with it; ``False`` (nothing removed) for any other path,
+    outside a draft, or for the shared archive itself."""
+    context = run_context()
+    if not context.draft:
+        return False
+    folder = reports_dir() / "scratch" / f"utkast-{context.research_run}"
+    if folder not in Path(path).parents or not folder.is_dir():
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return True
+
+
 def remove_orphaned_copies(scratch: Path, *, max_age: float = ORPHAN_AGE,
                            now: float | None = None) -> list[Path]:
-    """Remove the draft copies (``utkast-*``) and session copies (``<process id>``) under
-    ``scratch`` whose process is no longer running and that nobody has changed for
-    ``max_age`` seconds; returns the removed folders. A folder whose process still runs,
-    or that changed recently, is kept."""
+    """Remove the draft copies (``utkast-<run id>``) and session copies (``<process id>``)
+    under ``scratch`` that are left over; returns the removed folders.
+
+    A draft's copy goes as soon as its run has finished (its manifest under
+    ``<reports>/runs/`` says succeeded or failed); any copy goes when its process is no
+    longer running and nobody has changed it for ``max_age`` seconds. A copy whose process
+    still runs, or that changed recently, is kept."""
     if not scratch.is_dir():
         return []
     now = time.time() if now is None else now
@@ -191,6 +208,10 @@ def remove_orphaned_copies(scratch: Path, *, max_age: float = ORPHAN_AGE,
     for folder in sorted(scratch.iterdir()):
         if not folder.is_dir() or not (folder.name.startswith("utkast-")
                                        or folder.name.isdigit()):
+            continue
+        if folder.name.startswith("utkast-") and _run_finished(folder.name[len("utkast-"):]):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
             continue
         owner = folder.name if folder.name.isdigit() else _read_owner(folder / _OWNER)
         if owner is not None and _alive(int(owner)):
@@ -204,6 +225,20 @@ def remove_orphaned_copies(scratch: Path, *, max_age: float = ORPHAN_AGE,
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
+
+
+def _run_finished(run_id: str) -> bool:
+    """Whether the run ``run_id`` of any notebook has a manifest that says it finished."""
+    if not run_id or "/" in run_id or "\\" in run_id or run_id.startswith("."):
+        return False
+    for manifest in (reports_dir() / "runs").glob(f"*/{glob.escape(run_id)}/manifest.json"):
+        try:
+            status = json.loads(manifest.read_text(encoding="utf-8")).get("status")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if status in ("succeeded", "failed"):
+            return True
+    return False
 
 
 def _read_owner(path: Path) -> str | None:

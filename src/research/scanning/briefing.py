@@ -18,7 +18,8 @@ from ..paths import resolve
 from ..report.formatting import format_date, format_number
 from .analysis import analyse_items
 from ..paths import interactive_notice
-from .archive import Archive, RunContext, RunRecord, run_context
+from .archive import (Archive, RunContext, RunRecord, archive_path, release_draft_copy,
+                      run_context)
 from .classifier import classifier_report
 from .figures import lower_first, plot_rising_themes, plot_theme_overview
 from .sources import load_sources, read_sources
@@ -203,6 +204,12 @@ class ScanResult:
             text += (" Under målen (precision 0,85, täckning 0,80): "
                      + ", ".join(lower_first(l) for l in below) + "; läs de temana med "
                      "beläggen i tabellen ovan.")
+        broad = table[table["unrelated_rate"] > 0.05]
+        if len(broad):
+            parts = [f"{lower_first(row.label)} ({format_number(100 * row.unrelated_rate, 1)} %)"
+                     for row in broad.itertuples()]
+            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+            text += f" Över målet på högst 5 % av texterna utan tema: {listed}."
         return text
 
     # -- notes ----------------------------------------------------------------------------
@@ -281,17 +288,22 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
     theme_taxonomy = load_taxonomy(taxonomy)
     source_list = load_sources(sources)
     context = run_context()
-    with Archive(archive, journal=journal) as store:
-        read, statuses = read_sources(source_list, http_states=store.http_states(),
-                                      timeout=timeout)
-        validators = {s.source: {"etag": s.etag, "last_modified": s.last_modified}
-                      for s in statuses if s.etag or s.last_modified}
-        run = store.record_run(read, as_of=window.as_of, http_states=validators,
-                               parameter_set=context.parameter_set,
-                               research_run=context.research_run, published=context.published)
-        window_items = store.items(published_from=window.baseline_start,
-                                   published_to=window.end)
-        size = store.count()
+    target = archive_path(archive)  # a draft's or a session's private copy, or the file
+    try:
+        with Archive(target, journal=journal) as store:
+            read, statuses = read_sources(source_list, http_states=store.http_states(),
+                                          timeout=timeout)
+            validators = {s.source: {"etag": s.etag, "last_modified": s.last_modified}
+                          for s in statuses if s.etag or s.last_modified}
+            run = store.record_run(read, as_of=window.as_of, http_states=validators,
+                                   parameter_set=context.parameter_set,
+                                   research_run=context.research_run,
+                                   published=context.published)
+            window_items = store.items(published_from=window.baseline_start,
+                                       published_to=window.end)
+            size = store.count()
+    finally:
+        release_draft_copy(target)  # a draft's private copy has served its purpose
     first_run = run.previous_run_id is None
     analysed = analyse_items(window_items, theme_taxonomy, window, new_ids=run.new_ids,
                              seed=seed)
