@@ -275,7 +275,7 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
     to the taxonomy's themes. ``journal`` is the archive's SQLite journal (``"delete"`` on
     network folders, see :class:`~research.scanning.archive.Archive`). The taxonomy is
     measured on the fresh held-out batch of ``evaluation_corpus`` (split
-    ``utvardering2``) when that file exists.
+    :data:`~research.scanning.validation.HELD_OUT`) when that file exists.
 
     Raises
     ------
