@@ -147,7 +147,8 @@ CELLS_SCRIPT = r"""
   return {heads, rows, tableDisplay: getComputedStyle(table).display,
           headerWidths: headerBoxes.map(b => b.width),
           scrolls: wrap.scrollWidth > wrap.clientWidth + 1,
-          wrapLeft: wrap.getBoundingClientRect().left, wrapRight: wrap.getBoundingClientRect().right,
+          wrapLeft: wrap.getBoundingClientRect().left,
+          wrapRight: wrap.getBoundingClientRect().right,
           pageWidth: document.documentElement.scrollWidth, viewport: window.innerWidth};
 }
 """

@@ -31,10 +31,11 @@ def plot_by_month(table: pd.DataFrame):
     ax.tick_params(axis="x", labelrotation=45)
     legend_outside(ax, where="right")
     totals = table.sum(axis=1)
+    if not len(table):
+        return attach_alt(fig, "Tomt diagram: inga aktiviteter under perioden.")
     # months in words, as the reader sees them on the axis ("januari 2026", not "2026-01")
     alt = (f"Stapeldiagram över aktiviteter per månad från {month_label(table.index[0])} till "
            f"{month_label(table.index[-1])}, uppdelat på typ av aktivitet. Flest tillfällen "
            f"({format_number(totals.max())}) var det i {month_label(totals.idxmax())}, färst "
-           f"({format_number(totals.min())}) i {month_label(totals.idxmin())}.") if len(table) else \
-        "Tomt diagram: inga aktiviteter under perioden."
+           f"({format_number(totals.min())}) i {month_label(totals.idxmin())}.")
     return attach_alt(fig, alt)

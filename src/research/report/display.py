@@ -4,8 +4,9 @@ Each helper displays one thing the way the briefing template expects it and, whe
 matters for aggregation, saves it too:
 
 - :func:`show_table` displays a DataFrame with a Swedish caption (escaped, Swedish number
-  format, scrollable on phones) **and** saves it as ``tables/<name>.csv`` in the run
-  directory, so the national platform can aggregate without scraping HTML;
+  format, on a phone the columns that fit or one card per row) **and** saves it as
+  ``tables/<name>.csv`` in the run directory, so the national platform can aggregate
+  without scraping HTML;
 - :func:`show_figure` displays a matplotlib figure as inline SVG with real text, drawn once
   for the desktop/A4 column and once for a phone, carrying its Swedish alt text (attached
   by the code that made the figure with :func:`attach_alt`);
@@ -376,7 +377,8 @@ class _Grid:
 
         classes = "research-table" + (" wide" if len(self.columns) > 7 else "") + \
             (" cards" if cards else "")
-        parts = [f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(label)}">',
+        parts = [f'<div class="table-wrap" role="region" tabindex="0" '
+                 f'aria-label="{escape(label)}">',
                  f'<table class="{classes}"{role("table")}>',
                  f"<caption>{escape(label)}</caption>",
                  f"<thead{role('rowgroup')}><tr{role('row')}>"]
@@ -476,9 +478,9 @@ def show_table(
     ``display_columns`` renames columns for readers only (``{"published": "Publicerad"}``);
     the saved CSV keeps the original names, which other programs rely on. ``html_options``
     go to :func:`table_html` (``decimals``, ``links``, ``html_columns``, ``max_rows``,
-    ``note``, ``priority``, ``errors``, ``max_chars``, ``formatters``, ``hide``), naming
-    columns by their original names. A table that shows fewer rows or columns, or cut text,
-    links to its CSV; with ``save=False`` such a table is saved anyway, so the link works.
+    ``note``, ``priority``, ``errors``, ``max_chars``, ``formatters``, ``hide``,
+    ``phone``), naming columns by their original names. A table that shows fewer rows or
+    columns, or cut text, links to its CSV; with ``save=False`` such a table is saved anyway, so the link works.
 
     ``shown`` is the form of ``df`` readers see when it differs from the saved one: fewer
     rows or columns (a test statistic taken out to be said once, the whole-municipality
