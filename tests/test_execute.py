@@ -40,7 +40,7 @@ def _first_print(path: Path) -> str:
 
 
 def _spare_pid() -> int:
-    return ex._SPARE.manager.provisioner.process.pid
+    return ex._SPARES[0].manager.provisioner.process.pid
 
 
 def _kernel_children() -> list[psutil.Process]:
@@ -86,15 +86,18 @@ def test_spare_kernel_output_is_identical_to_a_cold_start(probe: Path, tmp_path:
     assert [count for count, _ in _outputs(warm)] == list(range(1, 9))
 
 
-def test_batch_workers_keep_one_fresh_kernel_for_the_next_run(probe: Path,
-                                                              tmp_path: Path) -> None:
+def test_batch_workers_keep_fresh_kernels_booting_for_the_next_runs(probe: Path,
+                                                                    tmp_path: Path) -> None:
     ex.keep_spare_kernel(True)
     try:
         first = _run(probe, tmp_path, "a")
-        waiting = _spare_pid()  # the next run's kernel is already booting
-        assert ex._PIDS == {waiting}
+        waiting = _spare_pid()  # the next runs' kernels are already booting
+        booting = {spare.manager.provisioner.process.pid for spare in ex._SPARES}
+        assert len(booting) == ex.SPARE_DEPTH == 2 and ex._PIDS == booting
+        assert ex.kernel_pids() == []  # spares run nothing
         second = _run(probe, tmp_path, "b")
-        assert waiting not in ex._PIDS and len(ex._PIDS) == 1
+        assert waiting not in ex._PIDS and len(ex._PIDS) == ex.SPARE_DEPTH
+        assert booting - {waiting} <= ex._PIDS  # the other one is the next run's
         # never reused: the second run saw a fresh kernel, its own run directory
         same = [i for i in range(len(_outputs(first))) if i != 3]  # 3: the run directory
         assert [_outputs(first)[i] for i in same] == [_outputs(second)[i] for i in same]

@@ -39,7 +39,7 @@ def _modules_in_spare(names: list[str]) -> dict[str, bool]:
     name: a user expression)."""
     from jupyter_core.utils import run_sync
 
-    spare = ex._SPARE
+    spare = ex._SPARES[0]
     spare.preparing.join(timeout=120)
     client = spare.manager.__dict__["_research_ready_client"]
     expression = f"[n in __import__('sys').modules for n in {names!r}]"
@@ -79,13 +79,13 @@ def test_a_preimported_spare_gives_exactly_a_cold_runs_output(tmp_path: Path) ->
     cold = _run(notebook, tmp_path, "cold")
     ex.keep_spare_kernel(True)
     first = _run(notebook, tmp_path, "first")  # the spare for the next run imports meanwhile
-    assert ex._SPARE.imports == ex.setup_imports(notebook)
+    assert ex._SPARES[0].imports == ex.setup_imports(notebook)
     assert _modules_in_spare(["pandas", "matplotlib.pyplot", "research.report"]) == {
         "pandas": True, "matplotlib.pyplot": True, "research.report": True}
-    spare_pid = ex._SPARE.manager.provisioner.process.pid
+    spare_pid = ex._SPARES[0].manager.provisioner.process.pid
     warm = _run(notebook, tmp_path, "warm")
     assert spare_pid not in ex._PIDS  # the pre-imported kernel ran it and was stopped
-    assert ex._SPARE is not None and ex._SPARE.manager.provisioner.process.pid != spare_pid
+    assert ex._SPARES and ex._SPARES[0].manager.provisioner.process.pid != spare_pid
     assert _outputs(warm) == _outputs(cold) == _outputs(first)
 
 
@@ -95,7 +95,7 @@ def test_a_spare_that_imported_for_another_notebook_is_not_used(tmp_path: Path) 
                                                               NAMESPACE])
     ex.keep_spare_kernel(True)
     _run(one, tmp_path, "one")
-    spare_pid = ex._SPARE.manager.provisioner.process.pid
+    spare_pid = ex._SPARES[0].manager.provisioner.process.pid
     out = _run(other, tmp_path, "other")
     assert spare_pid not in ex._PIDS
     shown = "".join(o.get("text", "") for _, outs in _outputs(out) for o in outs)
@@ -115,9 +115,9 @@ def test_a_module_that_prints_or_fails_on_import_gets_a_cold_kernel(
                                                              ("code", "print('efter')")])
     ex.keep_spare_kernel(True)
     first = _run(notebook, tmp_path, "first")
-    ex._SPARE.preparing.join(timeout=120)
-    assert ex._SPARE.prepared is False  # printed or failed: not usable
-    spare_pid = ex._SPARE.manager.provisioner.process.pid
+    ex._SPARES[0].preparing.join(timeout=120)
+    assert ex._SPARES[0].prepared is False  # printed or failed: not usable
+    spare_pid = ex._SPARES[0].manager.provisioner.process.pid
     second = _run(notebook, tmp_path, "second")
     assert spare_pid not in ex._PIDS
     assert _outputs(second) == _outputs(first)

@@ -23,6 +23,7 @@ __all__ = [
     "execute",
     "KERNEL_ARGUMENTS",
     "KERNEL_LAUNCHER",
+    "LOAD_IPYKERNEL",
     "discard_spare_kernel",
     "kernel_pids",
     "keep_spare_kernel",
@@ -149,7 +150,9 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_f
 # is not loaded. Importing debugpy is a third or more of a kernel's start-up, and no run is
 # ever debugged (the debugger is JupyterLab's, whose kernels are not started here). Only
 # ipykernel's import of it is refused: a cell may import debugpy as usual afterwards.
-KERNEL_LAUNCHER = """\
+#: Loads ipykernel as our kernels do (the start of :data:`KERNEL_LAUNCHER`, and of the batch
+#: workers' kernel template, :mod:`research.kernel_fork`).
+LOAD_IPYKERNEL = """\
 import sys
 class _NoDebugger:
     @staticmethod
@@ -165,9 +168,9 @@ try:
 finally:
     sys.meta_path.remove(_NoDebugger)
 del _NoDebugger
-from ipykernel import kernelapp as app
-app.launch_new_instance()
+from ipykernel import kernelapp as _kernelapp
 """
+KERNEL_LAUNCHER = LOAD_IPYKERNEL + "_kernelapp.launch_new_instance()\n"
 
 
 def _without_debugger(manager: Any) -> None:
@@ -202,8 +205,13 @@ class _Spare:
     prepared: bool = True
 
 
-_SPARE: _Spare | None = None
+#: Kernels waiting for the next runs of this process, oldest first.
+_SPARES: list[_Spare] = []
 _KEEP_SPARE = False
+#: How many kernels a batch worker keeps booting ahead (a kernel takes longer to boot and
+#: import than a small run takes: with one, each run would wait for the rest of its boot).
+SPARE_DEPTH = 2
+_DEPTH = 1
 
 
 def _signature(kernel_name: str, root: Path) -> tuple[Any, ...]:
@@ -214,7 +222,8 @@ def _signature(kernel_name: str, root: Path) -> tuple[Any, ...]:
 
 
 def prestart_kernel(kernel_name: str = "python3", *, imports: tuple[str, ...] = ()) -> None:
-    """Start a kernel now for the next :func:`execute` in this process (if none is waiting).
+    """Start a kernel now for the next :func:`execute` in this process (if none is waiting;
+    a batch worker, :func:`keep_spare_kernel`, keeps :data:`SPARE_DEPTH` booting).
 
     It boots while the caller validates parameters, hashes inputs or runs another notebook.
     The kernel is fresh: nothing runs in it before the run that takes it, except setting
@@ -226,13 +235,14 @@ def prestart_kernel(kernel_name: str = "python3", *, imports: tuple[str, ...] = 
     folder or environment no longer fits is stopped and a new kernel started instead; one
     never taken is stopped when this process exits.
     """
-    global _SPARE
-    if _SPARE is not None:
-        return
     root = project_root()
-    manager = _start_kernel(kernel_name, root, _kernel_environment(root))
-    if manager is not None:
-        spare = _Spare(manager, _signature(kernel_name, root), tuple(imports))
+    signature = _signature(kernel_name, root)
+    while len(_SPARES) < _DEPTH:
+        manager = _start_kernel(kernel_name, root, _kernel_environment(root),
+                                template=_template(signature, root))
+        if manager is None:
+            return
+        spare = _Spare(manager, signature, tuple(imports))
         if spare.imports:
             import threading
 
@@ -240,7 +250,37 @@ def prestart_kernel(kernel_name: str = "python3", *, imports: tuple[str, ...] = 
             spare.preparing = threading.Thread(target=_preimport, args=(spare,), daemon=True,
                                                name="research-preimport")
             spare.preparing.start()
-        _SPARE = spare
+        _SPARES.append(spare)
+
+
+_TEMPLATE: Any = None  # research.kernel_fork.Template of a batch worker
+
+
+def _template(signature: tuple[Any, ...], root: Path) -> Any:
+    """The batch worker's kernel template when it is ready for kernels of ``signature``
+    (started on first use; None until it has loaded ipykernel, and always outside batch
+    workers): see :mod:`research.kernel_fork`."""
+    global _TEMPLATE
+    if not _KEEP_SPARE:
+        return None
+    if _TEMPLATE is not None and (_TEMPLATE.signature != signature or
+                                  _TEMPLATE.process.poll() is not None):
+        _TEMPLATE.stop()
+        _TEMPLATE = None
+    if _TEMPLATE is None:
+        from .kernel_fork import Template
+
+        _TEMPLATE = Template(signature, root, {**os.environ, **_kernel_environment(root),
+                                               "JPY_PARENT_PID": str(os.getpid())})
+        return None  # this kernel boots as usual meanwhile
+    return _TEMPLATE if _TEMPLATE.ready() else None
+
+
+def _stop_template() -> None:
+    global _TEMPLATE
+    template, _TEMPLATE = _TEMPLATE, None
+    if template is not None:
+        template.stop()
 
 
 def setup_imports(notebook: str | Path) -> tuple[str, ...]:
@@ -366,56 +406,57 @@ def close_thread_loop() -> None:
 
 def keep_spare_kernel(enabled: bool = True) -> None:
     """Let every :func:`execute` in this process start the next run's kernel (batch workers)."""
-    global _KEEP_SPARE
+    global _KEEP_SPARE, _DEPTH
     _KEEP_SPARE = bool(enabled)
+    _DEPTH = SPARE_DEPTH if enabled else 1
     if not enabled:
         discard_spare_kernel()
 
 
 def discard_spare_kernel() -> None:
     """Stop the kernel waiting for the next run, if any."""
-    global _SPARE
-    spare, _SPARE = _SPARE, None
-    if spare is not None:
-        stop_kernel(spare.manager)
+    while _SPARES:
+        stop_kernel(_SPARES.pop().manager)
+    if not _KEEP_SPARE:
+        _stop_template()
 
 
 def kernel_pids() -> list[int]:
-    """Process ids of the kernels running a notebook in this process now (the spare is not
-    one of them), for watchdogs."""
-    spare = _SPARE
-    process = getattr(getattr(spare.manager, "provisioner", None), "process", None) \
-        if spare is not None else None
-    return sorted(_PIDS - {getattr(process, "pid", None)})
+    """Process ids of the kernels running a notebook in this process now (the spares are
+    not among them), for watchdogs."""
+    waiting = {getattr(getattr(getattr(spare.manager, "provisioner", None), "process", None),
+                       "pid", None) for spare in list(_SPARES)}
+    return sorted(_PIDS - waiting)
 
 
 def _take_spare(kernel_name: str, root: Path, run_dir: Path,
                 imports: tuple[str, ...] = ()) -> Any:
-    """The spare kernel, ready and told its run directory; None when there is none that fits
-    (another kernel, folder or environment; other setup imports done in advance)."""
-    global _SPARE
-    spare, _SPARE = _SPARE, None
-    if spare is None:
-        return None
-    if spare.signature != _signature(kernel_name, root) or \
-            (spare.imports and spare.imports != tuple(imports)):
-        stop_kernel(spare.manager)
-        return None
-    if spare.preparing is not None:
-        spare.preparing.join(timeout=300)
-    if not spare.prepared:  # importing in advance failed or showed something: start cold
-        stop_kernel(spare.manager)
-        return None
-    from jupyter_core.utils import run_sync
+    """The oldest spare kernel that fits, ready and told its run directory; None when there
+    is none (another kernel, folder or environment; other setup imports done in advance).
+    Spares that do not fit are stopped."""
+    while _SPARES:
+        spare = _SPARES.pop(0)
+        if spare.signature != _signature(kernel_name, root) or \
+                (spare.imports and spare.imports != tuple(imports)):
+            stop_kernel(spare.manager)
+            continue
+        if spare.preparing is not None:
+            spare.preparing.join(timeout=300)
+        if not spare.prepared:  # importing in advance failed or showed something: not used
+            stop_kernel(spare.manager)
+            continue
+        from jupyter_core.utils import run_sync
 
-    client = spare.manager.__dict__.get("_research_ready_client")
-    try:
-        run_sync(client.wait_for_ready)(timeout=60)
-        _run_silently(client, f"__import__('os').environ[{RUN_DIR_ENV!r}] = {str(run_dir)!r}")
-    except Exception:  # the spare died or does not answer: start a fresh one instead
-        stop_kernel(spare.manager)
-        return None
-    return spare.manager
+        client = spare.manager.__dict__.get("_research_ready_client")
+        try:
+            run_sync(client.wait_for_ready)(timeout=60)
+            _run_silently(client,
+                          f"__import__('os').environ[{RUN_DIR_ENV!r}] = {str(run_dir)!r}")
+        except Exception:  # the spare died or does not answer: try the next, or start one
+            stop_kernel(spare.manager)
+            continue
+        return spare.manager
+    return None
 
 
 def _run_silently(client: Any, code: str, timeout: float = 60.0) -> None:
@@ -513,12 +554,14 @@ def _kernel_classes() -> tuple[type, type]:
 _CLASSES: tuple[type, type] | None = None
 
 
-def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str]) -> Any:
+def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str], *,
+                  template: Any = None) -> Any:
     """Start a kernel in the background and return its manager (None: let papermill do it).
 
     A client is connected at once (without heartbeat, which nbclient starts): its IOPub
     subscription is in place by the time the kernel first reports, so the readiness check
-    needs a single round trip.
+    needs a single round trip. With a ``template`` (batch workers), the kernel is forked
+    from it (:mod:`research.kernel_fork`); if that fails, it starts as usual.
     """
     try:
         from jupyter_core.utils import run_sync
@@ -526,12 +569,16 @@ def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str]) -> Any:
         manager_class, _ = _kernel_classes()
         manager = manager_class(kernel_name=kernel_name)
         _without_debugger(manager)
+        if template is not None and not _fork_from(manager, template):
+            return _start_kernel(kernel_name, cwd, env)
         # the kernel's own stdout/stderr (fd-level writes, crash noise) stay out of the
         # caller's terminal: what a cell prints reaches the notebook through ipykernel
         run_sync(manager.start_kernel)(cwd=str(cwd), env={**os.environ, **env},
                                        extra_arguments=list(KERNEL_ARGUMENTS),
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except Exception:  # no such kernel etc.: papermill reports it the usual way
+        if template is not None:  # the template failed: a kernel of its own instead
+            return _start_kernel(kernel_name, cwd, env)
         return None
     process = getattr(getattr(manager, "provisioner", None), "process", None)
     if process is not None:
@@ -543,6 +590,24 @@ def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str]) -> Any:
     except Exception:  # nbclient makes its own client then
         pass
     return manager
+
+
+def _fork_from(manager: Any, template: Any) -> bool:
+    """Make ``manager`` fork its kernel from ``template``; False when its kernel spec is not
+    our standard one (:data:`KERNEL_LAUNCHER`), which the template stands in for."""
+    import uuid
+
+    from .kernel_fork import provisioner_class
+
+    argv = list(getattr(manager.kernel_spec, "argv", None) or [])
+    if argv[1:3] != ["-c", KERNEL_LAUNCHER]:
+        return False
+    manager.kernel_id = manager.kernel_id or str(uuid.uuid4())
+    provisioner = provisioner_class()(kernel_id=manager.kernel_id,
+                                      kernel_spec=manager.kernel_spec, parent=manager)
+    provisioner.template = template
+    manager.provisioner = provisioner
+    return True
 
 
 def _close_clients(manager: Any) -> None:
