@@ -47,8 +47,7 @@ def _template_ready() -> None:
     """Start the worker's template (as the first prestart does) and wait until it is ready:
     every kernel started afterwards is forked."""
     ex.keep_spare_kernel(True)
-    signature = ex._signature("python3", ex.project_root())
-    assert ex._template(signature, ex.project_root()) is None  # starts it
+    ex.start_kernel_template()
     assert ex._TEMPLATE.ready(wait=60)
 
 
@@ -128,10 +127,17 @@ def test_a_dead_template_means_kernels_start_as_usual(tmp_path: Path) -> None:
     _template_ready()
     psutil.Process(ex._TEMPLATE.process.pid).kill()
     ex._TEMPLATE.process.wait(timeout=10)
-    ex.prestart_kernel()  # a new template is started; this kernel boots as usual
+    ex.TEMPLATE_WAIT, wait = 0.0, ex.TEMPLATE_WAIT
+    try:
+        ex.prestart_kernel()  # a new template is started; this kernel boots as usual
+    finally:
+        ex.TEMPLATE_WAIT = wait
     assert not any(isinstance(p, ForkedKernelProcess) for p in _forked_spares())
     out, outcome = _run(notebook, tmp_path, "run")
     assert outcome.succeeded and _texts(out) == ["hej\n"]
+    assert ex._TEMPLATE.ready(wait=60)  # the new one; the next kernels are forked from it
+    ex.prestart_kernel()
+    assert any(isinstance(p, ForkedKernelProcess) for p in _forked_spares())
 
 
 def test_kernels_end_when_their_template_ends(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "kernel_pids",
     "keep_spare_kernel",
     "prestart_kernel",
+    "start_kernel_template",
     "setup_imports",
     "stop_kernel",
 ]
@@ -261,19 +262,36 @@ def _template(signature: tuple[Any, ...], root: Path) -> Any:
     (started on first use; None until it has loaded ipykernel, and always outside batch
     workers): see :mod:`research.kernel_fork`."""
     global _TEMPLATE
-    if not _KEEP_SPARE:
+    if not _KEEP_SPARE or signature[0] != "python3":  # the template is ipykernel's
         return None
     if _TEMPLATE is not None and (_TEMPLATE.signature != signature or
                                   _TEMPLATE.process.poll() is not None):
         _TEMPLATE.stop()
         _TEMPLATE = None
     if _TEMPLATE is None:
-        from .kernel_fork import Template
-
-        _TEMPLATE = Template(signature, root, {**os.environ, **_kernel_environment(root),
-                                               "JPY_PARENT_PID": str(os.getpid())})
-        return None  # this kernel boots as usual meanwhile
+        start_kernel_template()
+        # a kernel forked once it is ready is ready before one booted beside it would be
+        # (which would also take a core from it); if it is slow, boot as usual
+        return _TEMPLATE if _TEMPLATE.ready(wait=TEMPLATE_WAIT) else None
     return _TEMPLATE if _TEMPLATE.ready() else None
+
+
+#: How long a batch worker's first kernel waits for the template to be ready (seconds).
+TEMPLATE_WAIT = 5.0
+
+
+def start_kernel_template() -> None:
+    """Start this batch worker's kernel template now (if none runs), so it loads ipykernel
+    while the worker loads the runner; see :mod:`research.kernel_fork`."""
+    global _TEMPLATE
+    if _TEMPLATE is not None or not _KEEP_SPARE:
+        return
+    from .kernel_fork import Template
+
+    root = project_root()
+    _TEMPLATE = Template(_signature("python3", root), root,
+                         {**os.environ, **_kernel_environment(root),
+                          "JPY_PARENT_PID": str(os.getpid())})
 
 
 def _stop_template() -> None:

@@ -97,7 +97,16 @@ def kill_process_tree(pid: int, *, grace: float = 2.0, include_parent: bool = Tr
 
 
 def _stop_worker(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal handler
-    """SIGTERM in a worker (pebble's deadline): take the kernels along, then exit."""
+    """SIGTERM in a worker (pebble's deadline, or the pool closing): take the kernels
+    along, then exit. An idle worker (the pool closing) stops its spare kernels and its
+    kernel template the orderly way, which is quick: they run nothing."""
+    try:
+        from ..execute import kernel_pids, keep_spare_kernel
+
+        if not kernel_pids():  # no run in progress: nothing in this process is mid-call
+            keep_spare_kernel(False)
+    except Exception:  # whatever is left is killed below
+        pass
     try:
         kill_process_tree(os.getpid(), grace=0.5, include_parent=False)
     finally:
@@ -118,14 +127,19 @@ def _worker_init(prestart: bool, imports: tuple[str, ...] = ()) -> None:
     if prestart:
         from multiprocessing.util import Finalize
 
-        from ..execute import discard_spare_kernel, keep_spare_kernel, prestart_kernel
+        from ..execute import (discard_spare_kernel, keep_spare_kernel, prestart_kernel,
+                               start_kernel_template)
 
         keep_spare_kernel(True)
-        # the first run's kernel boots (and imports the setup cell's modules) while the
-        # worker loads papermill
-        prestart_kernel(imports=imports)
+        # the kernel template loads ipykernel while the worker loads the runner and
+        # papermill; then the first runs' kernels are forked from it and import the setup
+        # cell's modules
+        start_kernel_template()
         Finalize(None, discard_spare_kernel, exitpriority=100)  # a worker that retires
-        from .. import runs  # noqa: F401  (loaded now, while the kernel boots)
+        from .. import runs  # noqa: F401
+        import papermill  # noqa: F401
+
+        prestart_kernel(imports=imports)
 
 
 class LocalPool:
