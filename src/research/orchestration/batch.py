@@ -281,7 +281,7 @@ def _schedule(pending: deque[_State], finished: dict[int, TaskResult], ledger: L
         return
     backend: LocalPool | DaskPool
     if dask is not None:
-        backend = DaskPool(dask, base)
+        backend = DaskPool(dask, base, queue_ahead=wall_limit is None)
         size = jobs or backend.threads() or 2
         backend.resize(size)
     else:

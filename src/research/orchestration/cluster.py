@@ -128,16 +128,20 @@ class _Watchdog:
             timer.cancel()
 
 
-def _prepare_worker(runner: Runner | None) -> None:
-    """Once per worker process: keep the next run's kernel booting between runs."""
+def _prepare_worker(runner: Runner | None, notebook: Path) -> None:
+    """Once per worker process: keep the next runs' kernels booting between runs, forked
+    from a kernel template (:mod:`research.kernel_fork`), the first one already now."""
     global _WORKER_READY
     if _WORKER_READY:
         return
     _WORKER_READY = True
     if runner is None:
-        from ..execute import keep_spare_kernel
+        from ..execute import (keep_spare_kernel, prestart_kernel, setup_imports,
+                               start_kernel_template)
 
         keep_spare_kernel(True)
+        start_kernel_template()
+        prestart_kernel(imports=setup_imports(notebook))
 
 
 def dask_attempt(task: BatchTask, shipped: Mapping[str, Any], runner: Runner | None,
@@ -153,11 +157,11 @@ def dask_attempt(task: BatchTask, shipped: Mapping[str, Any], runner: Runner | N
     attempt has not returned ``exit_grace`` seconds later, the worker process exits.
     """
     with _PAPERMILL_LOCK:
-        _prepare_worker(runner)
         scratch = Path(tempfile.mkdtemp(prefix="research-dask-"))
         watchdog = _Watchdog(wall_limit, exit_grace)
         try:
             notebook = _materialise(shipped["notebook"][0], shipped["notebook"][1], scratch)
+            _prepare_worker(runner, notebook)
             files = tuple(_materialise(rel, data, scratch) for rel, data in shipped["files"])
             local_task = BatchTask(notebook, files, task.overrides, task.label)
             reports = scratch / "reports"
@@ -174,7 +178,8 @@ def dask_attempt(task: BatchTask, shipped: Mapping[str, Any], runner: Runner | N
                 if watchdog.fired:
                     _mark_stopped(run_path, outcome["error"])
                 buffer = io.BytesIO()
-                with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+                # level 1: the briefing's figures are compressed already; loopback or LAN
+                with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1) as archive:
                     archive.add(str(run_path), arcname=run_path.name)
                 outcome["archive"] = buffer.getvalue()
                 outcome["relative"] = run_path.relative_to(reports).as_posix()
@@ -242,7 +247,13 @@ class DaskPool:
         Where the run directories sent back by the workers are unpacked.
     """
 
-    def __init__(self, address: str | Any, reports: Path) -> None:
+    def __init__(self, address: str | Any, reports: Path, *, queue_ahead: bool = False) -> None:
+        # With queue_ahead (only without a wall-clock limit, which the client counts from
+        # submission), each worker slot gets its next attempt before the current one ends,
+        # so a worker never idles while a result travels back; attempts in one worker
+        # process still run one at a time.
+        self._queue_ahead = queue_ahead
+        self._finished = threading.Event()
         self._own_client = isinstance(address, str)
         self._client = connect(address) if isinstance(address, str) else address
         self._reports = reports
@@ -262,7 +273,7 @@ class DaskPool:
         self._size = size
 
     def capacity(self) -> int:
-        return self._size - len(self._busy)
+        return self._size * (2 if self._queue_ahead else 1) - len(self._busy)
 
     def idle(self) -> bool:
         return not self._busy
@@ -284,6 +295,7 @@ class DaskPool:
                                      key=f"research-{state.task.label}-{uuid.uuid4().hex[:8]}")
         give_up = None if wall_limit is None else time.monotonic() + wall_limit + CLIENT_GRACE
         self._busy[future] = (state, time.monotonic(), give_up)
+        future.add_done_callback(lambda _: self._finished.set())
 
     def poll(self, wait: float) -> list[tuple[Any, dict[str, Any], float]]:
         if not self._busy:
@@ -293,9 +305,9 @@ class DaskPool:
         deadlines = [d for (_, _, d) in self._busy.values() if d is not None]
         if deadlines:
             wait = max(0.0, min(wait, min(deadlines) - now))
-        until = now + wait
-        while not any(f.done() for f in self._busy) and time.monotonic() < until:
-            time.sleep(0.02)
+        if not any(f.done() for f in self._busy):
+            self._finished.wait(wait)  # set by the futures' done callbacks
+        self._finished.clear()
         done = []
         for future, (state, started, give_up) in list(self._busy.items()):
             seconds = time.monotonic() - started
