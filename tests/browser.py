@@ -48,24 +48,37 @@ def require_browser() -> str:
 
 
 @contextmanager
-def open_page(url: str, *, width: int = 1024) -> Iterator[tuple[Any, list[str], list[str]]]:
-    """Open ``url``; yield the page, the list of requests made and of dialogs opened."""
+def open_page(url: str, *, width: int = 1024,
+              browser: Any = None) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """Open ``url``; yield the page, the list of requests made and of dialogs opened.
+    With ``browser`` (an open Chromium, e.g. the tests' ``chromium`` fixture) the page is
+    opened there, in a new context of its own; otherwise a Chromium is started for it."""
+    if browser is not None:
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        try:
+            yield _watched(page, url)
+        finally:
+            page.close()
+        return
     from playwright.sync_api import sync_playwright
 
     executable = require_browser()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": 800})
-            requests: list[str] = []
-            dialogs: list[str] = []
-            page.on("request", lambda request: requests.append(request.url))
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.goto(url)
-            page.wait_for_load_state("load")
-            yield page, requests, dialogs
+            yield _watched(chromium.new_page(viewport={"width": width, "height": 800}), url)
         finally:
-            browser.close()
+            chromium.close()
+
+
+def _watched(page: Any, url: str) -> tuple[Any, list[str], list[str]]:
+    requests: list[str] = []
+    dialogs: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return page, requests, dialogs
 
 
 def external_requests(requests: list[str], url: str) -> list[str]:

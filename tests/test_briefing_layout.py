@@ -13,17 +13,15 @@ at 1280 px and printed on A4 (headless Chromium). Measured, not eyeballed:
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import pytest
 
-from browser import (A4_CONTENT_WIDTH_PX, CHROMIUM_ARGS, axe_violations, csv_link_problems,
+from browser import (A4_CONTENT_WIDTH_PX, axe_violations, csv_link_problems,
                      measure_layout, print_overflow, require_browser)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-ROOT = Path(__file__).resolve().parents[1]
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 800}
 MIN_TEXT = {360: 11.0, 1280: 12.0}
@@ -36,54 +34,21 @@ FIGURE_TEXT_SCRIPT = r"""
 """
 
 
-def _parameter_sets() -> list[Path]:
-    return sorted(p for p in (ROOT / "parameters").glob("*/*.yaml")
-                  if (ROOT / "notebooks" / f"{p.parent.name}.ipynb").is_file())
-
-
 OUTCOMES: dict[str, str] = {}  # parameter set → "ok", the run's error, or "withheld"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every notebook with every shipped parameter set, published (PDFs printed)."""
+def site(shipped_runs) -> Path:
+    """Every notebook with every shipped parameter set, published (PDFs printed): the
+    session's shared runs (tests/conftest.py), read-only."""
     require_browser()
-    from research.publish import publish
-    from research.runs import run_notebook
-
-    reports = tmp_path_factory.mktemp("reports")
-    old = os.environ.get("RESEARCH_REPORTS_DIR")
-    os.environ["RESEARCH_REPORTS_DIR"] = str(reports)
-    try:
-        runs = {}
-        for params in _parameter_sets():
-            outcome = run_notebook(ROOT / "notebooks" / f"{params.parent.name}.ipynb",
-                                   parameter_files=[params], publish=False)
-            name = f"{params.parent.name}/{params.stem}"
-            OUTCOMES[name] = "ok" if outcome.succeeded else f"failed: {outcome.error}"
-            runs[name] = outcome.run_dir.name
-        report = publish(reports, pdf=True)
-        for name, run_id in runs.items():
-            if run_id in report.withheld_runs:
-                OUTCOMES[name] = "withheld: " + "; ".join(m for m in report.messages
-                                                        if run_id in m)[:300]
-    finally:
-        if old is None:
-            os.environ.pop("RESEARCH_REPORTS_DIR", None)
-        else:
-            os.environ["RESEARCH_REPORTS_DIR"] = old
-    return reports / "site"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = require_browser()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    report = shipped_runs.published()
+    for name, outcome in shipped_runs.runs().items():
+        OUTCOMES[name] = "ok" if outcome.succeeded else f"failed: {outcome.error}"
+        if outcome.run_dir.name in report.withheld_runs:
+            OUTCOMES[name] = "withheld: " + "; ".join(m for m in report.messages
+                                                    if outcome.run_dir.name in m)[:300]
+    return report.site
 
 
 def _briefings(site: Path) -> list[Path]:
@@ -104,11 +69,11 @@ def test_every_good_sample_run_is_published(site: Path) -> None:
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
-def test_briefings_read_on_phone_and_desktop(site: Path, browser, viewport: dict) -> None:
+def test_briefings_read_on_phone_and_desktop(site: Path, chromium, viewport: dict) -> None:
     problems = []
     for path in _briefings(site):
         name = "/".join(path.relative_to(site).parts[1:3])
-        page = browser.new_page(viewport=viewport)
+        page = chromium.new_page(viewport=viewport)
         page.goto(path.resolve().as_uri())
         m = measure_layout(page)
         width = viewport["width"]
@@ -136,10 +101,10 @@ def test_briefings_read_on_phone_and_desktop(site: Path, browser, viewport: dict
     assert problems == [], "\n".join(problems)
 
 
-def test_printed_briefings_fit_the_page(site: Path, browser) -> None:
+def test_printed_briefings_fit_the_page(site: Path, chromium) -> None:
     problems = []
     for path in _briefings(site):
-        page = browser.new_page(viewport={"width": A4_CONTENT_WIDTH_PX, "height": 1000})
+        page = chromium.new_page(viewport={"width": A4_CONTENT_WIDTH_PX, "height": 1000})
         page.goto(path.resolve().as_uri())
         overflow = print_overflow(page)
         if overflow["overflow"] > 2:
@@ -167,12 +132,12 @@ def test_published_pdf_is_a4_tagged_swedish_and_titled(site: Path) -> None:
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
-def test_catalogue_pages_are_accessible_and_fit(site: Path, browser, viewport: dict) -> None:
+def test_catalogue_pages_are_accessible_and_fit(site: Path, chromium, viewport: dict) -> None:
     pages = [site / "index.html", site / "arkiv.html", *sorted(site.glob("kunskapshus-*.html")),
              *sorted(site.glob("typ-*.html"))]
     assert any("kunskapshus-" in p.name for p in pages) and any("typ-" in p.name for p in pages)
     for path in pages:
-        page = browser.new_page(viewport=viewport)
+        page = chromium.new_page(viewport=viewport)
         page.goto(path.resolve().as_uri())
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
         # no word broken inside a card's label ("Kunskapshu s:")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from browser import axe_violations, external_requests, open_page, require_browser
+from conftest import reports_folder
 from notebook_factory import failing_notebook, tiny_notebook
 from research.runs import run_notebook
 
@@ -21,23 +22,13 @@ HOSTILE = ("<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One successful hostile-parameter run and one failed run, published."""
     require_browser()
-    import os
-
-    reports = tmp_path_factory.mktemp("reports")
     folder = tmp_path_factory.mktemp("nb")
-    old = os.environ.get("RESEARCH_REPORTS_DIR")
-    os.environ["RESEARCH_REPORTS_DIR"] = str(reports)
-    try:
+    with reports_folder(tmp_path_factory.mktemp("reports")) as reports:
         ok = run_notebook(tiny_notebook(folder), overrides={"note": HOSTILE}, run_id="ok",
                           publish=False)
         assert ok.succeeded, ok.error
         bad = run_notebook(failing_notebook(folder), run_id="bad", publish=True)
         assert not bad.succeeded
-    finally:
-        if old is None:
-            os.environ.pop("RESEARCH_REPORTS_DIR", None)
-        else:
-            os.environ["RESEARCH_REPORTS_DIR"] = old
     return reports
 
 
@@ -52,11 +43,12 @@ def _pages(reports: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("which", ["briefing", "failed", "index", "archive"])
-def test_page_is_self_contained_safe_and_accessible(published: Path, which: str) -> None:
+def test_page_is_self_contained_safe_and_accessible(published: Path, chromium,
+                                                    which: str) -> None:
     path = _pages(published)[which]
     assert path.is_file(), path
     url = path.resolve().as_uri()
-    with open_page(url) as (page, requests, dialogs):
+    with open_page(url, browser=chromium) as (page, requests, dialogs):
         assert external_requests(requests, url) == []
         assert page.evaluate("window.__pwned") is None
         assert dialogs == []
@@ -68,9 +60,9 @@ def test_page_is_self_contained_safe_and_accessible(published: Path, which: str)
         assert violations == [], violations
 
 
-def test_hostile_text_shows_as_text(published: Path) -> None:
+def test_hostile_text_shows_as_text(published: Path, chromium) -> None:
     url = _pages(published)["briefing"].resolve().as_uri()
-    with open_page(url) as (page, _, dialogs):
+    with open_page(url, browser=chromium) as (page, _, dialogs):
         text = page.inner_text("main")
         assert "<script>window.__pwned=1</script>" in text
         assert page.evaluate("document.querySelectorAll('main script, main img[onerror], "
@@ -78,9 +70,9 @@ def test_hostile_text_shows_as_text(published: Path) -> None:
         assert page.evaluate("window.__pwned") is None and dialogs == []
 
 
-def test_figures_have_swedish_alt_text(published: Path) -> None:
+def test_figures_have_swedish_alt_text(published: Path, chromium) -> None:
     url = _pages(published)["briefing"].resolve().as_uri()
-    with open_page(url) as (page, _, _):
+    with open_page(url, browser=chromium) as (page, _, _):
         alts = page.evaluate("[...document.querySelectorAll('figure svg[role=img]')]"
                              ".map(s => s.getAttribute('aria-label'))")
         assert alts and all(a.startswith("Linjediagram") for a in alts)
@@ -91,9 +83,9 @@ def test_figures_have_swedish_alt_text(published: Path) -> None:
         assert "No description has been provided" not in page.content()
 
 
-def test_readable_on_a_360px_phone(published: Path) -> None:
+def test_readable_on_a_360px_phone(published: Path, chromium) -> None:
     url = _pages(published)["briefing"].resolve().as_uri()
-    with open_page(url, width=360) as (page, _, _):
+    with open_page(url, width=360, browser=chromium) as (page, _, _):
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= 360, f"page is {overflow}px wide on a 360px screen"
         page.emulate_media(media="print")

@@ -603,12 +603,9 @@ def test_notebook_follows_conventions() -> None:
 
 
 @pytest.mark.e2e
-def test_notebook_runs_with_both_parameter_sets() -> None:
-    from research.runs import run_notebook
-
+def test_notebook_runs_with_both_parameter_sets(shipped_runs) -> None:
     for name, expected in (("default", "Mentorskap"), ("lokal_fore_efter", "jämförelsegrupp")):
-        result = run_notebook(NOTEBOOK, parameter_files=[
-            PROJECT_ROOT / "parameters" / "metodutvardering" / f"{name}.yaml"], publish=False)
+        result = shipped_runs.run(f"metodutvardering/{name}")  # shared, read-only
         assert result.status == "succeeded", result.error
         tables = {p.name for p in (result.run_dir / "tables").glob("*.csv")}
         assert {"effect_sizes.csv", "meta_analysis.csv", "sensitivity.csv",

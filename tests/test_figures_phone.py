@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from browser import CHROMIUM_ARGS, require_browser
 
 ROOT = Path(__file__).resolve().parents[1]
 PHONE_COLUMN, DESKTOP_COLUMN = 340.8, 928  # CSS px: research.css at 360 px and at 1280 px
@@ -93,11 +92,9 @@ MEASURE = r"""
 """
 
 
-def _measure(shown: list[dict[str, Any]], tmp_path: Path) -> dict[str, dict[str, Any]]:
+def _measure(shown: list[dict[str, Any]], tmp_path: Path, chromium: Any
+             ) -> dict[str, dict[str, Any]]:
     """Both drawings of every figure in the briefing's columns, measured in Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    executable = require_browser()
     parts = ["<!doctype html><html lang='sv'><head><meta charset='utf-8'><style>"
              "body{margin:0} svg{display:block;max-width:100%;height:auto}</style></head><body>"]
     for i, figure in enumerate(shown):
@@ -107,14 +104,12 @@ def _measure(shown: list[dict[str, Any]], tmp_path: Path) -> dict[str, dict[str,
                      f"{figure['narrow']}</div>")
     page_path = tmp_path / "figures.html"
     page_path.write_text("".join(parts) + "</body></html>", encoding="utf-8")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(page_path.as_uri())
-            return {m["id"]: m for m in page.evaluate(MEASURE)}
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(page_path.as_uri())
+        return {m["id"]: m for m in page.evaluate(MEASURE)}
+    finally:
+        page.close()
 
 
 _DECIMAL_POINT = re.compile(r"\d\.\d")
@@ -196,12 +191,11 @@ def _colour_problems(fig: Any) -> list[str]:
 @pytest.mark.browser
 @pytest.mark.parametrize("name", _parameter_sets())
 def test_every_shipped_figure_reads_on_phone_and_desktop(name: str, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch
-                                                         ) -> None:
-    require_browser()
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         chromium: Any) -> None:
     shown = _shown_figures(monkeypatch, name)
     assert shown, f"{name}: the notebook shows no figure"
-    measured = _measure(shown, tmp_path)
+    measured = _measure(shown, tmp_path, chromium)
     problems = []
     for i, figure in enumerate(shown):
         label = f"{name}, figure {i + 1} ({figure['alt'][:40]}…)"

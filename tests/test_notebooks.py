@@ -89,12 +89,13 @@ def test_notebook_defaults_equal_its_default_parameter_set(params: Path) -> None
 @pytest.mark.browser
 @pytest.mark.parametrize("params", [p for p in PARAMETER_SETS if p.stem == "default"],
                          ids=lambda p: p.parent.name)
-def test_default_parameter_set_runs_into_an_accessible_briefing(params: Path) -> None:
+def test_default_parameter_set_runs_into_an_accessible_briefing(params: Path, shipped_runs,
+                                                                 request) -> None:
+    """The session's shared run of the default set (tests/conftest.py: `research run`'s
+    runner, read-only here)."""
     from browser import axe_violations, external_requests, open_page
-    from research.runs import run_notebook
 
-    result = run_notebook(ROOT / "notebooks" / f"{params.parent.name}.ipynb", [params],
-                          publish=False, timeout=600)
+    result = shipped_runs.run(f"{params.parent.name}/{params.stem}")
     assert result.succeeded, result.error
     briefing = result.run_dir / "briefing.html"
     html = briefing.read_text(encoding="utf-8")
@@ -102,7 +103,8 @@ def test_default_parameter_set_runs_into_an_accessible_briefing(params: Path) ->
     assert "(beskrivning saknas)" not in html
     assert result.manifest["tables"], "a briefing saves its key tables"
     url = briefing.resolve().as_uri()
-    with open_page(url, width=360) as (page, requests, dialogs):
+    chromium = request.getfixturevalue("chromium")  # the run is checked even without one
+    with open_page(url, width=360, browser=chromium) as (page, requests, dialogs):
         assert external_requests(requests, url) == [] and dialogs == []
         assert page.evaluate("document.querySelectorAll('h1').length") == 1
         assert page.evaluate("document.documentElement.scrollWidth") <= 360

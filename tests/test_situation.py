@@ -421,12 +421,8 @@ def test_scanning_display_table_is_accepted(tmp_path):
 
 
 @pytest.mark.e2e
-def test_notebook_runs_on_sample(tmp_path):
-    from research.runs import run_notebook
-
-    result = run_notebook(PROJECT / "notebooks" / "lagesbild.ipynb",
-                          parameter_files=[PROJECT / "parameters" / "lagesbild" / "default.yaml"],
-                          publish=False)
+def test_notebook_runs_on_sample(shipped_runs, isolated_reports):
+    result = shipped_runs.run("lagesbild/default")  # shared, read-only
     assert result.status == "succeeded", result.error
     tables = result.run_dir / "tables"
     for name in ("counts", "changes", "by_unit"):
@@ -445,6 +441,7 @@ def test_notebook_runs_on_sample(tmp_path):
     from research.publish import publish
 
     assert unaudited_tables(result.run_dir) == []
+    shipped_runs.copy_run("lagesbild/default", isolated_reports)  # this test's own folder
     published = publish()  # the audited run goes on the site; a tampered copy would not
     assert result.run_dir.name in published.published_runs, published.messages
 

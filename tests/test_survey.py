@@ -735,13 +735,8 @@ def test_cli_codebook_writes_and_never_overwrites(tmp_path, capsys):
 
 
 @pytest.mark.e2e
-def test_notebook_end_to_end_publishes_nothing_identifying(tmp_path):
-    from research.runs import run_notebook
-
-    result = run_notebook(PROJECT_ROOT / "notebooks" / "enkatanalys.ipynb",
-                          parameter_files=[PROJECT_ROOT / "parameters" / "enkatanalys" /
-                                           "default.yaml"],
-                          publish=False, reports=tmp_path / "reports")
+def test_notebook_end_to_end_publishes_nothing_identifying(shipped_runs):
+    result = shipped_runs.run("enkatanalys/default")  # shared, read-only
     assert result.status == "succeeded", result.error
     tables = {p.name for p in (result.run_dir / "tables").glob("*.csv")}
     assert {"estimates.csv", "likert.csv", "reliability.csv", "crosstabs.csv",

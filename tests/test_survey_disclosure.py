@@ -472,25 +472,23 @@ def test_check_disclosure_needs_the_linked_analysis(default_analysis):
 
 
 @pytest.mark.e2e
-def test_publish_accepts_the_default_enkatanalys_run(isolated_reports, monkeypatch):
+def test_publish_accepts_the_default_enkatanalys_run(isolated_reports, monkeypatch,
+                                                    shipped_runs):
     from research.publish import publish
-    from research.runs import run_notebook
 
     monkeypatch.setenv("RESEARCH_PDF", "0")
-    result = run_notebook(PROJECT_ROOT / "notebooks" / "enkatanalys.ipynb",
-                          parameter_files=[PROJECT_ROOT / "parameters" / "enkatanalys" /
-                                           "default.yaml"],
-                          publish=False, reports=isolated_reports)
+    result = shipped_runs.run("enkatanalys/default")  # shared: copied below to publish it
     assert result.status == "succeeded", result.error
-    report = json.loads((result.run_dir / "disclosure.json").read_text(encoding="utf-8"))
+    run_dir = shipped_runs.copy_run("enkatanalys/default", isolated_reports)
+    report = json.loads((run_dir / "disclosure.json").read_text(encoding="utf-8"))
     assert report["verdict"] == "pass" and report["findings"] == []
-    files = {p.name for p in (result.run_dir / "tables").glob("*.csv")}
+    files = {p.name for p in (run_dir / "tables").glob("*.csv")}
     assert {"likert.csv", "crosstabs.csv", "item_response.csv"} <= set(report["files"]) <= files
-    assert checking.unaudited_tables(result.run_dir) == []
-    briefing = (result.run_dir / "briefing.html").read_text(encoding="utf-8")
+    assert checking.unaudited_tables(run_dir) == []
+    briefing = (run_dir / "briefing.html").read_text(encoding="utf-8")
     assert "Granskning av röjanderisk" in briefing
     published = publish(isolated_reports)
-    assert result.run_dir.name in published.published_runs, published.messages
+    assert run_dir.name in published.published_runs, published.messages
     index = (isolated_reports / "site" / "index.html").read_text(encoding="utf-8")
     assert "briefings/enkatanalys/" in index
 

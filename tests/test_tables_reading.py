@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
 from pathlib import Path
 
@@ -238,42 +237,13 @@ BRIEFINGS = {"metodutvardering": "default", "lagesbild": "manad", "mall": "defau
 
 
 @pytest.fixture(scope="module")
-def briefings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def briefings(shipped_runs) -> dict[str, Path]:
+    """The briefings of the session's shared runs (tests/conftest.py), read-only."""
     from browser import require_browser
 
     require_browser()
-    from research.runs import run_notebook
-
-    reports = tmp_path_factory.mktemp("reports")
-    old = os.environ.get("RESEARCH_REPORTS_DIR")
-    os.environ["RESEARCH_REPORTS_DIR"] = str(reports)
-    found = {}
-    try:
-        for notebook, params in BRIEFINGS.items():
-            outcome = run_notebook(ROOT / "notebooks" / f"{notebook}.ipynb",
-                                   parameter_files=[ROOT / "parameters" / notebook /
-                                                    f"{params}.yaml"], publish=False)
-            assert outcome.succeeded, outcome.error
-            found[notebook] = outcome.run_dir / "briefing.html"
-    finally:
-        if old is None:
-            os.environ.pop("RESEARCH_REPORTS_DIR", None)
-        else:
-            os.environ["RESEARCH_REPORTS_DIR"] = old
-    return found
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from browser import CHROMIUM_ARGS, require_browser
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=require_browser(),
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    return {notebook: shipped_runs.briefing(f"{notebook}/{params}")
+            for notebook, params in BRIEFINGS.items()}
 
 
 TABLES_SCRIPT = r"""
