@@ -95,3 +95,29 @@ def test_no_debugpy_is_loaded_and_a_cell_can_still_import_it(tmp_path: Path) -> 
     assert "ipykernel.debugger" in loaded  # ipykernel looked, and found no debugger
     assert not [m for m in loaded if m.split(".")[0] in ("debugpy", "_pydevd_bundle")]
     assert "debugpy True" in shown
+
+
+def test_an_early_kernel_is_adopted_only_if_started_as_jupyter_client_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    ex.spawn_kernel_early()
+    early = ex._EARLY
+    ex.prestart_kernel()
+    assert ex._SPARES[0].manager.provisioner.process.pid == early.process.pid  # taken over
+    ex.discard_spare_kernel()
+    assert not os.path.exists(early.connection_file)
+
+    ex.spawn_kernel_early()
+    early = ex._EARLY
+    monkeypatch.setenv("RESEARCH_EXTRA_SETTING", "set after the early kernel started")
+    ex.prestart_kernel()
+    assert ex._SPARES[0].manager.provisioner.process.pid != early.process.pid
+    assert early.process.poll() is not None  # stopped; its connection file is the new one's
+    notebook = make_notebook(tmp_path / "nb.ipynb", "n = 1", [
+        ("code", "import os\nprint(os.environ.get('RESEARCH_EXTRA_SETTING'))")])
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    assert ex.execute(notebook, run_dir / "notebook.ipynb", {}, run_dir=run_dir).succeeded
+    assert "set after" in _shown(run_dir / "notebook.ipynb")
+    assert not os.path.exists(early.connection_file)

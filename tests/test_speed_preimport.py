@@ -157,3 +157,17 @@ def test_research_run_shows_what_a_setup_module_prints_on_import(
     out = _research_run(notebook, tmp_path / "reports", {"PYTHONPATH": str(tmp_path / "lib")})
     shown = json.dumps(_outputs(out), ensure_ascii=False)
     assert "hej vid import" in shown and "efter" in shown
+
+
+def test_research_runs_early_kernel_sees_what_a_cold_kernel_sees(tmp_path: Path) -> None:
+    """`research run` spawns its kernel before loading the runner (and adopts it only if
+    it was started as jupyter_client would): environment, arguments, folder and path are
+    a cold kernel's."""
+    probe = ("import os, sys\n"
+             "print(sorted((k, v) for k, v in os.environ.items() "
+             "if k not in ('JPY_PARENT_PID', 'RESEARCH_RUN_DIR')))\n"
+             "print(sys.argv[1:2], os.getcwd(), sys.path, sys.executable)")
+    notebook = make_notebook(tmp_path / "env.ipynb", "n = 1", [("code", probe)])
+    cold = _run(notebook, tmp_path, "cold")
+    by_hand = _research_run(notebook, tmp_path / "reports")
+    assert _outputs(by_hand) == _outputs(cold)

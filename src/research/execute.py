@@ -30,6 +30,7 @@ __all__ = [
     "prestart_kernel",
     "start_kernel_template",
     "setup_imports",
+    "spawn_kernel_early",
     "stop_kernel",
 ]
 
@@ -301,6 +302,114 @@ def _stop_template() -> None:
         template.stop()
 
 
+@dataclass
+class _Early:
+    """A kernel process spawned before jupyter_client was loaded (see
+    :func:`spawn_kernel_early`)."""
+
+    process: subprocess.Popen
+    command: list[str]
+    env: dict[str, str]
+    cwd: str
+    connection_file: str
+
+    def stop(self, *, keep_file: bool = False) -> None:
+        """Kill the process; remove its connection file unless a manager took it over."""
+        try:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        _PIDS.discard(self.process.pid)
+        if not keep_file:
+            with contextlib.suppress(OSError):
+                os.remove(self.connection_file)
+
+
+_EARLY: _Early | None = None
+
+
+def spawn_kernel_early() -> None:
+    """Spawn the next run's kernel (ipykernel, :data:`KERNEL_LAUNCHER`) now, with only the
+    standard library: ``research run`` calls it first thing, so the kernel boots while the
+    runner and jupyter_client load. :func:`prestart_kernel` then takes the process over if
+    it was started exactly as jupyter_client would start it (command, folder, environment:
+    compared there); otherwise it is stopped and a kernel started as usual."""
+    global _EARLY
+    if _EARLY is not None or _SPARES:
+        return
+    import json
+    import socket
+    import sys
+    import uuid
+
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    root = project_root()
+    runtime = Path(jupyter_runtime_dir())
+    runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ports = []
+    for _ in range(5):  # as jupyter_client picks them: free loopback ports, released
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    info = {"shell_port": ports[0], "iopub_port": ports[1], "stdin_port": ports[2],
+            "control_port": ports[3], "hb_port": ports[4], "ip": "127.0.0.1",
+            "key": str(uuid.uuid4()), "transport": "tcp", "signature_scheme": "hmac-sha256",
+            "kernel_name": "python3"}
+    path = runtime / f"kernel-{uuid.uuid4()}.json"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(info, handle)
+    env = {**os.environ, **_kernel_environment(root)}
+    env.pop("PYTHONEXECUTABLE", None)  # as jupyter_client's provisioner does for Python
+    env["JPY_PARENT_PID"] = str(os.getpid())
+    command = [sys.executable, "-c", KERNEL_LAUNCHER, "-f", str(path), *KERNEL_ARGUMENTS]
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, cwd=str(root), env=env,
+                                   start_new_session=True)
+    except OSError:
+        path.unlink(missing_ok=True)
+        return
+    _PIDS.add(process.pid)
+    _EARLY = _Early(process, command, env, str(root), str(path))
+
+
+def _adopt_early(manager: Any) -> None:
+    """Let ``manager`` take over the early kernel process, if there is one (see
+    :func:`spawn_kernel_early`); the provisioner compares how it was started."""
+    global _EARLY
+    early, _EARLY = _EARLY, None
+    if early is None:
+        return
+    try:
+        import uuid
+
+        from .kernel_fork import adopting_provisioner_class
+
+        manager.connection_file = early.connection_file
+        manager.load_connection_file(early.connection_file)
+        manager._connection_file_written = True  # the kernel reads it: never rewritten
+        manager.kernel_id = manager.kernel_id or str(uuid.uuid4())
+        provisioner = adopting_provisioner_class()(kernel_id=manager.kernel_id,
+                                                   kernel_spec=manager.kernel_spec,
+                                                   parent=manager)
+        provisioner.ports_cached = True  # the early kernel's ports, not new ones
+        provisioner.early = early
+        manager.provisioner = provisioner
+    except Exception:  # start as usual
+        early.stop()
+
+
+def _stop_early() -> None:
+    global _EARLY
+    early, _EARLY = _EARLY, None
+    if early is not None:
+        early.stop()
+
+
 def setup_imports(notebook: str | Path) -> tuple[str, ...]:
     """The modules the notebook's setup cells (tagged ``setup``) import at their top level,
     in order: ``import a.b`` → ``a.b``; ``from a import b`` → ``a`` and ``a.b`` (which
@@ -435,6 +544,7 @@ def discard_spare_kernel() -> None:
     """Stop the kernel waiting for the next run, if any."""
     while _SPARES:
         stop_kernel(_SPARES.pop().manager)
+    _stop_early()
     if not _KEEP_SPARE:
         _stop_template()
 
@@ -528,7 +638,10 @@ def _kernel_classes() -> tuple[type, type]:
                 msg_id = self.kernel_info()
                 try:
                     reply = await self._async_recv_reply(msg_id, timeout=1.0)
-                    if await self._idle_seen(msg_id, 0.5):
+                    # once IOPub is connected, the idle status follows the reply within
+                    # milliseconds; if it was published before this client's subscription
+                    # reached the kernel, ask again soon rather than wait long
+                    if await self._idle_seen(msg_id, 0.1):
                         self._handle_kernel_info_reply(reply)
                         return
                 except (queue.Empty, TimeoutError):
@@ -589,6 +702,8 @@ def _start_kernel(kernel_name: str, cwd: Path, env: Mapping[str, str], *,
         _without_debugger(manager)
         if template is not None and not _fork_from(manager, template):
             return _start_kernel(kernel_name, cwd, env)
+        if template is None and kernel_name == "python3":
+            _adopt_early(manager)
         # the kernel's own stdout/stderr (fd-level writes, crash noise) stay out of the
         # caller's terminal: what a cell prints reaches the notebook through ipykernel
         run_sync(manager.start_kernel)(cwd=str(cwd), env={**os.environ, **env},

@@ -196,3 +196,40 @@ def provisioner_class() -> type:
 
     _PROVISIONER = ForkingProvisioner
     return _PROVISIONER
+
+
+_ADOPTING: type | None = None
+
+
+def adopting_provisioner_class() -> type:
+    """jupyter_client's local provisioner, taking over a kernel process spawned before
+    jupyter_client was loaded (``research run``: :func:`research.execute.spawn_kernel_early`)
+    when it was started exactly as this provisioner would start it (the same command,
+    folder and environment); otherwise that process is stopped and a kernel started as
+    usual. The ``early`` attribute is set before the kernel starts."""
+    global _ADOPTING
+    if _ADOPTING is not None:
+        return _ADOPTING
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+    class AdoptingProvisioner(LocalProvisioner):  # type: ignore[misc]
+        early: Any = None  # research.execute._Early
+
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+            early, self.early = self.early, None
+            # jupyter_client's launcher adds JPY_PARENT_PID to the environment it is given
+            env = {**(kwargs.get("env") or {}), "JPY_PARENT_PID": str(os.getpid())}
+            same = (early is not None and list(cmd) == early.command and env == early.env
+                    and str(kwargs.get("cwd")) == early.cwd
+                    and early.process.poll() is None)
+            if not same:  # a kernel of its own, on the same ports and connection file
+                if early is not None:
+                    early.stop(keep_file=True)
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process = early.process
+            self.pid = self.pgid = early.process.pid
+            self.cwd = early.cwd
+            return self.connection_info
+
+    _ADOPTING = AdoptingProvisioner
+    return _ADOPTING

@@ -20,6 +20,7 @@ __all__ = [
     "project_root",
     "reports_dir",
     "resolve",
+    "resolve_notebook",
     "current_run_dir",
     "current_run",
     "is_interactive",
@@ -138,3 +139,24 @@ def interactive_notice(what: str) -> str:
     return (f"Interaktiv körning: {what} används som en privat kopia i den här sessionen. "
             "Inget som de publicerade briefingarna bygger på ändras; kör med "
             "`research run` för en körning som räknas.")
+
+
+def resolve_notebook(notebook: str | Path) -> Path:
+    """Find a notebook by path, or by name in ``notebooks/`` (``mall`` → notebooks/mall.ipynb)."""
+    candidates = [Path(notebook).expanduser()]
+    if not candidates[0].is_absolute():
+        candidates = [Path.cwd() / notebook, project_root() / notebook]
+    name = Path(notebook).name
+    if not name.endswith(".ipynb"):
+        candidates.append(project_root() / "notebooks" / f"{name}.ipynb")
+    for candidate in candidates:
+        try:
+            if candidate.is_file():
+                return candidate.resolve()
+        except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+            continue
+    from .errors import ParameterError
+
+    raise ParameterError(f"Notebook not found: {notebook}",
+                         hint="give a path to a .ipynb file or a name from notebooks/, e.g. 'mall'",
+                         parameter="NOTEBOOK")

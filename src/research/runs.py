@@ -22,7 +22,7 @@ from .execute import close_thread_loop as _close_thread_loop, execute, stop_kern
 from .io.files import write_json_atomic
 from .manifest import git_commit, input_files, mark_changed_inputs, package_versions
 from .parameters import collect_set
-from .paths import project_root, reports_dir, resolve
+from .paths import project_root, reports_dir, resolve, resolve_notebook
 from .report.display import read_briefing_info
 
 __all__ = [
@@ -109,25 +109,6 @@ def new_run_id(label: str, when: dt.datetime | None = None) -> str:
     ascii_label = label.translate(str.maketrans("åäöÅÄÖéÉüÜ", "aaoAAOeEuU"))
     safe = LABEL.sub("-", ascii_label).strip("-")[:40] or "run"
     return f"{stamp}-{safe}-{secrets.token_hex(2)}"
-
-
-def resolve_notebook(notebook: str | Path) -> Path:
-    """Find a notebook by path, or by name in ``notebooks/`` (``mall`` → notebooks/mall.ipynb)."""
-    candidates = [Path(notebook).expanduser()]
-    if not candidates[0].is_absolute():
-        candidates = [Path.cwd() / notebook, project_root() / notebook]
-    name = Path(notebook).name
-    if not name.endswith(".ipynb"):
-        candidates.append(project_root() / "notebooks" / f"{name}.ipynb")
-    for candidate in candidates:
-        try:
-            if candidate.is_file():
-                return candidate.resolve()
-        except (OSError, ValueError):  # a name too long for the file system, a NUL byte
-            continue
-    raise ParameterError(f"Notebook not found: {notebook}",
-                         hint="give a path to a .ipynb file or a name from notebooks/, e.g. 'mall'",
-                         parameter="NOTEBOOK")
 
 
 def _resolve_files(files: Iterable[str | Path]) -> list[Path]:

@@ -45,18 +45,23 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from ..execute import spawn_kernel_early
+
+    spawn_kernel_early()  # boots while everything below loads; adopted by prestart_kernel
     from ..errors import ResearchError
     from ..execute import discard_spare_kernel, prestart_kernel, setup_imports
-    from ..runs import resolve_notebook, run_notebook
+    from ..paths import resolve_notebook
 
-    # The kernel boots while the parameters are validated and the inputs hashed, and imports
-    # the setup cell's modules meanwhile (the run's output is exactly a cold run's; a module
-    # that prints or fails on import makes the run start a cold kernel and show it).
+    # The kernel boots while the runner loads, the parameters are validated and the inputs
+    # hashed, and imports the setup cell's modules meanwhile (the run's output is exactly a
+    # cold run's; a module that prints or fails on import makes the run start a cold kernel
+    # and show it).
     try:
         imports = setup_imports(resolve_notebook(args.notebook))
     except ResearchError:  # run_notebook says what is wrong with the notebook's name
         imports = ()
     prestart_kernel(imports=imports)
+    from ..runs import run_notebook
     try:
         result = run_notebook(
             args.notebook,
