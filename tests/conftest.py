@@ -104,8 +104,19 @@ class ShippedRuns:
         return result.run_dir / "briefing.html"
 
     def runs(self) -> dict[str, Any]:
-        """Every shipped parameter set's run, by ``notebook/set``."""
-        return {name: self.run(name) for name in shipped_parameter_sets()}
+        """Every shipped parameter set's run, by ``notebook/set``. Those not made yet are
+        made as a batch worker makes them (the next kernel forked and importing the
+        notebook's setup modules while a run executes; sets of one notebook one after
+        another); no spare kernel is left afterwards."""
+        from research.execute import keep_spare_kernel
+
+        pending = [name for name in shipped_parameter_sets() if name not in self._runs]
+        if len(pending) > 1:
+            keep_spare_kernel(True)
+        try:
+            return {name: self.run(name) for name in shipped_parameter_sets()}
+        finally:
+            keep_spare_kernel(False)
 
     def published(self) -> Any:
         """The :class:`research.publish.PublishReport` of publishing every run (once)."""

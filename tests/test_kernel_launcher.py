@@ -1,5 +1,5 @@
 """Our kernels start without ipykernel's debugger support (debugpy, a third or more of a
-kernel's start-up): a run's output is exactly that of papermill's own kernel start, nothing
+kernel's start-up): a run's output is exactly that of ipykernel's own launcher, nothing
 of debugpy is loaded, and a cell can still import debugpy itself."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
 
 from research import execute as ex
@@ -57,7 +56,8 @@ def test_the_launcher_replaces_only_ipykernels_standard_command() -> None:
     assert other.kernel_spec.argv == ["R", "--slave", "-e", "IRkernel::main()"]
 
 
-def test_a_run_is_exactly_what_papermills_own_kernel_gives(tmp_path: Path) -> None:
+def test_a_run_is_exactly_what_ipykernels_own_launcher_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     notebook = tiny_notebook(tmp_path)  # pandas, matplotlib, research.report; table, figure
     cells = nbformat.read(str(notebook), as_version=4)
     cells.cells.append(nbformat.v4.new_code_cell(
@@ -68,13 +68,15 @@ def test_a_run_is_exactly_what_papermills_own_kernel_gives(tmp_path: Path) -> No
     ours_dir.mkdir()
     outcome = ex.execute(notebook, ours_dir / "notebook.ipynb", {}, run_dir=ours_dir)
     assert outcome.succeeded, outcome
+    # the same run with the kernel spec as ipykernel installs it: python -m ipykernel_launcher
+    launched = []
+    monkeypatch.setattr(ex, "_without_debugger", lambda manager: launched.append(
+        list(manager.kernel_spec.argv)))
     stock_dir = tmp_path / "stock"
     stock_dir.mkdir()
-    env = {ex.RUN_DIR_ENV: str(stock_dir), **ex._kernel_environment(ex.project_root())}
-    with ex._environment(env):  # papermill's own kernel start: python -m ipykernel_launcher
-        papermill.execute_notebook(str(notebook), str(stock_dir / "notebook.ipynb"),
-                                   cwd=str(ex.project_root()), progress_bar=False,
-                                   kernel_name="python3", extra_arguments=ex.KERNEL_ARGUMENTS)
+    outcome = ex.execute(notebook, stock_dir / "notebook.ipynb", {}, run_dir=stock_dir)
+    assert outcome.succeeded, outcome
+    assert launched and launched[0][1:3] == ["-m", "ipykernel_launcher"]
     assert _code_outputs(ours_dir / "notebook.ipynb") == _code_outputs(stock_dir / "notebook.ipynb")
     ours = nbformat.read(str(ours_dir / "notebook.ipynb"), as_version=4).metadata
     stock = nbformat.read(str(stock_dir / "notebook.ipynb"), as_version=4).metadata

@@ -160,12 +160,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-work", action="store_true", help="keep the temporary runs")
     args = parser.parse_args(argv)
     from research.exchange import export_bundle, import_bundles
+    from research.execute import keep_spare_kernel
     from research.runs import run_notebook
 
     rng = np.random.default_rng(SEED)
     work = Path(tempfile.mkdtemp(prefix="national-demo-"))
     reports = work / "reports"
     bundles: list[Path] = []
+    runs: list[tuple[str, str, dict]] = []  # (house, notebook, overrides), in HOUSES order
+    keep_spare_kernel(True)  # as a batch worker: the next run's kernel boots meanwhile
     try:
         for house, (size, areas, drop, notebooks) in HOUSES.items():
             slug = hashlib.sha1(house.encode()).hexdigest()[:8]
@@ -192,19 +195,24 @@ def main(argv: list[str] | None = None) -> int:
                                                                        folder / "schema.yaml"))
             if "metodutvardering" in notebooks:
                 _evaluations(rng, house, folder / "utvarderingar.csv")
-            for notebook in notebooks:
-                result = run_notebook(notebook, [ROOT / "parameters" / notebook / "default.yaml"],
-                                      overrides[notebook], label="default", publish=False,
-                                      reports=reports)
-                if result.status != "succeeded":
-                    print(f"{house} / {notebook}: run failed: {result.error}", file=sys.stderr)
-                    return 1
-                bundle = export_bundle(result.run_dir, work / "bundles",
-                                       now=STALE_DATE if house == STALE else None)
-                if house == OLDER_SCHEMA and notebook == "metodutvardering":
-                    _older_schema(bundle)
-                bundles.append(bundle)
-                print(f"{house} / {notebook}: {bundle.name}")
+            runs.extend((house, notebook, overrides[notebook]) for notebook in notebooks)
+        # one notebook after another (a waiting kernel has imported that notebook's setup
+        # modules), the bundles in the order above
+        made: dict[tuple[str, str], Path] = {}
+        for house, notebook, values in sorted(runs, key=lambda run: run[1]):
+            result = run_notebook(notebook, [ROOT / "parameters" / notebook / "default.yaml"],
+                                  values, label="default", publish=False, reports=reports)
+            if result.status != "succeeded":
+                print(f"{house} / {notebook}: run failed: {result.error}", file=sys.stderr)
+                return 1
+            bundle = export_bundle(result.run_dir, work / "bundles",
+                                   now=STALE_DATE if house == STALE else None)
+            if house == OLDER_SCHEMA and notebook == "metodutvardering":
+                _older_schema(bundle)
+            made[house, notebook] = bundle
+        for house, notebook, _ in runs:
+            bundles.append(made[house, notebook])
+            print(f"{house} / {notebook}: {made[house, notebook].name}")
         inbox = Path(args.inbox)
         if inbox.exists():
             shutil.rmtree(inbox)
@@ -213,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
         return 0 if not report.refused else 1
     finally:
+        keep_spare_kernel(False)
         if not args.keep_work:
             shutil.rmtree(work, ignore_errors=True)
 
