@@ -124,7 +124,8 @@ def dask_cluster(workers: int, work: Path):
     for number in range(workers):
         processes.append(subprocess.Popen(
             [str(BIN / "dask"), "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-             "--nanny", "--no-dashboard", "--local-directory", str(work / f"dask{number}")],
+             "--nanny", "--no-dashboard", "--local-directory", str(work / f"dask{number}"),
+             "--preload", "research.orchestration.dask_preload"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True))
     try:

@@ -100,7 +100,8 @@ def cluster(tmp_path_factory):
           "--no-dashboard")
     nannies = [start(f"worker{n}", "worker", address, "--host", "127.0.0.1", "--nworkers", "1",
                      "--nthreads", "1", "--nanny", "--no-dashboard", "--name", f"w{n}",
-                     "--local-directory", str(folder / f"w{n}"))
+                     "--local-directory", str(folder / f"w{n}"),
+                     *(["--preload", "research.orchestration.dask_preload"] if n == 1 else []))
                for n in (1, 2)]
     client = None
     try:
@@ -119,6 +120,18 @@ def cluster(tmp_path_factory):
             client.close()
         for process in reversed(processes):
             _stop(process)
+
+
+def test_a_worker_started_with_the_preload_has_its_kernel_template_before_any_run(cluster):
+    # first in this module: no attempt has run on either worker yet
+    def state(dask_worker) -> tuple[str, bool]:
+        from research import execute
+
+        template = execute._TEMPLATE
+        return dask_worker.name, template is not None and template.process.poll() is None
+
+    seen = dict(cluster.client.run(state).values())
+    assert seen == {"w1": True, "w2": False}
 
 
 def test_cli_batch_runs_on_the_cluster_and_brings_runs_home(cluster, tmp_path,
