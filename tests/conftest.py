@@ -238,3 +238,15 @@ def run_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("RESEARCH_RUN_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def no_spare_kernels() -> Iterator[None]:
+    """No spare kernel (nor kernel template) of this process before the test, and none left
+    after it: every kernel it started is stopped."""
+    from research import execute
+
+    execute.discard_spare_kernel()
+    yield
+    execute.keep_spare_kernel(False)
+    assert execute._PIDS == set()

@@ -69,3 +69,10 @@ def failing_notebook(folder: Path) -> Path:
         ("code", "raise ValueError('avsiktligt fel i testet')"),
         ("code", "report.show_text('Efter felet')"),
     ])
+
+
+def code_outputs(path: Path) -> list[tuple[int | None, list[dict]]]:
+    """Execution counts and outputs of every code cell of a saved notebook."""
+    notebook = nbformat.read(str(path), as_version=4)
+    return [(cell.get("execution_count"), [dict(o) for o in cell.get("outputs", [])])
+            for cell in notebook.cells if cell.cell_type == "code"]

@@ -15,7 +15,7 @@ import pytest
 from research import execute as ex
 from research.kernel_fork import ForkedKernelProcess
 
-from notebook_factory import make_notebook, tiny_notebook
+from notebook_factory import code_outputs as _outputs, make_notebook, tiny_notebook
 from test_execute import _kernel_children
 
 pytestmark = pytest.mark.e2e
@@ -24,12 +24,6 @@ NAMESPACE = ("import sys, os\nprint(len(In), sorted(globals()))\n"
              "print(sorted(m for m in sys.modules if m.startswith('research')))\n"
              "print(os.environ['RESEARCH_RUN_DIR'] == str(__import__('research.paths', "
              "fromlist=['x']).current_run_dir()))")
-
-
-def _outputs(path: Path) -> list[tuple[int | None, list[dict]]]:
-    notebook = nbformat.read(str(path), as_version=4)
-    return [(cell.get("execution_count"), [dict(o) for o in cell.get("outputs", [])])
-            for cell in notebook.cells if cell.cell_type == "code"]
 
 
 def _texts(path: Path) -> list[str]:

@@ -13,30 +13,16 @@ import pytest
 
 from research import execute as ex
 
-from notebook_factory import make_notebook, tiny_notebook
+from notebook_factory import code_outputs as _code_outputs, make_notebook, tiny_notebook
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("no_spare_kernels")]
 
 PROBE = ("code", "import sys\nprint(sorted(m for m in sys.modules if m.split('.')[0] in "
                  "('debugpy', '_pydevd_bundle', 'ipykernel')))\nprint(len(In), sorted(globals()))")
 
 
-def _code_outputs(path: Path) -> list[tuple[int | None, list[dict]]]:
-    notebook = nbformat.read(str(path), as_version=4)
-    return [(cell.get("execution_count"), [dict(o) for o in cell.get("outputs", [])])
-            for cell in notebook.cells if cell.cell_type == "code"]
-
-
 def _shown(path: Path) -> str:
     return "".join(o.get("text", "") for _, outs in _code_outputs(path) for o in outs)
-
-
-@pytest.fixture(autouse=True)
-def _no_spare_left():
-    ex.discard_spare_kernel()
-    yield
-    ex.keep_spare_kernel(False)
-    assert ex._PIDS == set()
 
 
 def test_the_launcher_replaces_only_ipykernels_standard_command() -> None:

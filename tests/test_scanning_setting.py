@@ -10,6 +10,8 @@ import pytest
 
 from research import scanning
 
+from test_scanning_themes import themes_of
+
 TAXONOMY = """
 themes:
   nazi:
@@ -31,10 +33,6 @@ def taxonomy(tmp_path: Path) -> scanning.Taxonomy:
     path = tmp_path / "taxonomy.yaml"
     path.write_text(TAXONOMY, encoding="utf-8")
     return scanning.load_taxonomy(path)
-
-
-def themes_of(taxonomy: scanning.Taxonomy, *texts: str) -> list[list[str]]:
-    return scanning.match_themes(scanning.build_corpus(texts), taxonomy)["themes"].tolist()
 
 
 def test_a_setting_theme_beside_another_needs_the_title_or_three_times_the_evidence(

@@ -12,19 +12,13 @@ import pytest
 
 from research import execute as ex
 
-from notebook_factory import make_notebook, tiny_notebook
+from notebook_factory import code_outputs as _outputs, make_notebook, tiny_notebook
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("no_spare_kernels")]
 
 # everything a cell can see of its kernel's history and namespace, and what it loaded
 NAMESPACE = ("code", "import sys\nprint(len(In), sorted(globals()))\n"
                      "print(sorted(m for m in sys.modules if m.startswith('research')))")
-
-
-def _outputs(path: Path) -> list[tuple[int | None, list[dict]]]:
-    notebook = nbformat.read(str(path), as_version=4)
-    return [(cell.get("execution_count"), [dict(o) for o in cell.get("outputs", [])])
-            for cell in notebook.cells if cell.cell_type == "code"]
 
 
 def _run(notebook: Path, folder: Path, name: str, parameters: dict | None = None) -> Path:
@@ -49,14 +43,6 @@ def _modules_in_spare(names: list[str]) -> dict[str, bool]:
     assert "user_expressions" in reply["content"], reply["content"]
     value = reply["content"]["user_expressions"]["loaded"]["data"]["text/plain"]
     return dict(zip(names, json.loads(value.replace("True", "true").replace("False", "false"))))
-
-
-@pytest.fixture(autouse=True)
-def _no_spare_left():
-    ex.discard_spare_kernel()
-    yield
-    ex.keep_spare_kernel(False)
-    assert ex._PIDS == set()
 
 
 def test_setup_imports_are_read_from_the_setup_cell(tmp_path: Path) -> None:
