@@ -40,8 +40,7 @@ def _run(notebook: Path, folder: Path, name: str, **options) -> tuple[Path, ex.E
 def _template_ready() -> None:
     """Start the worker's template (as the first prestart does) and wait until it is ready:
     every kernel started afterwards is forked."""
-    ex.keep_spare_kernel(True)
-    ex.start_kernel_template()
+    ex.keep_spare_kernel(True)  # starts the template
     assert ex._TEMPLATE.ready(wait=60)
 
 

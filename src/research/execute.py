@@ -28,7 +28,6 @@ __all__ = [
     "kernel_pids",
     "keep_spare_kernel",
     "prestart_kernel",
-    "start_kernel_template",
     "setup_imports",
     "spawn_kernel_early",
     "stop_kernel",
@@ -99,7 +98,8 @@ def execute(
     root = project_root()
     env = {RUN_DIR_ENV: str(run_dir), **_kernel_environment(root)}
     # A kernel started ahead (prestart_kernel) is taken if it fits; otherwise one starts now.
-    imports = setup_imports(notebook)
+    # (the setup imports matter only to a waiting kernel, or to the next one a worker starts)
+    imports = setup_imports(notebook) if _SPARES or _KEEP_SPARE else ()
     # papermill loads while a spare kernel finishes booting (or importing) in the background
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -148,12 +148,12 @@ def execute(
 # No IPython history database: runs in parallel would contend for one SQLite file.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"]
 
-# How our kernels start: ipykernel's own launcher, except that ipykernel's debugger support
-# is not loaded. Importing debugpy is a third or more of a kernel's start-up, and no run is
-# ever debugged (the debugger is JupyterLab's, whose kernels are not started here). Only
-# ipykernel's import of it is refused: a cell may import debugpy as usual afterwards.
-#: Loads ipykernel as our kernels do (the start of :data:`KERNEL_LAUNCHER`, and of the batch
-#: workers' kernel template, :mod:`research.kernel_fork`).
+#: Loads ipykernel as our kernels do: ipykernel's own launcher, except that its debugger
+#: support is not loaded. Importing debugpy is a third or more of a kernel's start-up, and
+#: no run is ever debugged (the debugger is JupyterLab's, whose kernels are not started
+#: here). Only ipykernel's import of it is refused: a cell may import debugpy as usual. The
+#: start of :data:`KERNEL_LAUNCHER` and of the batch workers' kernel template
+#: (:mod:`research.kernel_fork`).
 LOAD_IPYKERNEL = """\
 import sys
 class _NoDebugger:
@@ -270,7 +270,7 @@ def _template(signature: tuple[Any, ...], root: Path) -> Any:
         _TEMPLATE.stop()
         _TEMPLATE = None
     if _TEMPLATE is None:
-        start_kernel_template()
+        _start_template()
         # a kernel forked once it is ready is ready before one booted beside it would be
         # (which would also take a core from it); if it is slow, boot as usual
         return _TEMPLATE if _TEMPLATE.ready(wait=TEMPLATE_WAIT) else None
@@ -281,7 +281,7 @@ def _template(signature: tuple[Any, ...], root: Path) -> Any:
 TEMPLATE_WAIT = 5.0
 
 
-def start_kernel_template() -> None:
+def _start_template() -> None:
     """Start this batch worker's kernel template now (if none runs), so it loads ipykernel
     while the worker loads the runner; see :mod:`research.kernel_fork`."""
     global _TEMPLATE
@@ -532,11 +532,15 @@ def close_thread_loop() -> None:
 
 
 def keep_spare_kernel(enabled: bool = True) -> None:
-    """Let every :func:`execute` in this process start the next run's kernel (batch workers)."""
+    """Make this process a batch worker: every :func:`execute` starts the next runs'
+    kernels (:data:`SPARE_DEPTH` of them) while it runs, forked from a kernel template that
+    starts now (:mod:`research.kernel_fork`). ``False``: stop the spares and the template."""
     global _KEEP_SPARE, _DEPTH
     _KEEP_SPARE = bool(enabled)
     _DEPTH = SPARE_DEPTH if enabled else 1
-    if not enabled:
+    if enabled:
+        _start_template()
+    else:
         discard_spare_kernel()
 
 

@@ -20,6 +20,7 @@ died, or was started with another environment.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import select
@@ -173,15 +174,10 @@ class Template:
                 pass
 
 
-_PROVISIONER: type | None = None
-
-
+@functools.cache
 def provisioner_class() -> type:
     """jupyter_client's local provisioner, launching by forking a :class:`Template`
     (given as the ``template`` attribute before the kernel starts) instead of spawning."""
-    global _PROVISIONER
-    if _PROVISIONER is not None:
-        return _PROVISIONER
     from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
     class ForkingProvisioner(LocalProvisioner):  # type: ignore[misc]
@@ -194,22 +190,16 @@ def provisioner_class() -> type:
             self.cwd = kwargs.get("cwd", Path.cwd())
             return self.connection_info
 
-    _PROVISIONER = ForkingProvisioner
-    return _PROVISIONER
+    return ForkingProvisioner
 
 
-_ADOPTING: type | None = None
-
-
+@functools.cache
 def adopting_provisioner_class() -> type:
     """jupyter_client's local provisioner, taking over a kernel process spawned before
     jupyter_client was loaded (``research run``: :func:`research.execute.spawn_kernel_early`)
     when it was started exactly as this provisioner would start it (the same command,
     folder and environment); otherwise that process is stopped and a kernel started as
     usual. The ``early`` attribute is set before the kernel starts."""
-    global _ADOPTING
-    if _ADOPTING is not None:
-        return _ADOPTING
     from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
     class AdoptingProvisioner(LocalProvisioner):  # type: ignore[misc]
@@ -231,5 +221,4 @@ def adopting_provisioner_class() -> type:
             self.cwd = early.cwd
             return self.connection_info
 
-    _ADOPTING = AdoptingProvisioner
-    return _ADOPTING
+    return AdoptingProvisioner

@@ -56,15 +56,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # hashed, and imports the setup cell's modules meanwhile (the run's output is exactly a
     # cold run's; a module that prints or fails on import makes the run start a cold kernel
     # and show it).
+    notebook = args.notebook
     try:
-        imports = setup_imports(resolve_notebook(args.notebook))
+        notebook = resolve_notebook(notebook)
+        imports = setup_imports(notebook)
     except ResearchError:  # run_notebook says what is wrong with the notebook's name
         imports = ()
     prestart_kernel(imports=imports)
     from ..runs import run_notebook
     try:
         result = run_notebook(
-            args.notebook,
+            notebook,
             args.file or [],
             raw_overrides=[(name, value) for name, value in (args.param or [])],
             run_id=args.run_id,

@@ -136,11 +136,9 @@ def _prepare_worker(runner: Runner | None, notebook: Path) -> None:
         return
     _WORKER_READY = True
     if runner is None:
-        from ..execute import (keep_spare_kernel, prestart_kernel, setup_imports,
-                               start_kernel_template)
+        from ..execute import keep_spare_kernel, prestart_kernel, setup_imports
 
         keep_spare_kernel(True)
-        start_kernel_template()
         prestart_kernel(imports=setup_imports(notebook))
 
 

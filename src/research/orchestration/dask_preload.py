@@ -15,7 +15,6 @@ __all__ = ["dask_setup"]
 
 def dask_setup(worker: Any = None) -> None:  # noqa: ARG001 - Dask's preload signature
     """Called by Dask in the worker process when the worker starts."""
-    from ..execute import keep_spare_kernel, start_kernel_template
+    from ..execute import keep_spare_kernel
 
-    keep_spare_kernel(True)
-    start_kernel_template()
+    keep_spare_kernel(True)  # starts the template

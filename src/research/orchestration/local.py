@@ -127,14 +127,12 @@ def _worker_init(prestart: bool, imports: tuple[str, ...] = ()) -> None:
     if prestart:
         from multiprocessing.util import Finalize
 
-        from ..execute import (discard_spare_kernel, keep_spare_kernel, prestart_kernel,
-                               start_kernel_template)
+        from ..execute import discard_spare_kernel, keep_spare_kernel, prestart_kernel
 
-        keep_spare_kernel(True)
         # the kernel template loads ipykernel while the worker loads the runner and
         # papermill; then the first runs' kernels are forked from it and import the setup
         # cell's modules
-        start_kernel_template()
+        keep_spare_kernel(True)
         Finalize(None, discard_spare_kernel, exitpriority=100)  # a worker that retires
         from .. import runs  # noqa: F401
         import papermill  # noqa: F401
