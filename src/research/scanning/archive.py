@@ -231,12 +231,11 @@ def _run_finished(run_id: str) -> bool:
     """Whether the run ``run_id`` of any notebook has a manifest that says it finished."""
     if not run_id or "/" in run_id or "\\" in run_id or run_id.startswith("."):
         return False
-    for manifest in (reports_dir() / "runs").glob(f"*/{glob.escape(run_id)}/manifest.json"):
-        try:
-            status = json.loads(manifest.read_text(encoding="utf-8")).get("status")
-        except (OSError, ValueError, AttributeError):
-            continue
-        if status in ("succeeded", "failed"):
+    from ..manifest import read_manifest
+
+    for run_dir in (reports_dir() / "runs").glob(f"*/{glob.escape(run_id)}"):
+        manifest = read_manifest(run_dir)
+        if isinstance(manifest, dict) and manifest.get("status") in ("succeeded", "failed"):
             return True
     return False
 
