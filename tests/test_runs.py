@@ -307,3 +307,30 @@ def test_a_kernel_knows_its_run_and_parameter_set(tmp_path: Path) -> None:
 
     assert current_run() is None
     assert project_root()  # unchanged by the run
+
+
+def test_papermill_is_imported_before_the_renderer_loads_in_a_thread(tmp_path: Path) -> None:
+    """Two threads importing nbformat at once can see it half-initialised ("cannot import
+    name 'get_version' from partially initialized module 'nbformat.reader'", seen in a
+    `make demo`): the run imports papermill (and nbformat with it) in its own thread
+    before the warm-up thread starts loading the renderer."""
+    import subprocess
+    import sys
+
+    notebook = tiny_notebook(tmp_path)
+    script = f"""
+import sys
+from research import runs
+seen = []
+original = runs._warm_up
+def watched():
+    seen.append(all(name in sys.modules for name in ("papermill", "nbformat", "nbclient")))
+    original()
+runs._warm_up = watched
+result = runs.run_notebook({str(notebook)!r})
+print(result.status, seen)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == ["succeeded", "[True]"], done.stdout

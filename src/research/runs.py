@@ -262,6 +262,13 @@ def _run(notebook_path: Path, files: Sequence[Path], parameters: Mapping[str, An
     output = run_dir / "notebook.ipynb"
     # While the kernel works, this process mostly waits on a socket: load the renderer
     # then. Afterwards the kernel is stopped while the briefing is rendered.
+    # papermill (with nbformat, nbclient and jupyter_client) is imported in this thread
+    # before the renderer loads in the other: nbformat's modules import each other, and two
+    # threads importing it at once can get it half-initialised ("cannot import name
+    # 'get_version' from partially initialized module 'nbformat.reader'"). execute() would
+    # import it first thing anyway.
+    import papermill  # noqa: F401
+
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="research-prepare")
     kernels: list[Any] = []
     stopping = []
