@@ -29,6 +29,7 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 <pubDate>Tue, 17 Nov 2026 09:00:00 GMT</pubDate></item></channel></rss>"""
 BODY = RSS.encode("utf-8")
 MODIFIED = "Tue, 17 Nov 2026 09:00:00 GMT"
+ETAG = 'W/"polisen-feed-41"'
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -69,6 +70,14 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         self.answer(BODY, headers={"Last-Modified": MODIFIED})
+
+    def route_tagged(self) -> None:  # an ETag and no Last-Modified (many CMS feeds)
+        if self.headers.get("If-None-Match") == ETAG:
+            self.send_response(304)
+            self.send_header("ETag", ETAG)
+            self.end_headers()
+            return
+        self.answer(BODY, headers={"ETag": ETAG})
 
     def route_moved(self) -> None:
         self.send_response(301)
@@ -190,6 +199,18 @@ def test_last_modified_gives_304(server: str) -> None:
     second = feed(f"{server}/feed", http_state={"last_modified": MODIFIED})
     assert second.items.empty and "304" in second.statuses[0].error
     assert second.statuses[0].status == "ok"
+
+
+def test_etag_gives_304_and_is_kept(server: str) -> None:
+    first = feed(f"{server}/tagged")
+    assert first.statuses[0].etag == ETAG and len(first.items) == 1
+    Handler.requests.clear()
+    second = feed(f"{server}/tagged", http_state={"etag": ETAG})
+    assert Handler.requests[-1].get("If-None-Match") == ETAG
+    assert second.items.empty and "304" in second.statuses[0].error
+    assert second.statuses[0].status == "ok" and second.statuses[0].etag == ETAG
+    stale = feed(f"{server}/tagged", http_state={"etag": 'W/"old"'})
+    assert len(stale.items) == 1  # a changed feed is read again
 
 
 def test_size_limit_with_and_without_content_length(server: str) -> None:
