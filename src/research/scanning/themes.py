@@ -495,7 +495,10 @@ def _assign(found: Mapping[tuple[str, str], int], taxonomy: Taxonomy,
         repeated = sum(entry["general"].values()) >= 2 * required  # repeated
         if theme not in supported and entry["general"] and (repeated or not claimed):
             entry["strong"].update(entry["general"])
-            if terms := _supported(entry, taxonomy.themes[theme], required):
+            # a theme another assigned theme absorbs needs three times as much here too
+            # (a text on leaving "en våldsbejakande miljö" is about defectors)
+            if terms := _supported(entry, taxonomy.themes[theme],
+                                   3 * required if theme in absorbed else required):
                 supported[theme] = terms
     context = context or any(not taxonomy.themes[t].needs_context for t in supported)
     return {t: terms for t, terms in supported.items()
