@@ -363,7 +363,7 @@ def test_run_scan_twice_reports_nothing_new(tmp_path: Path) -> None:
     assert list(quality["Tema"]) == [second.taxonomy.label(k) for k in second.taxonomy.keys]
     # measured on the fresh held-out batch (its hand labels, read apart from the matcher)
     labelled = pd.read_csv(PROJECT / scanning.DEV_CORPUS, keep_default_na=False)
-    fresh = labelled[labelled["split"] == "utvardering3"]
+    fresh = labelled[labelled["split"] == scanning.validation.HELD_OUT]
     assert quality["Märkta texter"].sum() == sum(len([k for k in v.split(";") if k])
                                                  for v in fresh["themes"])
     assert quality["Andel av orelaterade texter (%)"].between(0, 100).all()

@@ -113,7 +113,31 @@ def test_bad_rules_are_named(tmp_path: Path, entry: str, message: str) -> None:
      ["islamism"]),
     ("Ny lägesbild om våldsbejakande extremism tas fram med skola, polis och civilsamhälle.",
      ["samverkan_lagesbild"]),
+    # taxonomy v7: sport is not terror; explosives in a terror plot are not gang crime;
+    # the ideology of those who leave a milieu is named too; ages written with digits
+    ("Ren terror på isen när bandylaget vann matchen med 6–0.", []),
+    ("Två gripna för förberedelse till terroristbrott – planerade en sprängladdning vid "
+     "en synagoga.", ["extremism_terrorism"]),
+    ("Ny stödverksamhet för den som vill lämna vit makt-miljön och högerextrema grupper.",
+     ["hogerextremism", "avhoppare"]),
+    ("15-åring häktad för skjutning på uppdrag av ett kriminellt nätverk. Den 15-årige "
+     "pojken hade slutat gå till skolan.", ["kriminella_natverk", "skola_och_unga"]),
+    ("70-åring häktad för skjutning på uppdrag av ett kriminellt nätverk. Den 70-årige "
+     "mannen hade slutat gå till jobbet.", ["kriminella_natverk"]),
+    ("Forskare får hatmeddelanden och hot om våld efter tv-debatt; universitetet ordnar "
+     "säkerhetsstöd.", ["hot_och_hat"]),
 ])
 def test_shipped_taxonomy_on_hard_negatives_and_their_positives(text: str,
                                                                  themes: list[str]) -> None:
     assert themes_of(scanning.load_taxonomy(), text) == [themes]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("En 15-årig pojke", ["en", "femtonårig", "pojke"]),
+    ("13–15-åringar", ["femtonåringar"]),
+    ("pojkar i 13‑15-årsåldern", ["pojkar", "i", "femtonårsåldern"]),
+    ("en 70-åring och en 42-åring", ["en", "sjuttioåring", "och", "en", "fyrtiotvååring"]),
+    ("2026-årets budget, 15 år, 0-åring", ["årets", "budget", "år", "åring"]),
+])
+def test_ages_written_with_digits_become_words(text: str, words: list[str]) -> None:
+    assert scanning.tokens(text) == words

@@ -22,10 +22,40 @@ _WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)|\n")
 
 
+_ONES = ["", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva",
+         "tolv", "tretton", "fjorton", "femton", "sexton", "sjutton", "arton", "nitton"]
+_TENS = ["", "", "tjugo", "trettio", "fyrtio", "femtio", "sextio", "sjuttio", "åttio", "nittio"]
+#: An age written with digits: "15-åring", "16-årig", "13–15-åringar", "20-årsåldern".
+_AGE = re.compile(r"(?<!\d)(\d{1,3})\s?[-\u2010\u2011\u2013](år(?:ing|ig|sålder)\w*)")
+
+
+def _number_word(n: int) -> str:
+    """A Swedish number word (1–199) as written in compounds: 15 → "femton", 42 →
+    "fyrtiotvå", 100 → "hundra"."""
+    if n >= 100:
+        return "hundra" + (_number_word(n - 100) if n > 100 else "")
+    if n < 20:
+        return _ONES[n]
+    return _TENS[n // 10] + _ONES[n % 10]
+
+
+def _age_words(match: re.Match[str]) -> str:
+    n = int(match.group(1))
+    return (_number_word(n) + match.group(2)) if 0 < n < 200 else match.group(0)
+
+
 def tokens(text: object) -> list[str]:
-    """Lower-case NFC word tokens; hyphenated words are split ("vit makt-musik" → three)."""
+    """Lower-case NFC word tokens; hyphenated words are split ("vit makt-musik" → three).
+
+    Ages written with digits become the words a text would otherwise use ("en 15-årig
+    pojke" → "femtonårig", "13–15-åringar" → "femtonåringar"), so a taxonomy can name
+    them; other numbers are not words and are dropped.
+    """
     value = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
-    return _WORD.findall(unicodedata.normalize("NFC", value).lower())
+    value = unicodedata.normalize("NFC", value).lower()
+    if "år" in value:
+        value = _AGE.sub(_age_words, value)
+    return _WORD.findall(value)
 
 
 @dataclass
