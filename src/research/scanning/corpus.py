@@ -26,6 +26,7 @@ _ONES = ["", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", 
          "tolv", "tretton", "fjorton", "femton", "sexton", "sjutton", "arton", "nitton"]
 _TENS = ["", "", "tjugo", "trettio", "fyrtio", "femtio", "sextio", "sjuttio", "åttio", "nittio"]
 #: An age written with digits: "15-åring", "16-årig", "13–15-åringar", "20-årsåldern".
+_AGE_DASHES = ("-", "\u2010", "\u2011", "\u2013")
 _AGE = re.compile(r"(?<!\d)(\d{1,3})\s?[-\u2010\u2011\u2013](år(?:ing|ig|sålder)\w*)")
 
 
@@ -53,7 +54,7 @@ def tokens(text: object) -> list[str]:
     """
     value = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
     value = unicodedata.normalize("NFC", value).lower()
-    if "år" in value:
+    if any(dash + "år" in value for dash in _AGE_DASHES):  # cheap test before the regex
         value = _AGE.sub(_age_words, value)
     return _WORD.findall(value)
 
