@@ -54,7 +54,8 @@ def _language(code: object) -> str:
 #: the table is saved under): the columns a reader compares first, long and technical
 #: columns (abstracts, keywords, file names) left to the CSV, shares as percentages.
 READING: dict[str, dict[str, Any]] = {
-    "files": {"priority": ["fil", "poster", "status", "databas"]},
+    # three rows, and a phone would hide the problems the caption names (3 of 5 fit)
+    "files": {"priority": ["fil", "poster", "status", "databas"], "phone": "cards"},
     "records": {"priority": ["titel", "år", "databas", "behålls", "författare"],
                 "hide": ["sammanfattning", "nyckelord", "fil"], "max_chars": 120,
                 "formatters": {"språk": _language}},
@@ -66,7 +67,8 @@ READING: dict[str, dict[str, Any]] = {
                 "formatters": {"sannolikhet": _percent}, "decimals": {"poäng": 2},
                 "max_chars": 120},
     "languages": {"formatters": {"andel": _percent}},
-    "topics": {"priority": ["ämne", "etikett", "antal"], "max_chars": 120},
+    # the top words and titles are what a topic is: on a phone every cell, as cards
+    "topics": {"priority": ["ämne", "etikett", "antal"], "max_chars": 120, "phone": "cards"},
 }
 
 #: The words of the method notes a reader may not know, for "Om underlaget".

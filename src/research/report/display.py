@@ -41,6 +41,7 @@ __all__ = [
     "PHONE_COLUMN_PX",
     "LONG_TEXT_CHARS",
     "PHONE_LAYOUTS",
+    "phone_layout",
     "table_html",
     "error_html",
     "save_table",
@@ -154,6 +155,26 @@ def _width_class(width: float) -> str:
 PHONE_LAYOUTS = ("auto", "columns", "cards")
 
 
+def phone_layout(phone: str, *, fitting: int, total: int, rows: int = 1) -> str:
+    """The layout a phone gets: ``"columns"`` or ``"cards"``.
+
+    ``phone`` is :func:`table_html`'s option; ``fitting`` how many of the ``total`` shown
+    columns fit a 360 px phone beside each other (``priority`` first), ``rows`` how many rows
+    the table shows. ``"auto"`` chooses cards when a phone would show at most half of the
+    columns (1 of 2, 2 of 4, 3 of 6 or 3 of 8): the reader would otherwise see a table of
+    which most is missing and have to open "Visa alla kolumner" and scroll sideways to read
+    a row. A table of which a phone shows more than half (3 of 5, 4 of 7) stays a table,
+    its last (least wanted) columns behind "Visa alla kolumner"; so does an empty table,
+    which has no rows to draw as cards.
+    """
+    if phone not in PHONE_LAYOUTS:
+        raise ParameterError(f"table_html: unknown phone layout {phone!r}.",
+                             hint=f"use one of {', '.join(PHONE_LAYOUTS)}", parameter="phone")
+    if phone != "auto":
+        return phone
+    return "cards" if rows > 0 and fitting < total and 2 * fitting <= total else "columns"
+
+
 def table_html(
     df: pd.DataFrame,
     caption: str,
@@ -196,9 +217,10 @@ def table_html(
     note
         A short Swedish note under the table.
     priority
-        Columns a phone shows first. The columns that do not fit a 360 px phone beside
-        them are hidden there and the whole table is behind "Visa alla kolumner" (a
-        ``<details>``, no script); wider screens and paper show every column.
+        Columns a phone shows first (and the order of every view). In the ``"columns"``
+        layout the columns that do not fit a 360 px phone beside them are hidden there and
+        the whole table is behind "Visa alla kolumner" (a ``<details>``, no script); as
+        cards they come first on each card. Wider screens and paper show every column.
     errors
         Columns holding technical error texts (columns named "Fel", "Felmeddelande",
         "Fel eller anmärkning", "error" count without being named): shown as a Swedish cause
@@ -223,16 +245,14 @@ def table_html(
         columns that fit (``priority`` first, the rest behind "Visa alla kolumner");
         ``"cards"`` every row as a card, each cell under its column's name (``data-label``)
         so nothing is hidden and nothing scrolls sideways; ``"auto"`` (the default) cards
-        when a phone would show only the first column, else columns. Either way the page
-        holds one real ``<table>`` with header cells (cards add the ARIA table roles,
-        which a browser may drop from a table drawn as blocks); wider screens and paper
-        show the table as a table.
+        when a phone would show at most half of the columns, else columns
+        (:func:`phone_layout`). Either way the page holds one real ``<table>`` with header
+        cells (cards add the ARIA table roles, which a browser may drop from a table drawn
+        as blocks); wider screens and paper show the table as a table.
     """
     if not caption:
         raise ParameterError("Every table needs a Swedish caption.", hint="pass caption='…'")
-    if phone not in PHONE_LAYOUTS:
-        raise ParameterError(f"table_html: unknown phone layout {phone!r}.",
-                             hint=f"use one of {', '.join(PHONE_LAYOUTS)}", parameter="phone")
+    phone_layout(phone, fitting=0, total=0)  # an unknown layout is refused first
     links = dict(links or {})
     html_columns, errors = set(html_columns), set(errors)
     errors |= {c for c in df.columns if ERROR_COLUMN.match(str(c)) and c not in html_columns
@@ -250,14 +270,15 @@ def table_html(
     widths, fitting = _phone_columns(columns, cells, numeric, opaque=html_columns | errors,
                                      index=index)
     extra = [c for c in columns if c not in fitting]
-    cards = phone == "cards" or (phone == "auto" and bool(extra) and len(fitting) < 2)
+    cards = phone_layout(phone, fitting=len(fitting), total=len(columns),
+                         rows=len(shown)) == "cards"
     grid = _Grid(shown, columns, cells, numeric, widths, index=index, links=links,
                  raw=html_columns | errors)
     if cards:  # every cell on the phone: nothing to hide, nothing behind "Visa alla"
         parts = grid.markup(caption, extra=[], cards=True)
     else:
         parts = grid.markup(caption, extra=extra)
-        if extra:
+        if extra and len(shown):  # an empty table has nothing more to show
             parts.append(f'<details class="table-all"><summary>Visa alla kolumner '
                          f"({len(columns)})</summary>")
             parts += grid.markup(f"{caption} (alla kolumner)", extra=[])
