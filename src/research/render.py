@@ -16,13 +16,13 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import nh3
 
 from .errors import InputDataError
 from .io.files import write_text_atomic
-from .report.formatting import format_date
+from .report.formatting import format_byte_count, format_date, format_file_size
 from .manifest import read_manifest
 from .report.display import BRIEFING_INFO_MIMETYPE, read_briefing_info
 
@@ -317,6 +317,33 @@ def is_private_parameter(name: str) -> bool:
     return name.startswith(PRIVATE_PREFIXES)
 
 
+class ProvenanceInput(NamedTuple):
+    """An input file as the provenance lists it: ``path, size, digest`` as the manifest
+    has them (``size`` in bytes), and the size as a reader reads it."""
+
+    path: str
+    size: Any
+    digest: str
+
+    @property
+    def size_text(self) -> str:
+        """``"259,9 kB"`` (:func:`research.report.formatting.format_file_size`); a size
+        that is no byte count is shown as the manifest has it."""
+        try:
+            return format_file_size(self.size)
+        except (TypeError, ValueError):
+            return str(self.size)
+
+    @property
+    def size_exact(self) -> str:
+        """``"259 864 byte"``, for the size's title (the exact count is also in
+        ``manifest.json``)."""
+        try:
+            return format_byte_count(self.size)
+        except (TypeError, ValueError):
+            return str(self.size)
+
+
 def _provenance(manifest: Mapping[str, Any]) -> dict[str, Any]:
     facts = []
     if manifest.get("notebook"):
@@ -340,7 +367,7 @@ def _provenance(manifest: Mapping[str, Any]) -> dict[str, Any]:
     parameters = [(k, "(dolt)" if is_private_parameter(k) else
                    json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
                   for k, v in (manifest.get("parameters") or {}).items()]
-    inputs = [(i.get("path", ""), i.get("size", ""), i.get("sha256") or "")
+    inputs = [ProvenanceInput(i.get("path", ""), i.get("size", ""), i.get("sha256") or "")
               for i in manifest.get("inputs") or []]
     limit = 40
     return {"facts": facts, "parameters": parameters, "inputs": inputs[:limit],

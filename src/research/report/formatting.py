@@ -1,7 +1,8 @@
 """Swedish conventions for readers: numbers, percentages, dates and weeks.
 
 Decimal comma and a non-breaking space as thousands separator ("1 234,5", "12,5 %"),
-dates as "24 november 2026" in text and ISO in tables, ISO week numbers ("vecka 47").
+dates as "24 november 2026" in text and ISO in tables, ISO week numbers ("vecka 47"), file
+sizes in decimal units ("4,2 kB").
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ __all__ = [
     "column_header",
     "ERROR_CAUSES",
     "explain_error",
+    "FILE_SIZE_UNITS",
+    "format_file_size",
+    "format_byte_count",
 ]
 
 NBSP = "\u00a0"
@@ -129,6 +133,76 @@ def format_p(value: float | None, decimals: int = 3) -> str:
     if text == "–":
         return "p saknas"
     return f"p{NBSP}{text}" if text.startswith("<") else f"p{NBSP}={NBSP}{text}"
+
+
+#: The units of :func:`format_file_size`, each 1000 times the one before (SI prefixes).
+FILE_SIZE_UNITS = ("byte", "kB", "MB", "GB", "TB", "PB")
+
+
+def _byte_count(value: object) -> int | None:
+    """``value`` as a whole number of bytes; ``None`` for a missing value (``None``, ``""``,
+    NaN). A negative, fractional, infinite or non-numeric value is an error: a file size
+    cannot be one, so it is never shown as if it were."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, Number):
+        raise TypeError(f"a file size is a number of bytes, not {value!r}")
+    number = float(value)  # type: ignore[arg-type]
+    if math.isnan(number):
+        return None
+    if math.isinf(number) or not number.is_integer():
+        raise ValueError(f"a file size is a whole number of bytes, not {value!r}")
+    count = int(value) if isinstance(value, int) else int(number)
+    if count < 0:
+        raise ValueError(f"a file size cannot be negative: {value!r}")
+    return count
+
+
+def format_file_size(value: object) -> str:
+    """A file size as Swedish readers expect it: ``812`` → ``"812 byte"``, ``4200`` →
+    ``"4,2 kB"``, ``1_300_000`` → ``"1,3 MB"``, ``2 * 10**9`` → ``"2,0 GB"``.
+
+    Decimal (SI) units throughout, chosen once for every size a reader sees: 1 kB =
+    1000 byte, 1 MB = 1000 kB, and so on up to PB (``FILE_SIZE_UNITS``), as the SI prefixes
+    k, M and G mean everywhere else; sizes in powers of 1024 would need the binary prefixes
+    (KiB, MiB, GiB), which readers seldom meet. So 1024 byte is "1,0 kB", 1536 byte
+    "1,5 kB". Below 1000 the exact count is shown ("1 byte", "999 byte"; "byte" is the same
+    in the plural); from 1000 one decimal, rounded half up, moving to the next unit when
+    the rounding reaches 1000 ("999 950 byte" → "1,0 MB", never "1 000,0 kB"). Sizes beyond
+    the petabytes stay in PB with a thousands separator. A decimal comma and a
+    non-breaking space before the unit, as :func:`format_number` writes numbers.
+
+    A missing size (``None``, ``""``, NaN) is an en dash, as in the tables. A negative,
+    fractional or non-numeric size raises (``ValueError``/``TypeError``). The exact count,
+    for a title attribute or a CSV file, is :func:`format_byte_count`.
+    """
+    count = _byte_count(value)
+    if count is None:
+        return "–"
+    if count < 1000:
+        return f"{count}{NBSP}byte"
+    for unit in range(1, len(FILE_SIZE_UNITS)):
+        # tenths of the unit, rounded half up in integers (round() takes 4,25 to 4,2)
+        tenths = (20 * count + 1000 ** unit) // (2 * 1000 ** unit)
+        if tenths < 10_000:  # below 1000,0 of this unit
+            break
+    whole, tenth = divmod(tenths, 10)
+    return f"{_grouped(whole)},{tenth}{NBSP}{FILE_SIZE_UNITS[unit]}"
+
+
+def _grouped(count: int) -> str:
+    """A whole number with non-breaking spaces between thousands, exact however large
+    (:func:`format_number` goes through a float)."""
+    return f"{count:,d}".replace(",", NBSP)
+
+
+def format_byte_count(value: object) -> str:
+    """The exact size of a file in bytes, Swedish style: ``259864`` → ``"259 864 byte"``
+    (non-breaking spaces); a missing size is an en dash. Raises as :func:`format_file_size`."""
+    count = _byte_count(value)
+    if count is None:
+        return "–"
+    return f"{_grouped(count)}{NBSP}byte"
 
 
 _MONTH_CODE = re.compile(r"^(\d{4})-(\d{2})$")
