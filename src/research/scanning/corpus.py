@@ -26,7 +26,6 @@ _ONES = ["", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", 
          "tolv", "tretton", "fjorton", "femton", "sexton", "sjutton", "arton", "nitton"]
 _TENS = ["", "", "tjugo", "trettio", "fyrtio", "femtio", "sextio", "sjuttio", "åttio", "nittio"]
 #: An age written with digits: "15-åring", "16-årig", "13–15-åringar", "20-årsåldern".
-_AGE_DASHES = ("-", "\u2010", "\u2011", "\u2013")
 _AGE = re.compile(r"(?<!\d)(\d{1,3})\s?[-\u2010\u2011\u2013](år(?:ing|ig|sålder)\w*)")
 
 
@@ -52,11 +51,16 @@ def tokens(text: object) -> list[str]:
     pojke" → "femtonårig", "13–15-åringar" → "femtonåringar"), so a taxonomy can name
     them; other numbers are not words and are dropped.
     """
+    return _WORD.findall(_normalised(text))
+
+
+def _normalised(text: object) -> str:
+    """The text as :func:`tokens` reads it: NFC, lower case, ages as words."""
     value = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
     value = unicodedata.normalize("NFC", value).lower()
-    if any(dash + "år" in value for dash in _AGE_DASHES):  # cheap test before the regex
-        value = _AGE.sub(_age_words, value)
-    return _WORD.findall(value)
+    if "-år" in value or "\u2013år" in value or "\u2011år" in value or "\u2010år" in value:
+        value = _AGE.sub(_age_words, value)  # (the cheap test first: most texts have none)
+    return value
 
 
 @dataclass
@@ -108,12 +112,14 @@ def build_corpus(texts: Iterable[object]) -> Corpus:
     offsets = [0]
     leads: list[int] = []
     setdefault = vocabulary.setdefault
+    findall, sentence_end = _WORD.findall, _SENTENCE_END.search
     for text in texts:
-        words = tokens(text)
+        value = _normalised(text)
+        words = findall(value)
         ids.extend([setdefault(t, len(vocabulary)) for t in words])
         offsets.append(len(ids))
-        end = _SENTENCE_END.search(text) if isinstance(text, str) else None
-        leads.append(len(words) if end is None else len(tokens(text[:end.start()])))
+        end = sentence_end(value)
+        leads.append(len(words) if end is None else len(findall(value, 0, end.start())))
     return Corpus(list(vocabulary), np.asarray(ids, dtype=np.int64),
                   np.asarray(offsets, dtype=np.int64), np.asarray(leads, dtype=np.int64))
 
