@@ -5,6 +5,7 @@ non-breaking space before the unit; the exact count stays available ("259 864 by
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -99,3 +100,19 @@ def test_provenance_inputs_carry_the_readable_and_the_exact_size() -> None:
     assert [i.size_exact for i in inputs] == [_spaced("259 864 byte"), _spaced("812 byte"),
                                              "–", "okänd"]
     assert inputs[2].digest == ""
+
+
+def test_the_briefing_shows_the_readable_size_and_keeps_the_exact_one() -> None:
+    from nbformat.v4 import new_notebook
+
+    from research.render import render_notebook
+
+    manifest = {"run_id": "r1", "inputs": [
+        {"path": "data/sample/lagesbild/rapporter.csv", "size": 259_864, "sha256": "ab" * 32},
+        {"path": "parameters/lagesbild/default.yaml", "size": 323, "sha256": "cd" * 32}]}
+    html, _ = render_notebook(new_notebook(), manifest, "lagesbild")
+    files = html.split("<caption>Indatafiler</caption>")[1].split("</table>")[0]
+    assert ">Storlek</th>" in files and "(byte)" not in files
+    sizes = re.findall(r"<data ([^>]*)>([^<]*)</data>", files)
+    assert [text for _, text in sizes] == [_spaced("259,9 kB"), _spaced("323 byte")]
+    assert 'value="259864"' in sizes[0][0] and f'title="{_spaced("259 864 byte")}"' in sizes[0][0]

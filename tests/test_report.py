@@ -171,7 +171,7 @@ def test_tables_fit_a_phone_and_the_rest_is_behind_details() -> None:
         "Kommentar från förvaltningen om underlaget": ["Bra", "Bra"],
         "Ytterligare upplysningar": ["Ingen", "Ingen"], "Jämförelse med föregående år": [1.5, 2.0],
     })
-    html = report.table_html(df, "Svarsfrekvens", priority=["Svarsfrekvens (%)"])
+    html = report.table_html(df, "Svarsfrekvens", priority=["Svarsfrekvens (%)"], phone="columns")
     head = html.split("<tbody>")[0]
     # priority column right after the first; numbers right-aligned in header and cells
     assert head.index("Svarsfrekvens (%)") < head.index("Svarande")
