@@ -152,8 +152,10 @@ SPLITS = (("utveckling", "tuning half (used while tuning the taxonomy)"),
                            "errors, v5: not clean)"),
           ("utvardering3", "eleventh batch (measured once, then the taxonomy was tuned on its "
                            "errors, v6: not clean)"),
-          ("utvardering4", "fresh held-out batch (written by an author who had not seen the "
-                           "taxonomy, before the matcher ran on it; measured once)"))
+          ("utvardering4", "twelfth batch, by an independent author (measured once, then "
+                           "the taxonomy was tuned on its errors, v7: not clean)"),
+          ("utvardering5", "fresh held-out batch (written by another author who had not seen "
+                           "the taxonomy, before the matcher ran on it; measured once)"))
 FRESH = SPLITS[-1][0]
 
 
