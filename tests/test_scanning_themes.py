@@ -141,3 +141,16 @@ def test_shipped_taxonomy_on_hard_negatives_and_their_positives(text: str,
 ])
 def test_ages_written_with_digits_become_words(text: str, words: list[str]) -> None:
     assert scanning.tokens(text) == words
+
+
+def test_a_dropped_final_vowel_only_before_a_real_word() -> None:
+    """'skolledning' is skola + ledning, but 'pappersprodukt' is no 'pappa' + 'ersprodukt'
+    (taxonomy v8: the relatives' theme fired on 'papperskorgar' in council minutes)."""
+    assert scanning.split_compound("skolledning", {"skola"}) == ["skola"]
+    assert scanning.split_compound("pappersprodukt", {"pappa"}) == []
+    assert scanning.split_compound("papperskorgar", {"pappa"}) == []
+    assert scanning.split_compound("extremistmiljöerna", {"extremism", "miljö"}) == [
+        "extremism", "miljö"]
+    minutes = ("Kommunfullmäktige. Lägesbilden blev en årlig pappersprodukt; medborgarförslag "
+               "om fler papperskorgar vid skolan bifölls.")
+    assert themes_of(scanning.load_taxonomy(), minutes) == [[]]
