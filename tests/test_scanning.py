@@ -358,7 +358,15 @@ def test_run_scan_twice_reports_nothing_new(tmp_path: Path) -> None:
         assert isinstance(figure, Figure) and "poster" in get_alt(figure)
     notes = second.method_notes()
     assert "körning nummer 2" in notes[0] and "handmärkta" not in notes[0]
-    assert "märkts för hand" in notes[1]
+    assert "märkts för hand" in notes[1] and "inte hade sett den" in notes[1]
+    # a taxonomy of one's own is measured too, without the claim made for the shipped one
+    own = tmp_path / "egen.yaml"
+    own.write_text("themes:\n  avhoppare:\n    label: Avhoppare\n    terms: [avhoppare]\n",
+                   encoding="utf-8")
+    custom = scanning.analyse(sources, tmp_path / "a.sqlite", as_of="2026-11-22",
+                              taxonomy=own)
+    note = custom.method_notes()[1]
+    assert "egen taxonomi" in note and "inte hade sett den" not in note
     quality = second.theme_quality()
     assert list(quality["Tema"]) == [second.taxonomy.label(k) for k in second.taxonomy.keys]
     # measured on the fresh held-out batch (its hand labels, read apart from the matcher)

@@ -195,9 +195,14 @@ class ScanResult:
         text = (f"Mätt i den här körningen på {format_number(self.evaluation.n_documents)} "
                 f"texter som skrivits och märkts för hand (varav "
                 f"{format_number(self.evaluation.n_unrelated)} utan tema inom fältet, många "
-                "med ord som lätt missförstås: skola, hot, nätverk, unga). De skrevs efter "
-                "den senaste justeringen av taxonomin och har inte använts för att justera "
-                "den; se data/dev/omvarld_teman/README.md. "
+                "med ord som lätt missförstås: skola, hot, nätverk, unga). "
+                + ("De skrevs efter den senaste justeringen av taxonomin, av en person som "
+                   "inte hade sett den, och har inte använts för att justera den; se "
+                   "data/dev/omvarld_teman/README.md. " if self.taxonomy.shipped else
+                   "Körningen använder en egen taxonomi: texterna skrevs för att mäta den "
+                   "medföljande, och om den egna taxonomin skrevs med dem framför sig säger "
+                   "siffrorna mindre; se data/dev/omvarld_teman/README.md. ")
+                + 
                 "Precision är andelen tilldelade teman som var rätt, täckning andelen av de "
                 "rätta temana som hittades.")
         if len(below):

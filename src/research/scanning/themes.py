@@ -198,6 +198,9 @@ class Taxonomy:
     themes: dict[str, Theme]
     context: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    #: The taxonomy shipped with the package (``research/data/taxonomy.yaml``), the one the
+    #: development corpus's fresh batch was written to measure.
+    shipped: bool = False
     single: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     compound: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     phrases: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
@@ -348,7 +351,8 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
             raise ConfigError(f"{name}: theme {theme.key!r} absorbs the unknown theme "
                               f"{unknown[0]!r}.", file=name, column=theme.key,
                               hint=f"use keys of this taxonomy: {', '.join(themes)}")
-    return Taxonomy(themes, _term_list(data.get("context")), _term_list(data.get("ignore")))
+    return Taxonomy(themes, _term_list(data.get("context")), _term_list(data.get("ignore")),
+                    shipped=path is None or str(path).strip() == "")
 
 
 def _check_groups(groups: Any, name: str, key: str, field_name: str) -> None:
