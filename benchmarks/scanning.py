@@ -154,7 +154,9 @@ SPLITS = (("utveckling", "tuning half (used while tuning the taxonomy)"),
                            "errors, v6: not clean)"),
           ("utvardering4", "twelfth batch, by an independent author (measured once, then "
                            "the taxonomy was tuned on its errors, v7: not clean)"),
-          ("utvardering5", "fresh held-out batch (written by another author who had not seen "
+          ("utvardering5", "thirteenth batch, by another independent author (measured once, "
+                           "then the taxonomy was tuned on its errors, v8: not clean)"),
+          ("utvardering6", "fresh held-out batch (written by a fourth author who had not seen "
                            "the taxonomy, before the matcher ran on it; measured once)"))
 FRESH = SPLITS[-1][0]
 

@@ -154,3 +154,15 @@ def test_a_dropped_final_vowel_only_before_a_real_word() -> None:
     minutes = ("Kommunfullmäktige. Lägesbilden blev en årlig pappersprodukt; medborgarförslag "
                "om fler papperskorgar vid skolan bifölls.")
     assert themes_of(scanning.load_taxonomy(), minutes) == [[]]
+
+
+def test_a_long_text_needs_more_evidence_unless_its_title_names_the_theme() -> None:
+    """Over 150 words a theme needs two pieces of evidence (one word there may be
+    incidental), but one in the title is where the subject is (taxonomy v9)."""
+    filler = " ".join(["Kommunen redovisade arbetet under året och planerna framåt."] * 20)
+    taxonomy = scanning.load_taxonomy()
+    titled = f"Dottern i den militanta vänstern. {filler}"
+    buried = f"Årsberättelse från kommunen. {filler} Dottern i den militanta vänstern."
+    assert len(titled.split()) > 150
+    assert themes_of(taxonomy, titled) == [["vansterextremism"]]
+    assert themes_of(taxonomy, buried) == [[]]

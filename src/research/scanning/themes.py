@@ -492,8 +492,12 @@ def _assign(found: Mapping[tuple[str, str], int], taxonomy: Taxonomy,
             entry["groups"].setdefault((role[1], role[2]), {})[term] = count
         else:
             entry[role][term] = count
+    # a long text needs more evidence (an incidental word is likelier), except for a theme
+    # its title or lead names: that is where its subject is
     supported = {theme: terms for theme, entry in per_theme.items()
-                 if (terms := _supported(entry, taxonomy.themes[theme], required))}
+                 if (terms := _supported(entry, taxonomy.themes[theme],
+                                         min(required, 1.0) if theme in in_title
+                                         else required))}
     absorbed = {a for t in supported for a in taxonomy.themes[t].absorbs if a != t}
     for theme in absorbed & set(supported):  # the setting of another theme's text
         if not _supported(per_theme[theme], taxonomy.themes[theme], 3 * required):
