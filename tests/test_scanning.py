@@ -563,19 +563,27 @@ themes:
 
 
 def test_development_corpus_figures_on_the_fresh_held_out_batch() -> None:
-    """The shipped taxonomy on the fresh held-out batch of the hand-labelled corpus
-    (``utvardering3``, measured once, see benchmarks/README.md): no theme on more than 5 %
-    of its 40 unrelated texts (the target), and — a regression guard at the figure
-    measured there, below the 0.80 target — recall of every theme at least 0.55."""
+    """The shipped themes on the fresh held-out batch of the hand-labelled corpus
+    (``utvardering7``, by a fifth author who had not seen the taxonomy; measured once, see
+    benchmarks/README.md): no theme on more than 5 % of its 71 unrelated texts (the
+    target), with and without the classifier's check; and — regression guards at the
+    figures measured there, below the targets of 0.85 and 0.80 — the checked themes'
+    precision at least 0.75 and recall at least 0.65 for every theme (the taxonomy alone:
+    0.56 and 0.42)."""
     from research.scanning.validation import HELD_OUT, evaluate_themes
 
-    evaluation = evaluate_themes(scanning.load_taxonomy(), PROJECT / scanning.DEV_CORPUS,
-                                 split=HELD_OUT)
-    table = evaluation.per_theme.set_index("theme")
-    assert evaluation.n_documents >= 100 and evaluation.n_unrelated >= 30
-    assert (table["unrelated_rate"] <= 0.05).all()
-    assert (table["recall"] >= 0.55).all()
-    assert set(table.index) == set(SHARED_KEYS)
+    taxonomy = scanning.load_taxonomy()
+    corpus = PROJECT / scanning.DEV_CORPUS
+    alone = evaluate_themes(taxonomy, corpus, split=HELD_OUT)
+    check = scanning.load_theme_check(corpus, taxonomy, exclude_split=HELD_OUT)
+    checked = evaluate_themes(taxonomy, corpus, split=HELD_OUT, check=check)
+    assert alone.n_documents >= 150 and alone.n_unrelated >= 50
+    for evaluation in (alone, checked):
+        table = evaluation.per_theme.set_index("theme")
+        assert (table["unrelated_rate"] <= 0.05).all()
+        assert set(table.index) == set(SHARED_KEYS)
+    table = checked.per_theme.set_index("theme")
+    assert (table["precision"] >= 0.75).all() and (table["recall"] >= 0.65).all()
 
 
 def test_taxonomy_alias_bomb_is_refused(tmp_path: Path) -> None:

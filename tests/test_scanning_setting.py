@@ -91,6 +91,7 @@ def test_the_quality_note_names_themes_over_the_unrelated_target(
     predicted = [["nazi"], ["school"], ["school"]] + [[] for _ in range(9)]
     evaluation = ThemeEvaluation(labels, predicted, taxonomy)
     note = ScanResult.theme_quality_note(SimpleNamespace(evaluation=evaluation,
-                                                         taxonomy=taxonomy))
+                                                         taxonomy=taxonomy,
+                                                         check_note=lambda: ""))
     assert "Under målen (precision 0,85, täckning 0,80): skola" in note
     assert note.endswith("Över målet på högst 5 % av texterna utan tema: skola (10,0 %).")

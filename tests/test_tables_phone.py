@@ -401,10 +401,10 @@ NOW_CARDS = {
     "omvarldsbevakning/default": ["Poster per tema: perioden mot baslinjen", "Ord som ökar",
                                   "Nyheter som bärs av minst två källor",
                                   "Klassificerarens korsvaliderade", "Källornas status",
-                                  "Taxonomins precision", "Var taxonomin missade"],
+                                  "Temanas precision", "Var temana missade"],
     "omvarldsbevakning/nationella_kallor": ["Poster per tema: perioden mot baslinjen",
-                                            "Källornas status", "Taxonomins precision",
-                                            "Var taxonomin missade"],
+                                            "Källornas status", "Temanas precision",
+                                            "Var temana missade"],
 }
 # caption start → columns a phone may leave behind "Visa alla kolumner" (truly secondary):
 # none in these briefings

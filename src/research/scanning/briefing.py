@@ -20,13 +20,14 @@ from .analysis import analyse_items
 from ..paths import interactive_notice
 from .archive import (Archive, RunContext, RunRecord, archive_path, release_draft_copy,
                       run_context)
+from .check import ThemeCheck, load_theme_check
 from .classifier import classifier_report
 from .figures import lower_first, plot_rising_themes, plot_theme_overview
 from .sources import load_sources, read_sources
 from .tables import new_items_by_theme, new_items_table, sources_table, story_table
 from .themes import Taxonomy, load_taxonomy
 from .trends import Window
-from .validation import DEV_CORPUS, ThemeEvaluation, evaluate_themes
+from .validation import DEV_CORPUS, HELD_OUT, ThemeEvaluation, evaluate_themes
 
 __all__ = ["ScanResult", "analyse"]
 
@@ -54,6 +55,7 @@ class ScanResult:
     classifier: pd.DataFrame = field(default_factory=pd.DataFrame)
     evaluation: ThemeEvaluation | None = None
     context: RunContext = field(default_factory=RunContext)
+    check: ThemeCheck | None = None
 
     def notices(self) -> list[str]:
         """Notices to show above the summary (Swedish): that this session or draft works
@@ -185,6 +187,19 @@ class ScanResult:
             columns[1]: table["missed"], columns[2]: table["false_alarms"],
             columns[3]: table["false_alarms_unrelated"], columns[4]: labels})
 
+    def check_note(self) -> str:
+        """How the themes were checked by a classifier (Swedish; empty without one)."""
+        check = self.check
+        if check is None:
+            return ""
+        return (f"Temana är kontrollerade av en klassificerare som tränats på "
+                f"{format_number(check.n_texts)} handmärkta texter ({check.source}, utan "
+                "texterna som mäter den här): ett tema som taxonomin ger tas bort där "
+                f"klassificeraren ger det under {format_number(100 * check.veto)} % "
+                "sannolikhet, och ett tema som den ger minst "
+                f"{format_number(100 * check.add)} % läggs till, med klassificeraren och de "
+                "ord som vägde tyngst som belägg. ")
+
     def theme_quality_note(self) -> str:
         """What the theme-quality table measured, in Swedish."""
         if self.evaluation is None:
@@ -202,8 +217,8 @@ class ScanResult:
                    "Körningen använder en egen taxonomi: texterna skrevs för att mäta den "
                    "medföljande, och om den egna taxonomin skrevs med dem framför sig säger "
                    "siffrorna mindre; se data/dev/omvarld_teman/README.md. ")
-                + 
-                "Precision är andelen tilldelade teman som var rätt, täckning andelen av de "
+                + self.check_note()
+                + "Precision är andelen tilldelade teman som var rätt, täckning andelen av de "
                 "rätta temana som hittades.")
         if len(below):
             text += (" Under målen (precision 0,85, täckning 0,80): "
@@ -266,7 +281,7 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
             as_of: object = None, period_days: int = 7, baseline_days: int = 84,
             classifier_labels: str | Path | None = None, timeout: float = 20.0,
             journal: str = "wal", evaluation_corpus: str | Path | None = DEV_CORPUS,
-            seed: int = 1) -> ScanResult:
+            theme_check: str | Path | None = None, seed: int = 1) -> ScanResult:
     """Read all sources, store new items in the archive and analyse the window.
 
     "New" are the items this run stored for the first time. On the very first run (an
@@ -280,7 +295,10 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
     to the taxonomy's themes. ``journal`` is the archive's SQLite journal (``"delete"`` on
     network folders, see :class:`~research.scanning.archive.Archive`). The taxonomy is
     measured on the fresh held-out batch of ``evaluation_corpus`` (split
-    :data:`~research.scanning.validation.HELD_OUT`) when that file exists.
+    :data:`~research.scanning.validation.HELD_OUT`) when that file exists. With
+    ``theme_check`` (a labelled CSV, e.g. the development corpus) the taxonomy's themes are
+    checked by a classifier trained on it (:mod:`research.scanning.check`; its held-out
+    split left out), everywhere: counts, trends, new items and the measurement.
 
     Raises
     ------
@@ -292,6 +310,7 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
     window = Window.make(as_of, period_days, baseline_days)
     theme_taxonomy = load_taxonomy(taxonomy)
     source_list = load_sources(sources)
+    check = load_theme_check(theme_check, theme_taxonomy, exclude_split=HELD_OUT, seed=seed)
     context = run_context()
     target = archive_path(archive)  # a draft's or a session's private copy, or the file
     try:
@@ -311,7 +330,7 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
         release_draft_copy(target)  # a draft's private copy has served its purpose
     first_run = run.previous_run_id is None
     analysed = analyse_items(window_items, theme_taxonomy, window, new_ids=run.new_ids,
-                             seed=seed)
+                             seed=seed, check=check)
     items = analysed["items"]
     items = items[(items["date"] > window.baseline_start) & (items["date"] <= window.end)]
     new_mask = items["is_new"] & (items["in_period"] if first_run else True)
@@ -324,10 +343,12 @@ def analyse(sources: str | Path, archive: str | Path, taxonomy: str | Path | Non
         themes=analysed["themes"], emerging_terms=analysed["emerging_terms"],
         stories=story_table(items), sources=sources_table(statuses),
         weekly=analysed["weekly"], archive_size=size, classifier=metrics,
-        evaluation=_evaluation(theme_taxonomy, evaluation_corpus), context=context)
+        evaluation=_evaluation(theme_taxonomy, evaluation_corpus, check), context=context,
+        check=check)
 
 
-def _evaluation(taxonomy: Taxonomy, path: str | Path | None) -> ThemeEvaluation | None:
+def _evaluation(taxonomy: Taxonomy, path: str | Path | None, check: ThemeCheck | None
+                ) -> ThemeEvaluation | None:
     if path is None or str(path).strip() == "" or not resolve(path).is_file():
         return None
-    return evaluate_themes(taxonomy, path)
+    return evaluate_themes(taxonomy, path, check=check)

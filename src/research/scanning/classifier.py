@@ -55,8 +55,11 @@ def read_labelled_items(path: str | Path, taxonomy: Taxonomy) -> pd.DataFrame:
                               hint=f"use the taxonomy's keys: {', '.join(taxonomy.keys)}",
                               file=str(target), row=row, column="themes")
         labels.append(keys)
-    return pd.DataFrame({"text": (frame["title"] + ". " + frame[body]).tolist(),
-                         "themes": labels})
+    result = pd.DataFrame({"text": (frame["title"] + ". " + frame[body]).tolist(),
+                           "themes": labels})
+    if "split" in frame.columns:  # a development corpus's splits (see validation)
+        result["split"] = frame["split"].astype(str).tolist()
+    return result
 
 
 class ThemeClassifier:

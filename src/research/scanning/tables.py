@@ -35,7 +35,9 @@ __all__ = [
 
 
 def new_items_table(items: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
-    """``new_items.csv``: item_id, title, source, published, url, themes, story_id, evidence."""
+    """``new_items.csv``: item_id, title, source, published, url, themes, story_id, evidence
+    (then ``vetoed_themes``, the taxonomy's themes a check took away, and
+    ``predicted_themes``, a local classifier's, when there are such)."""
     frame = pd.DataFrame({
         "item_id": items["item_id"],
         "title": items["title"].fillna(""),
@@ -46,6 +48,8 @@ def new_items_table(items: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
         "story_id": items["story_id"],
         "evidence": [format_evidence(e, taxonomy) for e in items["evidence"]],
     })
+    if "vetoed" in items:  # themes of the taxonomy the classifier's check took away
+        frame["vetoed_themes"] = ["; ".join(t) for t in items["vetoed"]]
     if "predicted_themes" in items:
         frame["predicted_themes"] = ["; ".join(t) for t in items["predicted_themes"]]
     return frame.sort_values(["published", "title"], ascending=[False, True]) \

@@ -1,0 +1,144 @@
+"""A second opinion on the taxonomy's themes from a classifier trained on labelled text.
+
+Measured on batches written by authors who had not seen the taxonomy
+(``benchmarks/README.md``), the taxonomy's word rules miss what is said in other words and
+fire on everyday words that another author uses differently, while a classifier trained on
+the hand-labelled development corpus (about 1,200 texts by five authors) generalises
+better; the two together did best. :class:`ThemeCheck` combines them: a theme the
+taxonomy assigns is dropped where the classifier gives it a probability under
+:data:`VETO`, and a theme the classifier gives at least :data:`ADD` is added (its evidence
+says so, with the words that weighed most). Both cut-offs were fixed on one batch before
+the next was written and measured with them.
+
+The classifier is :class:`~research.scanning.classifier.ThemeClassifier`'s model, fitted
+once per run on the labelled file (its held-out split, :data:`~research.scanning.
+validation.HELD_OUT`, left out so that the briefing's own measurement never sees its
+training texts).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+from ..paths import resolve
+from .classifier import ThemeClassifier, read_labelled_items
+from .themes import Taxonomy
+
+__all__ = ["VETO", "ADD", "ThemeCheck", "load_theme_check"]
+
+#: A taxonomy theme the classifier gives a probability under this is dropped.
+VETO = 0.1
+#: A theme the classifier gives at least this is added, with the classifier as evidence.
+ADD = 0.8
+#: Words shown as the evidence of a theme the classifier added.
+EVIDENCE_WORDS = 3
+
+
+@dataclass
+class ThemeCheck:
+    """A fitted classifier and the rule that combines it with the taxonomy's themes."""
+
+    model: ThemeClassifier
+    source: str
+    n_texts: int
+    veto: float = VETO
+    add: float = ADD
+    _words: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.model.trained_keys_)
+
+    def apply(self, matched: pd.DataFrame, texts: list[str], taxonomy: Taxonomy
+              ) -> pd.DataFrame:
+        """``matched`` (from :func:`~research.scanning.themes.match_themes`) with each
+        text's themes and evidence checked; a ``vetoed`` column lists the themes dropped.
+        Themes the classifier was not trained on keep the taxonomy's decision."""
+        if not len(matched):
+            return matched.assign(vetoed=pd.Series(dtype=object))
+        keys = self.keys
+        proba = self.model.predict_proba(texts)
+        column = {k: j for j, k in enumerate(keys)}
+        themes, evidence, vetoed = [], [], []
+        for i, (found, proof) in enumerate(zip(matched["themes"], matched["evidence"])):
+            kept = {k: list(proof[k]) for k in found
+                    if k not in column or proba[i, column[k]] >= self.veto}
+            dropped = [k for k in found if k not in kept]
+            for k in keys:
+                p = proba[i, column[k]]
+                if k not in kept and k not in dropped and p >= self.add:
+                    kept[k] = [f"klassificeraren {_percent(p)}", *self._top_words(texts[i], k)]
+            order = [k for k in taxonomy.keys if k in kept]
+            themes.append(order)
+            evidence.append({k: kept[k] for k in order})
+            vetoed.append(dropped)
+        result = matched.copy()
+        result["themes"], result["evidence"], result["vetoed"] = themes, evidence, vetoed
+        for key in taxonomy.keys:
+            if key in result.columns:
+                result[key] = [key in row for row in themes]
+        return result
+
+    def _top_words(self, text: str, key: str) -> list[str]:
+        """The text's word keys that weighed most for ``key`` (the lemma features)."""
+        union, forest = self.model.model_.steps[0][1], self.model.model_.steps[1][1]
+        lemmas = union.transformer_list[0][1]
+        if "names" not in self._words:
+            self._words["names"] = lemmas.get_feature_names_out()
+        coef = forest.estimators_[self.keys.index(key)].coef_.ravel()[:len(self._words["names"])]
+        row = lemmas.transform([text]).tocoo()
+        weights = row.data * coef[row.col]
+        words = []
+        for j in np.argsort(-weights):
+            word = str(self._words["names"][row.col[j]])
+            if weights[j] <= 0 or len(words) == EVIDENCE_WORDS:
+                break
+            if not _name_only(word, text):  # a place or a person says nothing of a theme
+                words.append(word)
+        return words
+
+
+def _name_only(word: str, text: str) -> bool:
+    """Whether ``word`` is capitalised in mid-sentence in ``text`` (a name: "i Östra
+    Hagen"), so says nothing of a theme."""
+    return re.search(rf"[a-zåäö,] {re.escape(word.capitalize())}", text) is not None
+
+
+def _percent(p: float) -> str:
+    return f"{round(100 * p)} %"
+
+
+def load_theme_check(path: str | Path | None, taxonomy: Taxonomy, *,
+                     exclude_split: str | None = None, seed: int = 1) -> ThemeCheck | None:
+    """Fit the check on a labelled CSV (``title``, ``text``, ``themes``; a ``split``
+    column's ``exclude_split`` rows left out), or ``None`` for an empty path.
+
+    Raises
+    ------
+    InputDataError, SchemaError
+        A missing or unreadable file, missing columns or an unknown theme key (see
+        :func:`~research.scanning.classifier.read_labelled_items`).
+    ParameterError
+        Too few labelled texts to train on.
+    """
+    if path is None or str(path).strip() == "":
+        return None
+    labelled = read_labelled_items(path, taxonomy)
+    if exclude_split is not None and "split" in labelled.columns:
+        labelled = labelled[labelled["split"] != exclude_split]
+    if len(labelled) < 20:
+        raise ParameterError(
+            f"theme_check: {resolve(path)} has {len(labelled)} labelled texts; the check "
+            "needs at least 20.", parameter="theme_check",
+            hint="give the development corpus (data/dev/omvarld_teman/dokument.csv) or "
+                 "more labelled items, or leave theme_check empty for the taxonomy alone")
+    model = ThemeClassifier(taxonomy.keys, min_examples=3, seed=seed, folds=1)
+    model.fit(labelled["text"].tolist(), labelled["themes"].tolist())
+    return ThemeCheck(model, str(path), len(labelled))
