@@ -76,6 +76,14 @@ def test_the_check_on_the_development_corpus_leaves_the_held_out_batch_out() -> 
 def test_bad_theme_check_files_are_named(tmp_path: Path) -> None:
     taxonomy = scanning.load_taxonomy()
     assert load_theme_check("", taxonomy) is None
+    # the shipped parameter sets name the development corpus; an installation without it
+    # runs on the taxonomy alone, while a file of one's own that is missing is an error
+    from research.paths import ROOT_ENV
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ROOT_ENV, str(tmp_path))
+        patch.chdir(tmp_path)
+        assert load_theme_check(DEV_CORPUS, taxonomy) is None
     with pytest.raises(InputDataError) as missing:
         load_theme_check(tmp_path / "saknas.csv", taxonomy)
     assert "saknas.csv" in str(missing.value)

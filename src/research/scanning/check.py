@@ -30,6 +30,7 @@ from ..errors import ParameterError
 from ..paths import resolve
 from .classifier import ThemeClassifier, read_labelled_items
 from .themes import Taxonomy
+from .validation import DEV_CORPUS
 
 __all__ = ["VETO", "ADD", "ThemeCheck", "load_theme_check"]
 
@@ -118,7 +119,8 @@ def _percent(p: float) -> str:
 def load_theme_check(path: str | Path | None, taxonomy: Taxonomy, *,
                      exclude_split: str | None = None, seed: int = 1) -> ThemeCheck | None:
     """Fit the check on a labelled CSV (``title``, ``text``, ``themes``; a ``split``
-    column's ``exclude_split`` rows left out), or ``None`` for an empty path.
+    column's ``exclude_split`` rows left out), or ``None`` for an empty path (and for the
+    development corpus's own path where this installation has no such file).
 
     Raises
     ------
@@ -130,6 +132,8 @@ def load_theme_check(path: str | Path | None, taxonomy: Taxonomy, *,
     """
     if path is None or str(path).strip() == "":
         return None
+    if Path(path).as_posix() == DEV_CORPUS and not resolve(path).is_file():
+        return None  # the development corpus is not in this installation: taxonomy alone
     labelled = read_labelled_items(path, taxonomy)
     if exclude_split is not None and "split" in labelled.columns:
         labelled = labelled[labelled["split"] != exclude_split]
