@@ -18,13 +18,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import simplemma
 from scipy import sparse
 
 from ..errors import ConfigError
 from ..io.files import read_yaml, safe_load_limited
 from ..paths import resolve
-from ..text.core import lemma
+from ..text.core import is_known_word, lemma
 from .corpus import Corpus, build_corpus, item_texts, tokens
 
 __all__ = [
@@ -86,8 +85,9 @@ def split_compound(word: str, known: Iterable[str] | Mapping[str, Any]) -> list[
     ``["extremism", "miljö"]``. Both parts must have at least four letters; a linking
     ``s`` and a dropped final ``a``/``e`` of the first part are handled ("skolledning" →
     "skola", "radikaliseringsprocess" → "radikalisering"; the dropped vowel only where
-    the rest is a word the lemma dictionary knows: "pappersprodukt" is no "pappa"), and so is a known word with
-    a Swedish inflection ending the lemmatiser does not know ("spelplattformarna").
+    the rest is a word the lemma dictionary knows: "pappersprodukt" is no "pappa"), and
+    so is a known word with a Swedish inflection ending the lemmatiser does not know
+    ("spelplattformarna").
     """
     known_keys = known if isinstance(known, (set, frozenset, dict)) else set(known)
     found: list[str] = []
@@ -102,7 +102,7 @@ def split_compound(word: str, known: Iterable[str] | Mapping[str, Any]) -> list[
     for cut in range(_MIN_COMPOUND, len(word) - _MIN_COMPOUND + 1):
         head, tail = word[:cut], word[cut:]
         head_forms = [head]
-        if _is_word(tail):  # a dropped final vowel only before a real word: "skol|ledning"
+        if is_known_word(tail):  # a dropped final vowel only before a word: "skol|ledning"
             head_forms += [head + "a", head + "e"]  # ("papp|ersprodukt" is no "pappa")
         if head.endswith("s") and len(head) > _MIN_COMPOUND:
             head_forms.append(head[:-1])
@@ -114,12 +114,6 @@ def split_compound(word: str, known: Iterable[str] | Mapping[str, Any]) -> list[
             if key in known_keys and key not in found:
                 found.append(key)
     return found
-
-
-@lru_cache(maxsize=200_000)
-def _is_word(word: str) -> bool:
-    """Whether the Swedish lemma dictionary knows ``word`` (the second part of a compound)."""
-    return simplemma.is_known(word, lang="sv")
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ __all__ = [
     "normalise",
     "tokenize",
     "lemma",
+    "is_known_word",
     "content_tokens",
     "guess_language",
 ]
@@ -75,6 +76,13 @@ def tokenize(text: object) -> list[str]:
 def lemma(token: str, lang: str = "sv") -> str:
     """Return the lemma of one lower-case token (Swedish by default)."""
     return simplemma.lemmatize(token, lang=lang).lower()
+
+
+@lru_cache(maxsize=200_000)
+def is_known_word(token: str, lang: str = "sv") -> bool:
+    """Whether the lemma dictionary (simplemma's, as :func:`lemma` uses) knows the
+    lower-case ``token`` as a word of ``lang``."""
+    return simplemma.is_known(token, lang=lang)
 
 
 def content_tokens(text: object, lang: str = "sv", *, lemmatize: bool = True) -> list[str]:
