@@ -106,3 +106,16 @@ def test_the_quality_note_says_how_the_themes_were_checked() -> None:
     note = ScanResult.check_note(SimpleNamespace(check=check))
     assert "1\u00a0193 handmärkta texter" in note and "under 10 %" in note and "80 %" in note
     assert ScanResult.check_note(SimpleNamespace(check=None)) == ""
+
+
+def test_errors_in_the_check_file_name_the_theme_check_parameter(tmp_path: Path) -> None:
+    taxonomy = scanning.load_taxonomy()
+    with pytest.raises(InputDataError) as missing:
+        load_theme_check(tmp_path / "saknas.csv", taxonomy)
+    assert missing.value.fields["parameter"] == "theme_check"
+    rows = "\n".join(f"Rubrik {i},Text {i} om något helt annat," for i in range(25))
+    unlabelled = tmp_path / "omärkta.csv"
+    unlabelled.write_text("title,text,themes\n" + rows + "\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="enough labelled examples") as none:
+        load_theme_check(unlabelled, taxonomy)
+    assert none.value.fields["parameter"] == "theme_check"

@@ -19,10 +19,8 @@ training texts).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -51,7 +49,6 @@ class ThemeCheck:
     n_texts: int
     veto: float = VETO
     add: float = ADD
-    _words: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def keys(self) -> list[str]:
@@ -88,22 +85,9 @@ class ThemeCheck:
         return result
 
     def _top_words(self, text: str, key: str) -> list[str]:
-        """The text's word keys that weighed most for ``key`` (the lemma features)."""
-        union, forest = self.model.model_.steps[0][1], self.model.model_.steps[1][1]
-        lemmas = union.transformer_list[0][1]
-        if "names" not in self._words:
-            self._words["names"] = lemmas.get_feature_names_out()
-        coef = forest.estimators_[self.keys.index(key)].coef_.ravel()[:len(self._words["names"])]
-        row = lemmas.transform([text]).tocoo()
-        weights = row.data * coef[row.col]
-        words = []
-        for j in np.argsort(-weights):
-            word = str(self._words["names"][row.col[j]])
-            if weights[j] <= 0 or len(words) == EVIDENCE_WORDS:
-                break
-            if not _name_only(word, text):  # a place or a person says nothing of a theme
-                words.append(word)
-        return words
+        """The text's words that weighed most for ``key``, names left out."""
+        words = self.model.top_words(text, key, n=None)
+        return [w for w in words if not _name_only(w, text)][:EVIDENCE_WORDS]
 
 
 def _name_only(word: str, text: str) -> bool:
@@ -134,7 +118,7 @@ def load_theme_check(path: str | Path | None, taxonomy: Taxonomy, *,
         return None
     if Path(path).as_posix() == DEV_CORPUS and not resolve(path).is_file():
         return None  # the development corpus is not in this installation: taxonomy alone
-    labelled = read_labelled_items(path, taxonomy)
+    labelled = read_labelled_items(path, taxonomy, parameter="theme_check")
     if exclude_split is not None and "split" in labelled.columns:
         labelled = labelled[labelled["split"] != exclude_split]
     if len(labelled) < 20:
@@ -143,6 +127,7 @@ def load_theme_check(path: str | Path | None, taxonomy: Taxonomy, *,
             "needs at least 20.", parameter="theme_check",
             hint="give the development corpus (data/dev/omvarld_teman/dokument.csv) or "
                  "more labelled items, or leave theme_check empty for the taxonomy alone")
-    model = ThemeClassifier(taxonomy.keys, min_examples=3, seed=seed, folds=1)
+    model = ThemeClassifier(taxonomy.keys, min_examples=3, seed=seed, folds=1,
+                            parameter="theme_check")
     model.fit(labelled["text"].tolist(), labelled["themes"].tolist())
     return ThemeCheck(model, str(path), len(labelled))

@@ -23,12 +23,13 @@ from .themes import Taxonomy, word_key
 __all__ = ["read_labelled_items", "ThemeClassifier", "classifier_report"]
 
 
-def read_labelled_items(path: str | Path, taxonomy: Taxonomy) -> pd.DataFrame:
+def read_labelled_items(path: str | Path, taxonomy: Taxonomy, *,
+                        parameter: str = "classifier_labels") -> pd.DataFrame:
     """Read a labelled CSV of earlier items: ``title``, ``text`` (or ``summary``), ``themes``.
 
     ``themes`` holds theme keys separated by ``;`` (empty = no theme). UTF-8, UTF-8 with BOM
     and cp1252 are accepted; comma, semicolon or tab separated, or XLSX
-    (:func:`research.io.tables.read_table`).
+    (:func:`research.io.tables.read_table`). ``parameter`` is the parameter an error names.
 
     Raises
     ------
@@ -38,7 +39,7 @@ def read_labelled_items(path: str | Path, taxonomy: Taxonomy) -> pd.DataFrame:
         Missing columns, or an unknown theme key (naming the row and the key).
     """
     target = resolve(path)
-    frame = read_table(target, what="labelled items", parameter="classifier_labels")
+    frame = read_table(target, what="labelled items", parameter=parameter)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     body = "text" if "text" in frame.columns else "summary"
     for column in ("title", body, "themes"):
@@ -84,15 +85,19 @@ class ThemeClassifier:
     seed
         Random state of the cross-validation folds and the solver.
     folds
-        Folds of the inner cross-validation that chooses the thresholds.
+        Folds of the inner cross-validation that chooses the thresholds (1: none, every
+        threshold 0.5).
+    parameter
+        The parameter whose labelled file trains it (named in its errors).
     """
 
     def __init__(self, keys: Sequence[str], *, min_examples: int = 5, seed: int = 1,
-                 folds: int = 4) -> None:
+                 folds: int = 4, parameter: str = "classifier_labels") -> None:
         self.keys = list(keys)
         self.min_examples = min_examples
         self.seed = seed
         self.folds = folds
+        self.parameter = parameter
 
     def _pipeline(self) -> Any:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -125,7 +130,7 @@ class ThemeClassifier:
         if not self.trained_keys_:
             raise ParameterError("No theme has enough labelled examples to train on.",
                                  hint=f"label at least {self.min_examples} items per theme",
-                                 parameter="classifier_labels")
+                                 parameter=self.parameter)
         folds = min(self.folds, len(texts))
         if folds >= 2:
             splitter = KFold(n_splits=folds, shuffle=True, random_state=self.seed)
@@ -143,6 +148,20 @@ class ThemeClassifier:
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability per text (rows) and trained theme (columns, ``trained_keys_``)."""
         return np.asarray(self.model_.predict_proba(list(texts)))
+
+    def top_words(self, text: str, key: str, n: int | None = 3) -> list[str]:
+        """The word keys of ``text`` that weighed most towards theme ``key`` (its lemma
+        features times their coefficients, positive ones only), heaviest first; ``n=None``
+        gives all of them."""
+        union, forest = self.model_.steps[0][1], self.model_.steps[1][1]
+        lemmas = union.transformer_list[0][1]
+        if not hasattr(self, "_lemma_names"):
+            self._lemma_names = lemmas.get_feature_names_out()
+        coef = forest.estimators_[self.trained_keys_.index(key)].coef_.ravel()
+        row = lemmas.transform([text]).tocoo()
+        weights = row.data * coef[:len(self._lemma_names)][row.col]
+        order = [j for j in np.argsort(-weights) if weights[j] > 0]
+        return [str(self._lemma_names[row.col[j]]) for j in order[:n]]
 
     def predict(self, texts: Sequence[str]) -> list[list[str]]:
         """Predicted theme keys per text."""
