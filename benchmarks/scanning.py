@@ -243,25 +243,21 @@ def theme_table() -> None:
 
 
 def _combined(taxonomy, fitted, texts: list[str], labels: list[list[str]]) -> list:
+    """The briefing's check (research.scanning.check.ThemeCheck) with the benchmark's
+    classifier, and its vetoes alone (nothing added)."""
     from research import scanning
-    from research.scanning.check import ADD, VETO
+    from research.scanning.check import ADD, VETO, ThemeCheck
     from research.scanning.validation import ThemeEvaluation
 
-    trained = list(fitted.trained_keys_)  # a theme without examples keeps the taxonomy's
-    proba = fitted.predict_proba(texts)
-
-    def p(i: int, key: str, untrained: float) -> float:
-        return proba[i, trained.index(key)] if key in trained else untrained
-
-    matched = scanning.match_themes(scanning.build_corpus(texts), taxonomy)["themes"]
-    vetoed = [[k for k in found if p(i, k, 1.0) >= VETO] for i, found in enumerate(matched)]
-    both = [[k for k in taxonomy.keys
-             if (k in found and p(i, k, 1.0) >= VETO) or p(i, k, 0.0) >= ADD]
-            for i, found in enumerate(matched)]
-    return [(f"taxonomy unless classifier p < {VETO}",
-             ThemeEvaluation(labels, vetoed, taxonomy).per_theme),
-            (f"taxonomy unless p < {VETO}, plus classifier p >= {ADD}",
-             ThemeEvaluation(labels, both, taxonomy).per_theme)]
+    matched = scanning.match_themes(scanning.build_corpus(texts), taxonomy)
+    rows = []
+    for name, check in ((f"taxonomy unless classifier p < {VETO}",
+                         ThemeCheck(fitted, "", 0, add=float("inf"))),
+                        (f"taxonomy unless p < {VETO}, plus classifier p >= {ADD}",
+                         ThemeCheck(fitted, "", 0))):
+        checked = check.apply(matched, texts, taxonomy)["themes"].tolist()
+        rows.append((name, ThemeEvaluation(labels, checked, taxonomy).per_theme))
+    return rows
 
 
 def _out_of_fold(make, texts: list[str], labels: list[list[str]], folds: int = 4
