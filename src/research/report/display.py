@@ -155,6 +155,12 @@ def _width_class(width: float) -> str:
 PHONE_LAYOUTS = ("auto", "columns", "cards")
 
 
+def _check_phone(phone: str) -> None:
+    if phone not in PHONE_LAYOUTS:
+        raise ParameterError(f"table_html: unknown phone layout {phone!r}.",
+                             hint=f"use one of {', '.join(PHONE_LAYOUTS)}", parameter="phone")
+
+
 def phone_layout(phone: str, *, fitting: int, total: int, rows: int = 1) -> str:
     """The layout a phone gets: ``"columns"`` or ``"cards"``.
 
@@ -167,9 +173,7 @@ def phone_layout(phone: str, *, fitting: int, total: int, rows: int = 1) -> str:
     its last (least wanted) columns behind "Visa alla kolumner"; so does an empty table,
     which has no rows to draw as cards.
     """
-    if phone not in PHONE_LAYOUTS:
-        raise ParameterError(f"table_html: unknown phone layout {phone!r}.",
-                             hint=f"use one of {', '.join(PHONE_LAYOUTS)}", parameter="phone")
+    _check_phone(phone)
     if phone != "auto":
         return phone
     return "cards" if rows > 0 and fitting < total and 2 * fitting <= total else "columns"
@@ -252,7 +256,7 @@ def table_html(
     """
     if not caption:
         raise ParameterError("Every table needs a Swedish caption.", hint="pass caption='…'")
-    phone_layout(phone, fitting=0, total=0)  # an unknown layout is refused first
+    _check_phone(phone)  # before any work
     links = dict(links or {})
     html_columns, errors = set(html_columns), set(errors)
     errors |= {c for c in df.columns if ERROR_COLUMN.match(str(c)) and c not in html_columns

@@ -47,7 +47,10 @@ def format_number(value: float | int | None, decimals: int = 0) -> str:
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    text = f"{float(value):,.{decimals}f}" if decimals else f"{round(float(value)):,d}"
+    if decimals:
+        text = f"{float(value):,.{decimals}f}"
+    else:  # a whole number stays exact however large (a float would round it)
+        text = f"{value if isinstance(value, int) else round(float(value)):,d}"
     text = text.replace(",", "\x00").replace(".", ",").replace("\x00", NBSP)
     if text.startswith("-"):
         text = "\u2212" + text[1:]
@@ -187,13 +190,7 @@ def format_file_size(value: object) -> str:
         if tenths < 10_000:  # below 1000,0 of this unit
             break
     whole, tenth = divmod(tenths, 10)
-    return f"{_grouped(whole)},{tenth}{NBSP}{FILE_SIZE_UNITS[unit]}"
-
-
-def _grouped(count: int) -> str:
-    """A whole number with non-breaking spaces between thousands, exact however large
-    (:func:`format_number` goes through a float)."""
-    return f"{count:,d}".replace(",", NBSP)
+    return f"{format_number(whole)},{tenth}{NBSP}{FILE_SIZE_UNITS[unit]}"
 
 
 def format_byte_count(value: object) -> str:
@@ -202,7 +199,7 @@ def format_byte_count(value: object) -> str:
     count = _byte_count(value)
     if count is None:
         return "–"
-    return f"{_grouped(count)}{NBSP}byte"
+    return f"{format_number(count)}{NBSP}byte"
 
 
 _MONTH_CODE = re.compile(r"^(\d{4})-(\d{2})$")
