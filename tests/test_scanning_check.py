@@ -46,7 +46,7 @@ def test_the_check_drops_unlikely_themes_and_adds_near_certain_ones(
     assert "skola_och_unga" not in result.loc[1, "themes"]
     assert set(result.loc[1, "vetoed"]) == set(matched.loc[1, "themes"])
     assert "anhorigstod" in result.loc[2, "themes"]
-    assert result.loc[2, "evidence"]["anhorigstod"] == ["klassificeraren 80 %", "stödlinje"]
+    assert result.loc[2, "evidence"]["anhorigstod"] == [f"klassificeraren {round(100 * ADD)} %", "stödlinje"]
     # the boolean columns follow; themes the classifier was not trained on are left alone
     assert bool(result.loc[2, "anhorigstod"]) and not bool(result.loc[1, "skola_och_unga"])
     lonely = ThemeCheck(FixedModel(["avhoppare"], [[0.0]] * 3), "x.csv", 100)
@@ -104,7 +104,7 @@ def test_the_quality_note_says_how_the_themes_were_checked() -> None:
     check = SimpleNamespace(n_texts=1193, source="data/dev/omvarld_teman/dokument.csv",
                             veto=VETO, add=ADD)
     note = ScanResult.check_note(SimpleNamespace(check=check))
-    assert "1\u00a0193 handmärkta texter" in note and "under 10 %" in note and "80 %" in note
+    assert "1\u00a0193 handmärkta texter" in note and "under 15 %" in note and "70 %" in note
     assert ScanResult.check_note(SimpleNamespace(check=None)) == ""
 
 

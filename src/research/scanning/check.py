@@ -33,9 +33,9 @@ from .validation import DEV_CORPUS
 __all__ = ["VETO", "ADD", "ThemeCheck", "load_theme_check"]
 
 #: A taxonomy theme the classifier gives a probability under this is dropped.
-VETO = 0.1
+VETO = 0.15
 #: A theme the classifier gives at least this is added, with the classifier as evidence.
-ADD = 0.8
+ADD = 0.7
 #: Words shown as the evidence of a theme the classifier added.
 EVIDENCE_WORDS = 3
 
