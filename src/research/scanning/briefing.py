@@ -211,7 +211,7 @@ class ScanResult:
                 f"texter som skrivits och märkts för hand (varav "
                 f"{format_number(self.evaluation.n_unrelated)} utan tema inom fältet, många "
                 "med ord som lätt missförstås: skola, hot, nätverk, unga). "
-                + ("De skrevs efter den senaste justeringen av taxonomin, av en person som "
+                + ("De skrevs efter den senaste justeringen av taxonomin, av personer som "
                    "inte hade sett den, och har inte använts för att justera den; se "
                    "data/dev/omvarld_teman/README.md. " if self.taxonomy.shipped else
                    "Körningen använder en egen taxonomi: texterna skrevs för att mäta den "
