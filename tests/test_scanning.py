@@ -78,6 +78,9 @@ def test_split_compound() -> None:
         ["radikalisering"]
     assert scanning.split_compound("skolledningen", {"skola"}) == ["skola"]
     assert scanning.split_compound("hotell", {"hot"}) == []
+    # a definite ending after a doubled final consonant: program|met, not "programm"
+    assert scanning.split_compound("exitprogrammet", {"exitprogram"}) == ["exitprogram"]
+    assert scanning.split_compound("stödgruppen", {"stödgrupp"}) == ["stödgrupp"]
 
 
 @pytest.mark.parametrize(

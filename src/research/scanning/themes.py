@@ -87,14 +87,18 @@ def split_compound(word: str, known: Iterable[str] | Mapping[str, Any]) -> list[
     "skola", "radikaliseringsprocess" → "radikalisering"; the dropped vowel only where
     the rest is a word the lemma dictionary knows: "pappersprodukt" is no "pappa"), and
     so is a known word with a Swedish inflection ending the lemmatiser does not know
-    ("spelplattformarna").
+    ("spelplattformarna", "exitprogrammet" with its doubled consonant).
     """
     known_keys = known if isinstance(known, (set, frozenset, dict)) else set(known)
     found: list[str] = []
     for cut in range(_MIN_COMPOUND, len(word)):
         # an inflected form the lemmatiser does not know: "spelplattformarna"
         if word[cut:] in INFLECTIONS:
-            for form in (word[:cut], word[:cut] + "a", word[:cut] + "e"):
+            stem = word[:cut]
+            forms = [stem, stem + "a", stem + "e"]
+            if stem[-1] == stem[-2] and stem[-1] not in "aeiouyåäö":
+                forms.append(stem[:-1])  # a doubled final consonant: "exitprogram|met"
+            for form in forms:
                 key = word_key(form)
                 for candidate in (key, form):
                     if candidate in known_keys and candidate not in found:
