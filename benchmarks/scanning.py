@@ -266,9 +266,9 @@ def theme_table() -> None:
 #: Taxonomy and classifier together (research.scanning.check): a theme the taxonomy
 #: assigns is dropped where the classifier gives it a probability under VETO; with ADD,
 #: one it gives at least ADD is added. First chosen on the fourteenth batch (utvardering6)
-#: with taxonomy v8; then, with taxonomy v10, the pair with the fewest errors on each of the
-#: four independent authors' batches (the classifier trained without that batch), before
-#: the fresh batches were measured (research.scanning.check.VETO, ADD).
+#: with taxonomy v8; then, with taxonomy v10 and again with v12, the pair with the fewest
+#: errors on the independent authors' batches (each left out of the classifier's training
+#: in turn), before the fresh batches were measured (research.scanning.check.VETO, ADD).
 
 
 def _combined(taxonomy, fitted, texts: list[str], labels: list[list[str]]) -> list:

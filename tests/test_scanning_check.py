@@ -104,7 +104,7 @@ def test_the_quality_note_says_how_the_themes_were_checked() -> None:
     check = SimpleNamespace(n_texts=1193, source="data/dev/omvarld_teman/dokument.csv",
                             veto=VETO, add=ADD)
     note = ScanResult.check_note(SimpleNamespace(check=check))
-    assert "1\u00a0193 handmärkta texter" in note and "under 15 %" in note and "70 %" in note
+    assert "1\u00a0193 handmärkta texter" in note and "under 20 %" in note and "60 %" in note
     assert ScanResult.check_note(SimpleNamespace(check=None)) == ""
 
 
