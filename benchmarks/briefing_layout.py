@@ -10,7 +10,8 @@ site), publishes the catalogue, then opens each published briefing in headless C
 - where the first finding ends at 360 × 780 (visible without scrolling when ≤ 780);
 - tables at 360 px: how many need sideways scrolling, and the columns visible before it;
 - mentions of "CSV" that are not a working link;
-- A4 print: pages printed (``page.pdf``) and how far content reaches beyond the page width.
+- A4 print: pages printed (``page.pdf``) and how far content reaches beyond the page width;
+- the page's full height at 360 px and at 1280 px (how far a reader scrolls).
 
 Command: ``.venv/bin/python benchmarks/briefing_layout.py --reports /tmp/layout/after``
 
@@ -151,6 +152,10 @@ def figure_text(m: dict) -> str:
     return "–"
 
 
+#: The page's full height in CSS px (how far a reader scrolls).
+PAGE_HEIGHT = "document.documentElement.scrollHeight"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=Path)
@@ -175,12 +180,14 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 360, "height": 780})
             page.goto(path.resolve().as_uri())
             phone = measure_layout(page)
+            phone_height = page.evaluate(PAGE_HEIGHT)
             problems = csv_link_problems(path, phone["csv"])
             overflow = print_overflow(page)
             pages = pdf_pages(page.pdf(format="A4", print_background=True,
                                        prefer_css_page_size=True))
             page.set_viewport_size({"width": 1280, "height": 800})
             desktop = measure_layout(page)
+            desktop_height = page.evaluate(PAGE_HEIGHT)
             page.close()
             tables = phone["tables"]
             scrolling = sum(t["scrolls"] for t in tables)
@@ -188,20 +195,21 @@ def main() -> None:
             rows.append((name, figure_text(phone), figure_text(desktop),
                          fmt(phone["firstFinding"], 0), f"{scrolling}/{len(tables)}",
                          ", ".join(narrow[:6]) or "all", f"{len(problems)}/{len(phone['csv'])}",
-                         str(pages), str(overflow["overflow"])))
+                         str(pages), str(overflow["overflow"]),
+                         f"{phone_height:,} / {desktop_height:,}".replace(",", "\u00a0")))
         for name in ("index.html", "arkiv.html"):
             page = browser.new_page(viewport={"width": 360, "height": 780})
             page.goto((site / name).resolve().as_uri())
             m = measure_layout(page)
             rows.append((name, "–", "–", "–",
                          f"{sum(t['scrolls'] for t in m['tables'])}/{len(m['tables'])}",
-                         f"page {m['scrollWidth']} px wide", "–", "–", "–"))
+                         f"page {m['scrollWidth']} px wide", "–", "–", "–", "–"))
             page.close()
         browser.close()
     header = ("briefing", "min figure text 360 px", "min figure text 1280 px",
               "first finding ends (px, 360×780)", "tables scrolling sideways (360 px)",
               "columns visible / all, cut tables", "CSV mentions not linked / all",
-              "A4 pages", "print overflow (px)")
+              "A4 pages", "print overflow (px)", "page height 360 / 1280 px")
     print("| " + " | ".join(header) + " |")
     print("|" + " --- |" * len(header))
     for row in rows:
