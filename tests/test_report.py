@@ -193,6 +193,12 @@ def test_cut_tables_link_to_their_csv(run_dir: Path, monkeypatch: pytest.MonkeyP
     report.show_table(df, "whole", "Hela", max_chars=40)
     assert "…" in shown[1]["text/html"] and "tables/whole.csv" in shown[1]["text/html"]
     assert "CSV" not in report.table_html(df.head(1), "Kort")
+    # text cut alone, in pandas' string dtype: saved all the same, so the link works
+    texts = pd.DataFrame({"Tema": ["A"], "Teman": [", ".join(["Kriminella nätverk"] * 12)]})
+    report.show_table(texts, "cut_text_only", "Teman", save=False)
+    assert "…" in shown[2]["text/html"]
+    assert '<a href="tables/cut_text_only.csv" download>' in shown[2]["text/html"]
+    assert (run_dir / "tables" / "cut_text_only.csv").is_file()
 
 
 def test_p_values_headers_and_errors_for_readers() -> None:

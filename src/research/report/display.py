@@ -521,12 +521,15 @@ def show_table(
 
         df, index = protect_table(df, name, min_cell=min_cell, index=index), False
         html_options.setdefault("note", ".. = dolt av integritetsskäl")
+    from pandas.api.types import is_string_dtype
+
     max_rows = html_options.get("max_rows")
     limit = html_options.get("max_chars", LONG_TEXT_CHARS)
     cut = (max_rows is not None and len(df) > max_rows) or \
         any(c in df.columns for c in html_options.get("hide", ())) or any(
         df[c].map(lambda v: isinstance(v, str) and len(v) > limit).any()
-        for c in df.columns if df[c].dtype == object)
+        for c in df.columns  # text columns: object, or pandas' own string dtype ("str")
+        if df[c].dtype == object or is_string_dtype(df[c]))
     if shown is not None:
         more = (["rader"] if len(shown) < len(df) else []) + \
             (["kolumner"] if len(shown.columns) < len(df.columns) else [])
