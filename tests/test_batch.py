@@ -264,7 +264,9 @@ def test_wall_clock_limit_kills_the_kernel_and_keeps_evidence(tmp_path, isolated
     psutil = pytest.importorskip("psutil")
     pid_file = tmp_path / "kernel.pid"
     tasks = [BatchTask(str(BATCH / "hanging.ipynb"), (), {"pid_file": str(pid_file)}, "hanger")]
-    result = run_batch("batch", tasks=tasks, jobs=1, timeout=3, cell_timeout=600,
+    # 10 s: the kernel must get past its imports to the cell that writes its pid first,
+    # which takes seconds on a loaded machine (3 s failed CI once)
+    result = run_batch("batch", tasks=tasks, jobs=1, timeout=10, cell_timeout=600,
                        kill_grace=0, retries=0, publish=False)
     hung = result.results[0]
     assert (hung.status, hung.error_name) == ("timeout", "Timeout")
