@@ -248,12 +248,13 @@ def theme_table() -> None:
         tables = [("taxonomy", evaluation.per_theme), ("classifier", trained)]
         if split == FRESH:  # the two together (rules fixed on the batch before this one)
             tables += _combined(taxonomy, fitted, texts, test["labels"].tolist())
+            themes = evaluation_themes(taxonomy, texts)  # matched once for both authors
             for author, (first, last) in FRESH_AUTHORS.items():  # each author's batch
                 mine = ((test["id"] >= first) & (test["id"] <= last)).to_numpy()
                 labels = [row for row, keep in zip(test["labels"], mine) if keep]
                 alone = ThemeEvaluation(
-                    labels, [row for row, keep in zip(evaluation_themes(taxonomy, texts),
-                                                      mine) if keep], taxonomy).per_theme
+                    labels, [row for row, keep in zip(themes, mine) if keep],
+                    taxonomy).per_theme
                 both = _combined(taxonomy, fitted, [t for t, k in zip(texts, mine) if k],
                                  labels)[-1][1]
                 tables += [(f"taxonomy, {author} only", alone),
