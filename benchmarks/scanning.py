@@ -264,7 +264,8 @@ def theme_table() -> None:
                   f"{int((table['precision'] >= 0.85).sum())} of {len(table)} themes, "
                   f"recall >= 0.80 for {int((table['recall'] >= 0.80).sum())}, on unrelated "
                   f"<= 5 % for {int((table['unrelated_rate'] <= 0.05).sum())}; mean precision "
-                  f"{table['precision'].mean():.2f}, mean recall {table['recall'].mean():.2f}")
+                  f"{table['precision'].mean():.2f}, mean recall {table['recall'].mean():.2f}; "
+                  f"errors (false alarms + misses) {_errors(table)}")
 
 
 #: Taxonomy and classifier together (research.scanning.check): a theme the taxonomy
@@ -291,6 +292,12 @@ def _combined(taxonomy, fitted, texts: list[str], labels: list[list[str]]) -> li
         checked = check.apply(matched, texts, taxonomy)["themes"].tolist()
         rows.append((name, ThemeEvaluation(labels, checked, taxonomy).per_theme))
     return rows
+
+
+def _errors(table: pd.DataFrame) -> int:
+    """False alarms plus misses, summed over the themes of a per-theme table."""
+    return int(((table["predicted"] - table["correct"])
+                + (table["labelled"] - table["correct"])).sum())
 
 
 def _out_of_fold(make, texts: list[str], labels: list[list[str]], folds: int = 4
