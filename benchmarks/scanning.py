@@ -188,13 +188,17 @@ SPLITS = (("utveckling", "tuning half (used while tuning the taxonomy)"),
           ("utvardering9", "eighteenth and nineteenth batches, by an eighth and a ninth "
                            "independent author (measured once, then the taxonomy and the "
                            "check were tuned on their errors, v12: not clean)"),
-          ("utvardering10", "fresh held-out batches (the twentieth and twenty-first, written "
-                            "by a tenth and an eleventh author, each alone, who had not seen "
-                            "the taxonomy, before the matcher ran on them; measured once)"))
+          ("utvardering10", "twentieth and twenty-first batches, by a tenth and an "
+                            "eleventh independent author (measured once with v12; not tuned "
+                            "on, but in the classifier's training since)"),
+          ("utvardering11", "fresh held-out batches (the twenty-second and twenty-third, "
+                            "written by a twelfth and a thirteenth author, each alone, who had "
+                            "not seen the taxonomy, before the matcher ran on them; measured "
+                            "once)"))
 FRESH = SPLITS[-1][0]
 #: The fresh split's batches by author: first and last id.
-FRESH_AUTHORS = {"tenth author (d2400-d2599)": ("d2400", "d2599"),
-                 "eleventh author (d2600-d2797)": ("d2600", "d2799")}
+FRESH_AUTHORS = {"twelfth author (d2800-d2999)": ("d2800", "d2999"),
+                 "thirteenth author (d3000-d3199)": ("d3000", "d3199")}
 
 
 def evaluation_themes(taxonomy, texts: list[str]) -> list[list[str]]:
@@ -259,6 +263,14 @@ def theme_table() -> None:
                                  labels)[-1][1]
                 tables += [(f"taxonomy, {author} only", alone),
                            (f"taxonomy and check, {author} only", both)]
+        if split == FRESH:  # the briefing's checked themes, per theme
+            checked = next(t for n, t in tables if n.startswith(CHECKED))
+            print(f"checked (the briefing), {split}: theme | labelled | precision | recall | "
+                  "on unrelated | errors")
+            for row in checked.itertuples():
+                print(f"{row.theme} | {row.labelled} | {row.precision:.2f} | {row.recall:.2f} | "
+                      f"{100 * row.unrelated_rate:.1f} % | "
+                      f"{row.predicted + row.labelled - 2 * row.correct}")
         for name, table in tables:
             print(f"targets ({name}, {split}): precision >= 0.85 for "
                   f"{int((table['precision'] >= 0.85).sum())} of {len(table)} themes, "
@@ -276,6 +288,10 @@ def theme_table() -> None:
 #: in turn), before the fresh batches were measured (research.scanning.check.VETO, ADD).
 
 
+#: How the name of the briefing's own rule (the default ThemeCheck) begins in the tables.
+CHECKED = "taxonomy unless p < "
+
+
 def _combined(taxonomy, fitted, texts: list[str], labels: list[list[str]]) -> list:
     """The briefing's check (research.scanning.check.ThemeCheck) with the benchmark's
     classifier, and its vetoes alone (nothing added)."""
@@ -287,7 +303,9 @@ def _combined(taxonomy, fitted, texts: list[str], labels: list[list[str]]) -> li
     rows = []
     for name, check in ((f"taxonomy unless classifier p < {VETO}",
                          ThemeCheck(fitted, "", 0, add=float("inf"))),
-                        (f"taxonomy unless p < {VETO}, plus classifier p >= {ADD}",
+                        ("classifier leads (its thresholds), taxonomy's words as evidence",
+                         ThemeCheck(fitted, "", 0, lead=True)),
+                        (f"{CHECKED}{VETO}, plus classifier p >= {ADD}",
                          ThemeCheck(fitted, "", 0))):
         checked = check.apply(matched, texts, taxonomy)["themes"].tolist()
         rows.append((name, ThemeEvaluation(labels, checked, taxonomy).per_theme))

@@ -54,6 +54,33 @@ def test_the_check_drops_unlikely_themes_and_adds_near_certain_ones(
         matched["themes"].tolist()
 
 
+def test_when_the_classifier_leads_each_theme_follows_its_own_threshold(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    taxonomy = scanning.load_taxonomy()
+    texts = ["Skottlossning i Västerby – polisen ser en konflikt mellan kriminella nätverk.",
+             "Föräldrar till unga i gängmiljö får en egen stödlinje."]
+    matched = scanning.match_themes(scanning.build_corpus(texts), taxonomy)
+    assert "kriminella_natverk" in matched.loc[0, "themes"]
+    keys = ["kriminella_natverk", "anhorigstod"]
+    model = FixedModel(keys, [[0.40, 0.10], [0.30, 0.35]])
+    model.thresholds_ = np.array([0.35, 0.30])
+    monkeypatch.setattr(ThemeCheck, "_top_words", lambda self, text, key: ["stödlinje"])
+    led = ThemeCheck(model, "märkta.csv", 100, lead=True).apply(matched, texts, taxonomy)
+    # 0.40 >= 0.35: the taxonomy's gang theme stays, with the taxonomy's words as evidence
+    assert "kriminella_natverk" in led.loc[0, "themes"]
+    assert led.loc[0, "evidence"]["kriminella_natverk"] == \
+        matched.loc[0, "evidence"]["kriminella_natverk"]
+    # 0.30 < 0.35 drops gangs from the second text whatever the taxonomy found; 0.35 >= 0.30
+    # puts relatives' support on, with the classifier as evidence
+    assert "kriminella_natverk" not in led.loc[1, "themes"]
+    assert led.loc[1, "evidence"]["anhorigstod"][0] == "klassificeraren 35 %" or \
+        "anhorigstod" in matched.loc[1, "themes"]
+    # the same probabilities under the fixed cut-offs (0.2 / 0.6) keep gangs, add nothing
+    checked = ThemeCheck(model, "märkta.csv", 100).apply(matched, texts, taxonomy)
+    assert ("kriminella_natverk" in checked.loc[1, "themes"]) == \
+        ("kriminella_natverk" in matched.loc[1, "themes"])
+
+
 def test_the_check_on_the_development_corpus_leaves_the_held_out_batch_out() -> None:
     taxonomy = scanning.load_taxonomy()
     corpus = pd.read_csv(PROJECT / DEV_CORPUS, keep_default_na=False)
@@ -119,3 +146,33 @@ def test_errors_in_the_check_file_name_the_theme_check_parameter(tmp_path: Path)
     with pytest.raises(ParameterError, match="enough labelled examples") as none:
         load_theme_check(unlabelled, taxonomy)
     assert none.value.fields["parameter"] == "theme_check"
+
+
+def test_a_fitted_check_is_kept_and_a_broken_copy_is_fitted_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from research.scanning import check as check_module
+
+    monkeypatch.setenv(check_module.CACHE_ENV, str(tmp_path / "cache"))
+    taxonomy = scanning.load_taxonomy()
+    rows = ["id,title,text,themes"]
+    for i in range(30):
+        if i % 2:
+            rows.append(f"{i},Skjutning {i},En skjutning i en konflikt mellan gäng nummer {i}.,"
+                        "kriminella_natverk")
+        else:
+            rows.append(f"{i},Matsal {i},Skolan bygger en ny matsal för {i} elever.,")
+    labelled = tmp_path / "märkta.csv"
+    labelled.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    fresh = load_theme_check(labelled, taxonomy)
+    kept = list((tmp_path / "cache" / "theme_check").glob("*.pickle"))
+    assert len(kept) == 1
+    again = load_theme_check(labelled, taxonomy)
+    texts = ["Gängen skjuter igen.", "Ny matsal i skolan."]
+    assert np.array_equal(fresh.model.predict_proba(texts), again.model.predict_proba(texts))
+    kept[0].write_bytes(kept[0].read_bytes()[:-10])  # torn: fitted again, no error
+    assert np.array_equal(load_theme_check(labelled, taxonomy).model.predict_proba(texts),
+                          fresh.model.predict_proba(texts))
+    # other labels are another model
+    labelled.write_text("\n".join(rows[:-1]) + "\n", encoding="utf-8")
+    load_theme_check(labelled, taxonomy)
+    assert len(list((tmp_path / "cache" / "theme_check").glob("*.pickle"))) == 2

@@ -21,6 +21,9 @@ training texts).
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..io.files import write_bytes_atomic
 from ..paths import resolve
 from .classifier import ThemeClassifier, read_labelled_items
 from .themes import Taxonomy
@@ -52,6 +56,10 @@ class ThemeCheck:
     n_texts: int
     veto: float = VETO
     add: float = ADD
+    #: The classifier leads: a theme is on where the classifier gives at least its own
+    #: threshold for it (chosen on out-of-fold probabilities when it was fitted), whatever
+    #: the taxonomy found; the taxonomy's words stay the evidence where it agrees.
+    lead: bool = False
 
     @property
     def keys(self) -> list[str]:
@@ -67,14 +75,18 @@ class ThemeCheck:
         keys = self.keys
         proba = self.model.predict_proba(texts)
         column = {k: j for j, k in enumerate(keys)}
+        if self.lead:
+            veto = add = np.asarray(self.model.thresholds_, dtype=float)
+        else:
+            veto, add = np.full(len(keys), self.veto), np.full(len(keys), self.add)
         themes, evidence, vetoed = [], [], []
         for i, (found, proof) in enumerate(zip(matched["themes"], matched["evidence"])):
             kept = {k: list(proof[k]) for k in found
-                    if k not in column or proba[i, column[k]] >= self.veto}
+                    if k not in column or proba[i, column[k]] >= veto[column[k]]}
             dropped = [k for k in found if k not in kept]
             for k in keys:
                 p = proba[i, column[k]]
-                if k not in kept and k not in dropped and p >= self.add:
+                if k not in kept and k not in dropped and p >= add[column[k]]:
                     kept[k] = [f"klassificeraren {_percent(p)}", *self._top_words(texts[i], k)]
             order = [k for k in taxonomy.keys if k in kept]
             themes.append(order)
@@ -130,7 +142,81 @@ def load_theme_check(path: str | Path | None, taxonomy: Taxonomy, *,
             "needs at least 20.", parameter="theme_check",
             hint="give the development corpus (data/dev/omvarld_teman/dokument.csv) or "
                  "more labelled items, or leave theme_check empty for the taxonomy alone")
-    model = ThemeClassifier(taxonomy.keys, min_examples=3, seed=seed, folds=1,
-                            parameter="theme_check")
-    model.fit(labelled["text"].tolist(), labelled["themes"].tolist())
+    texts, themes = labelled["text"].tolist(), labelled["themes"].tolist()
+    key = _fit_key(texts, themes, taxonomy.keys, seed)
+    model = _cached_model(key)
+    if model is None:
+        model = ThemeClassifier(taxonomy.keys, min_examples=3, seed=seed, folds=1,
+                                parameter="theme_check")
+        model.fit(texts, themes)
+        _store_model(key, model)
     return ThemeCheck(model, str(path), len(labelled))
+
+
+#: Where fitted checks are kept between runs (a fit on the development corpus takes
+#: seconds; the same texts, labels, keys, seed and code give the same model).
+CACHE_ENV = "RESEARCH_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """``$RESEARCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/kunskapshus-research`` (default
+    ``~/.cache``), subfolder ``theme_check``."""
+    base = os.environ.get(CACHE_ENV) or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kunskapshus-research"
+    return Path(base) / "theme_check"
+
+
+def _fit_key(texts: list[str], themes: list[list[str]], keys: list[str], seed: int) -> str:
+    """A digest of everything the fitted model depends on: the labelled texts, the
+    taxonomy's keys, the seed, this code (check, classifier, tokens and word keys) and
+    the versions of scikit-learn, numpy and simplemma."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import sklearn
+
+    from ..text import core as text_core
+    from . import classifier as classifier_module, corpus as corpus_module
+    from . import themes as themes_module
+
+    digest = hashlib.sha256()
+    try:
+        lemmas = version("simplemma")
+    except PackageNotFoundError:
+        lemmas = "-"
+    for part in (sklearn.__version__, np.__version__, lemmas, str(seed), "\x1f".join(keys)):
+        digest.update(part.encode("utf-8") + b"\x1e")
+    for module in (classifier_module, corpus_module, themes_module, text_core):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    for text, row in zip(texts, themes):
+        digest.update(text.encode("utf-8") + b"\x1f" + ";".join(row).encode("utf-8") + b"\x1e")
+    return digest.hexdigest()
+
+
+def _cached_model(key: str) -> ThemeClassifier | None:
+    """The model fitted earlier under ``key``, or ``None`` (none kept, or unreadable: then
+    it is fitted again)."""
+    path = cache_dir() / f"{key}.pickle"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) < 32 or hashlib.sha256(data[32:]).digest() != data[:32]:
+        return None  # torn or tampered with: fit again
+    try:
+        model = pickle.loads(data[32:])
+    except Exception:  # noqa: BLE001 - an old or broken file is only a missed cache
+        return None
+    return model if isinstance(model, ThemeClassifier) else None
+
+
+def _store_model(key: str, model: ThemeClassifier) -> None:
+    """Keep ``model`` under ``key`` (atomically; a cache that cannot be written is
+    skipped, never an error)."""
+    payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(cache_dir() / f"{key}.pickle",
+                           hashlib.sha256(payload).digest() + payload, mode=0o600)
+    except OSError:
+        pass
