@@ -195,14 +195,15 @@ def _fit_key(texts: list[str], themes: list[list[str]], keys: list[str], seed: i
 
 def _cached_model(key: str) -> ThemeClassifier | None:
     """The model fitted earlier under ``key``, or ``None`` (none kept, or unreadable: then
-    it is fitted again)."""
+    it is fitted again). The folder is the user's own (created 0700): a pickle is only
+    read from a place no one else may write to."""
     path = cache_dir() / f"{key}.pickle"
     try:
         data = path.read_bytes()
     except OSError:
         return None
     if len(data) < 32 or hashlib.sha256(data[32:]).digest() != data[:32]:
-        return None  # torn or tampered with: fit again
+        return None  # torn or corrupted (not a defence against a hostile writer): fit again
     try:
         model = pickle.loads(data[32:])
     except Exception:  # noqa: BLE001 - an old or broken file is only a missed cache
@@ -215,7 +216,7 @@ def _store_model(key: str, model: ThemeClassifier) -> None:
     skipped, never an error)."""
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        cache_dir().mkdir(parents=True, exist_ok=True)
+        cache_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
         write_bytes_atomic(cache_dir() / f"{key}.pickle",
                            hashlib.sha256(payload).digest() + payload, mode=0o600)
     except OSError:
