@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# test workers (pytest-xdist); 0 runs the suite in one process
+PYTEST_WORKERS ?= 2
 LAB_VENV := .venv-lab
 
 .PHONY: help install demo test test-fast lab lab-reset new clean-reports hooks
@@ -46,7 +48,7 @@ demo: $(STAMP)
 
 # the whole suite includes tests/test_lab.py, which drives the JupyterLab of .venv-lab
 test: $(STAMP) $(LAB_VENV)/.installed-stamp
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)

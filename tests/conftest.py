@@ -250,3 +250,22 @@ def no_spare_kernels() -> Iterator[None]:
     yield
     execute.keep_spare_kernel(False)
     assert execute._PIDS == set()
+
+
+# ---------------------------------------------------------------------------------------
+# parallel runs (pytest-xdist, ``-n 2 --dist loadgroup`` in the Makefile)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep what shares a costly fixture on one worker: every test of the shipped sample
+    runs (session-scoped, built once per worker) in one group, every other test with its
+    module (module-scoped fixtures such as the national inbox are built once)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if "shipped_runs" in getattr(item, "fixturenames", ()):
+            group = "shipped-runs"
+        else:
+            group = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
