@@ -131,7 +131,8 @@ def test_the_quality_note_says_how_the_themes_were_checked() -> None:
     check = SimpleNamespace(n_texts=1193, source="data/dev/omvarld_teman/dokument.csv",
                             veto=VETO, add=ADD)
     note = ScanResult.check_note(SimpleNamespace(check=check))
-    assert "1\u00a0193 handmärkta texter" in note and "under 20 %" in note and "60 %" in note
+    assert "1\u00a0193 handmärkta texter" in note
+    assert f"under {VETO:.0%}".replace("%", " %") in note and f"{ADD:.0%}".replace("%", " %") in note
     assert ScanResult.check_note(SimpleNamespace(check=None)) == ""
 
 
@@ -176,3 +177,38 @@ def test_a_fitted_check_is_kept_and_a_broken_copy_is_fitted_again(
     labelled.write_text("\n".join(rows[:-1]) + "\n", encoding="utf-8")
     load_theme_check(labelled, taxonomy)
     assert len(list((tmp_path / "cache" / "theme_check").glob("*.pickle"))) == 2
+
+
+def test_the_rule_on_matrices_keeps_vetoes_and_adds_as_the_check_does() -> None:
+    from research.scanning.check import combine, count_errors
+
+    found = np.array([[True, False], [True, True], [False, False]])
+    proba = np.array([[0.25, 0.65], [0.35, 0.9], [0.1, 0.75]])
+    guess = combine(found, proba, 0.3, 0.7)
+    # under the veto goes, a found theme at the veto stays, a new one needs the add
+    assert guess.tolist() == [[False, False], [True, True], [False, True]]
+    truth = np.array([[True, False], [True, False], [False, True]])
+    assert count_errors(truth, guess).tolist() == [1, 1]
+    with pytest.raises(ParameterError, match="differ") as error:
+        combine(found, proba[:2], 0.3, 0.7)
+    assert error.value.fields["parameter"] == "theme_check"
+
+
+def test_cut_offs_per_theme_are_the_ones_with_fewest_errors_and_keep_a_prior_on_a_tie(
+        ) -> None:
+    from research.scanning.check import choose_cutoffs
+
+    # theme 0: the taxonomy's finds at p 0.05 are all wrong, the rest right -> a veto
+    # above 0.05; theme 1: the classifier's 0.58 is right where the taxonomy found nothing
+    truth = np.array([[False, True], [True, True], [False, False], [True, False]])
+    found = np.array([[True, False], [True, True], [False, False], [True, False]])
+    proba = np.array([[0.05, 0.58], [0.6, 0.9], [0.01, 0.2], [0.5, 0.1]])
+    veto, add = choose_cutoffs(truth, found, proba)
+    assert 0.05 < veto[0] <= 0.5 and add[1] <= 0.58
+    # with a prior the theme keeps it unless another pair is at least two errors better
+    veto, add = choose_cutoffs(truth, found, proba, prior=(0.0, float("inf")))
+    assert (veto[1], add[1]) == (0.0, float("inf")) and veto[0] == 0.0
+    with pytest.raises(ParameterError, match="no labelled texts"):
+        choose_cutoffs(truth[:0], found[:0], proba[:0])
+    with pytest.raises(ParameterError, match="one shape"):
+        choose_cutoffs(truth, found[:, :1], proba)

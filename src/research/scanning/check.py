@@ -11,7 +11,8 @@ says so, with the words that weighed most). The cut-offs were chosen before the 
 measures them was written: 0.1 and 0.8 on the fourth independent author's batch, then 0.15
 and 0.7 (the fewest errors on four independent authors' batches, each left out of the
 classifier's training in turn), then 0.2 and 0.6 (the fewest errors summed over eight
-authors' batches left out in turn; ``benchmarks/README.md``).
+authors' batches left out in turn), then 0.3 and 0.7 with taxonomy v13 (the fewest over
+twelve authors' batches, ``benchmarks/theme_cv.py``; ``benchmarks/README.md``).
 
 The classifier is :class:`~research.scanning.classifier.ThemeClassifier`'s model, fitted
 once per run on the labelled file (its held-out split, :data:`~research.scanning.
@@ -37,12 +38,13 @@ from .classifier import ThemeClassifier, read_labelled_items
 from .themes import Taxonomy
 from .validation import DEV_CORPUS
 
-__all__ = ["VETO", "ADD", "ThemeCheck", "load_theme_check"]
+__all__ = ["VETO", "ADD", "ThemeCheck", "load_theme_check", "fit_model", "combine",
+           "count_errors", "choose_cutoffs"]
 
 #: A taxonomy theme the classifier gives a probability under this is dropped.
-VETO = 0.2
+VETO = 0.3
 #: A theme the classifier gives at least this is added, with the classifier as evidence.
-ADD = 0.6
+ADD = 0.7
 #: Words shown as the evidence of a theme the classifier added.
 EVIDENCE_WORDS = 3
 
@@ -103,6 +105,75 @@ class ThemeCheck:
         """The text's words that weighed most for ``key``, names left out."""
         words = self.model.top_words(text, key, n=None)
         return [w for w in words if not _name_only(w, text)][:EVIDENCE_WORDS]
+
+
+def fit_model(texts: list[str], labels: list[list[str]], keys: list[str], *, seed: int = 1
+              ) -> ThemeClassifier:
+    """The check's classifier fitted on ``texts`` and their ``labels``."""
+    model = ThemeClassifier(keys, min_examples=3, seed=seed, folds=1, parameter="theme_check")
+    return model.fit(texts, labels)
+
+
+def combine(found: np.ndarray, proba: np.ndarray, veto: np.ndarray, add: np.ndarray
+            ) -> np.ndarray:
+    """The check's rule on matrices (texts x themes): a theme the taxonomy ``found`` stays
+    where the probability is at least its ``veto``; one it did not find is added at
+    ``add`` or more (as :meth:`ThemeCheck.apply`)."""
+    found = np.asarray(found, dtype=bool)
+    proba = np.asarray(proba, dtype=float)
+    if found.shape != proba.shape:
+        raise ParameterError(f"combine: found {found.shape} and proba {proba.shape} differ.",
+                             parameter="theme_check")
+    return (found & (proba >= veto)) | (~found & (proba >= add))
+
+
+def count_errors(truth: np.ndarray, guess: np.ndarray) -> np.ndarray:
+    """False alarms plus misses per theme (column)."""
+    return (np.asarray(truth, dtype=bool) != np.asarray(guess, dtype=bool)).sum(axis=0)
+
+
+#: The cut-offs :func:`choose_cutoffs` compares, per theme.
+CUTOFF_VETO = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35)
+CUTOFF_ADD = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8, float("inf"))
+
+
+def choose_cutoffs(truth: np.ndarray, found: np.ndarray, proba: np.ndarray, *,
+                   prior: tuple[float, float] | None = None, min_gain: int = 2
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Each theme's (veto, add) with the fewest errors on labelled texts (``truth``,
+    taxonomy matches ``found`` and out-of-sample probabilities ``proba``, all texts x
+    themes), ties to the lower veto and add. With ``prior`` (veto, add), a theme keeps
+    the prior unless another pair has at least ``min_gain`` fewer errors.
+
+    Raises
+    ------
+    ParameterError
+        Matrices of different shapes, or no texts.
+    """
+    truth, found = np.asarray(truth, dtype=bool), np.asarray(found, dtype=bool)
+    proba = np.asarray(proba, dtype=float)
+    if not (truth.shape == found.shape == proba.shape) or truth.ndim != 2:
+        raise ParameterError("choose_cutoffs: truth, found and proba must be matrices of "
+                             f"one shape, not {truth.shape}, {found.shape}, {proba.shape}.",
+                             parameter="theme_check")
+    if not len(truth):
+        raise ParameterError("choose_cutoffs: no labelled texts.", parameter="theme_check")
+    n = truth.shape[1]
+    veto, add = np.empty(n), np.empty(n)
+    for k in range(n):
+        best = None
+        for v in CUTOFF_VETO:
+            for a in CUTOFF_ADD:
+                guess = combine(found[:, k], proba[:, k], v, a)
+                errors = int((guess != truth[:, k]).sum())
+                if best is None or errors < best[0]:
+                    best = (errors, v, a)
+        if prior is not None:
+            kept = int((combine(found[:, k], proba[:, k], *prior) != truth[:, k]).sum())
+            if kept - best[0] < min_gain:
+                best = (kept, *prior)
+        veto[k], add[k] = best[1], best[2]
+    return veto, add
 
 
 def _name_only(word: str, text: str) -> bool:
