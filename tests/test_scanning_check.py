@@ -212,3 +212,34 @@ def test_cut_offs_per_theme_are_the_ones_with_fewest_errors_and_keep_a_prior_on_
         choose_cutoffs(truth[:0], found[:0], proba[:0])
     with pytest.raises(ParameterError, match="one shape"):
         choose_cutoffs(truth, found[:, :1], proba)
+
+
+def test_the_cache_keeps_only_the_most_recently_used_fitted_checks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from research.scanning import check as check_module
+
+    monkeypatch.setenv(check_module.CACHE_ENV, str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / "theme_check"
+    folder.mkdir(parents=True)
+    old = []
+    for i in range(6):  # six earlier fits, the oldest first; another file is left alone
+        path = folder / f"{i:064x}.pickle"
+        path.write_bytes(b"x" * 40)
+        os.utime(path, (1_000_000 + i, 1_000_000 + i))
+        old.append(path)
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    os.utime(old[0], None)  # the oldest was just used: it stays
+    taxonomy = scanning.load_taxonomy()
+    rows = ["id,title,text,themes"] + [
+        f"{i},Rubrik {i},{'En skjutning mellan gäng' if i % 2 else 'En ny matsal'} nr {i}.,"
+        + ("kriminella_natverk" if i % 2 else "") for i in range(20)]
+    labelled = tmp_path / "märkta.csv"
+    labelled.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    load_theme_check(labelled, taxonomy)
+    kept = sorted(p.name for p in folder.glob("*.pickle"))
+    assert len(kept) == check_module.CACHE_KEEP
+    assert old[0].name in kept and old[5].name in kept and old[4].name in kept
+    assert not old[1].exists() and not old[2].exists() and not old[3].exists()
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"

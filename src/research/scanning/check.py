@@ -279,7 +279,13 @@ def _cached_model(key: str) -> ThemeClassifier | None:
         model = pickle.loads(data[32:])
     except Exception:  # noqa: BLE001 - an old or broken file is only a missed cache
         return None
-    return model if isinstance(model, ThemeClassifier) else None
+    if not isinstance(model, ThemeClassifier):
+        return None
+    try:
+        os.utime(path)  # used now: the last to be pruned
+    except OSError:
+        pass
+    return model
 
 
 def _store_model(key: str, model: ThemeClassifier) -> None:
@@ -291,4 +297,29 @@ def _store_model(key: str, model: ThemeClassifier) -> None:
         write_bytes_atomic(cache_dir() / f"{key}.pickle",
                            hashlib.sha256(payload).digest() + payload, mode=0o600)
     except OSError:
-        pass
+        return
+    _prune(keep=key)
+
+
+#: Fitted checks kept in the cache folder (each some megabytes; a change of corpus, code or
+#: library versions makes a new one, so the folder would otherwise grow with every change).
+CACHE_KEEP = 4
+
+
+def _prune(keep: str) -> None:
+    """Remove all but the :data:`CACHE_KEEP` most recently used fitted checks (never
+    ``keep``, the one just written). Best effort: a file another process removed or
+    holds is left to the next run."""
+    entries = []
+    for path in cache_dir().glob("*.pickle"):
+        try:
+            entries.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    entries.sort(reverse=True)
+    for _, path in entries[CACHE_KEEP:]:
+        if path.stem != keep:
+            try:
+                path.unlink()
+            except OSError:
+                pass
