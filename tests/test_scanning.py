@@ -571,8 +571,9 @@ def test_development_corpus_figures_on_the_fresh_held_out_batch() -> None:
     seen the taxonomy; measured once, see benchmarks/README.md): no theme on more than 5 %
     of its 139 unrelated texts (the target), with and without the classifier's check; and
     — regression guards at the figures measured there, below the targets of 0.85 and
-    0.80 — the checked themes' precision and recall at least 0.65 for every theme
-    (measured with v13 at 0.3/0.7: 0.85 and 0.69)."""
+    0.80 — the checked themes' precision and recall at least 0.70 for every theme
+    (measured with v12 at 0.2/0.6, the default: 0.75 and 0.75, both Skola och unga; the
+    taxonomy alone: 0.70 and 0.58)."""
     from research.scanning.validation import HELD_OUT, evaluate_themes
 
     taxonomy = scanning.load_taxonomy()
@@ -586,7 +587,7 @@ def test_development_corpus_figures_on_the_fresh_held_out_batch() -> None:
         assert (table["unrelated_rate"] <= 0.05).all()
         assert set(table.index) == set(SHARED_KEYS)
     table = checked.per_theme.set_index("theme")
-    assert (table["precision"] >= 0.65).all() and (table["recall"] >= 0.65).all()
+    assert (table["precision"] >= 0.70).all() and (table["recall"] >= 0.70).all()
 
 
 def test_taxonomy_alias_bomb_is_refused(tmp_path: Path) -> None:
