@@ -267,8 +267,9 @@ def theme_table() -> None:
                                  labels)[-1][1]
                 tables += [(f"taxonomy, {author} only", alone),
                            (f"taxonomy and check, {author} only", both)]
-        if split == FRESH:  # another rule (OTHER_RULE) on the same texts
-            tables += _baseline(fitted, texts, test["labels"].tolist())
+        if split == FRESH:  # other rules (OTHER_RULES) on the same texts
+            tables += _other_rules(fitted, seen_texts, seen["labels"].tolist(), texts,
+                                   test["labels"].tolist())
         if split == FRESH:  # the briefing's checked themes, per theme
             checked = next(t for n, t in tables if n.startswith(CHECKED))
             print(f"checked (the briefing), {split}: theme | labelled | precision | recall | "
@@ -318,27 +319,36 @@ def _combined(taxonomy, fitted, texts: list[str], labels: list[list[str]]) -> li
     return rows
 
 
-#: Another rule measured beside the briefing's on the fresh split in the same run: the
-#: ninth round's candidate (taxonomy v13, kept here, checked at 0.3/0.7), which had more
-#: errors than the default on utvardering12 and was not adopted (benchmarks/README.md).
-#: (Name, taxonomy file, veto, add); a next candidate takes its place.
-OTHER_RULE = ("ninth round's candidate, not adopted",
-              ROOT / "benchmarks" / "taxonomy_v13.yaml", 0.3, 0.7)
+#: Other rules measured beside the briefing's on the fresh split in the same run (the
+#: candidates of the rounds on themes, benchmarks/README.md): name, taxonomy file (None: the
+#: shipped one), veto, add, the check classifier's regularisation C.
+#: - the ninth round's (taxonomy v13, kept here, checked at 0.3/0.7), which had more errors
+#:   than the default on utvardering12 and was not adopted;
+#: - the tenth round's (the shipped taxonomy at 0.2/0.6, the classifier at C=100).
+OTHER_RULES = (("ninth round's candidate, not adopted",
+                ROOT / "benchmarks" / "taxonomy_v13.yaml", 0.3, 0.7, 10.0),
+               ("tenth round's candidate", None, 0.2, 0.6, 100.0))
 
 
-def _baseline(fitted, texts: list[str], labels: list[list[str]]) -> list:
-    """:data:`OTHER_RULE` on ``texts``: its taxonomy checked by the same fitted classifier
-    at its cut-offs."""
+def _other_rules(fitted, seen_texts: list[str], seen_labels: list[list[str]],
+                 texts: list[str], labels: list[list[str]]) -> list:
+    """Each of :data:`OTHER_RULES` on ``texts``: its taxonomy checked at its cut-offs by the
+    benchmark's fitted classifier, or, for another C, by one fitted on the same texts."""
     from research import scanning
-    from research.scanning.check import ThemeCheck
+    from research.scanning.check import ThemeCheck, fit_model
     from research.scanning.validation import ThemeEvaluation
 
-    name, path, veto, add = OTHER_RULE
-    taxonomy = scanning.load_taxonomy(path)
-    matched = scanning.match_themes(scanning.build_corpus(texts), taxonomy)
-    checked = ThemeCheck(fitted, "", 0, veto=veto, add=add).apply(matched, texts, taxonomy)
-    return [(f"{name}: taxonomy {path.stem.split('_')[-1]} checked at {veto}/{add}",
-             ThemeEvaluation(labels, checked["themes"].tolist(), taxonomy).per_theme)]
+    rows = []
+    for name, path, veto, add, c in OTHER_RULES:
+        taxonomy = scanning.load_taxonomy(path)
+        model = fitted if c == fitted.c else fit_model(seen_texts, seen_labels,
+                                                       taxonomy.keys, c=c)
+        matched = scanning.match_themes(scanning.build_corpus(texts), taxonomy)
+        checked = ThemeCheck(model, "", 0, veto=veto, add=add).apply(matched, texts, taxonomy)
+        version = "shipped" if path is None else path.stem.split("_")[-1]
+        rows.append((f"{name}: taxonomy {version} checked at {veto}/{add}, classifier C={c:g}",
+                     ThemeEvaluation(labels, checked["themes"].tolist(), taxonomy).per_theme))
+    return rows
 
 
 def _errors(table: pd.DataFrame) -> int:

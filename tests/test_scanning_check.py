@@ -243,3 +243,35 @@ def test_the_cache_keeps_only_the_most_recently_used_fitted_checks(
     assert old[0].name in kept and old[5].name in kept and old[4].name in kept
     assert not old[1].exists() and not old[2].exists() and not old[3].exists()
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_classifier_regularisation_is_checked_and_used() -> None:
+    from research.scanning.check import CHECK_C, fit_model
+
+    with pytest.raises(ParameterError, match="must be positive") as error:
+        scanning.ThemeClassifier(["avhoppare"], c=0, parameter="theme_check")
+    assert error.value.fields["parameter"] == "theme_check"
+    texts = [f"Avhoppare nummer {i} lämnar gänget." if i % 2 else f"Ny busslinje {i}."
+             for i in range(12)]
+    labels = [["avhoppare"] if i % 2 else [] for i in range(12)]
+    loose = fit_model(texts, labels, ["avhoppare"], c=100.0)
+    tight = fit_model(texts, labels, ["avhoppare"])
+    assert tight.c == CHECK_C and loose.c == 100.0
+    sure = [loose.predict_proba(texts)[1, 0], tight.predict_proba(texts)[1, 0]]
+    assert sure[0] > sure[1] > 0.5  # less regularised: surer on what it was trained on
+
+
+def test_a_classifier_of_a_single_theme_gives_that_themes_probability() -> None:
+    """With one theme scikit-learn sees a binary problem (two columns: absent, present);
+    the probabilities and the threshold chosen in folds are the theme's own, not their
+    complement."""
+    texts = [f"Avhoppare nummer {i} lämnar gänget i Vretmora." if i % 2 else
+             f"Ny busslinje {i} till Vretmora." for i in range(24)]
+    labels = [["avhoppare"] if i % 2 else [] for i in range(24)]
+    model = scanning.ThemeClassifier(["avhoppare", "islamism"], min_examples=3).fit(
+        texts, labels)
+    assert model.trained_keys_ == ["avhoppare"]
+    proba = model.predict_proba(["En avhoppare lämnar gänget.", "Busslinjen dras om."])
+    assert proba.shape == (2, 1) and proba[0, 0] > 0.5 > proba[1, 0]
+    assert model.predict(["En avhoppare lämnar gänget.", "Busslinjen dras om."]) == [
+        ["avhoppare"], []]

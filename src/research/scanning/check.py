@@ -47,6 +47,8 @@ __all__ = ["VETO", "ADD", "ThemeCheck", "load_theme_check", "fit_model", "combin
 VETO = 0.2
 #: A theme the classifier gives at least this is added, with the classifier as evidence.
 ADD = 0.6
+#: The check's classifier's regularisation (scikit-learn's ``C``), as the classifier's own.
+CHECK_C = 10.0
 #: Words shown as the evidence of a theme the classifier added.
 EVIDENCE_WORDS = 3
 
@@ -109,10 +111,12 @@ class ThemeCheck:
         return [w for w in words if not _name_only(w, text)][:EVIDENCE_WORDS]
 
 
-def fit_model(texts: list[str], labels: list[list[str]], keys: list[str], *, seed: int = 1
-              ) -> ThemeClassifier:
-    """The check's classifier fitted on ``texts`` and their ``labels``."""
-    model = ThemeClassifier(keys, min_examples=3, seed=seed, folds=1, parameter="theme_check")
+def fit_model(texts: list[str], labels: list[list[str]], keys: list[str], *, seed: int = 1,
+              c: float | None = None) -> ThemeClassifier:
+    """The check's classifier (regularisation ``c``, default :data:`CHECK_C`) fitted on
+    ``texts`` and their ``labels``."""
+    model = ThemeClassifier(keys, min_examples=3, seed=seed, folds=1, parameter="theme_check",
+                            c=CHECK_C if c is None else c)
     return model.fit(texts, labels)
 
 
@@ -219,9 +223,7 @@ def load_theme_check(path: str | Path | None, taxonomy: Taxonomy, *,
     key = _fit_key(texts, themes, taxonomy.keys, seed)
     model = _cached_model(key)
     if model is None:
-        model = ThemeClassifier(taxonomy.keys, min_examples=3, seed=seed, folds=1,
-                                parameter="theme_check")
-        model.fit(texts, themes)
+        model = fit_model(texts, themes, taxonomy.keys, seed=seed)
         _store_model(key, model)
     return ThemeCheck(model, str(path), len(labelled))
 

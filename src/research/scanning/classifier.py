@@ -89,10 +89,18 @@ class ThemeClassifier:
         threshold 0.5).
     parameter
         The parameter whose labelled file trains it (named in its errors).
+    c
+        Inverse regularisation strength of the logistic regressions (scikit-learn's
+        ``C``); larger trusts the training texts more.
     """
 
     def __init__(self, keys: Sequence[str], *, min_examples: int = 5, seed: int = 1,
-                 folds: int = 4, parameter: str = "classifier_labels") -> None:
+                 folds: int = 4, parameter: str = "classifier_labels", c: float = 10.0
+                 ) -> None:
+        if not c > 0:
+            raise ParameterError(f"The classifier's regularisation c must be positive, not {c}.",
+                                 parameter=parameter)
+        self.c = float(c)
         self.keys = list(keys)
         self.min_examples = min_examples
         self.seed = seed
@@ -109,7 +117,8 @@ class ThemeClassifier:
             make_union(TfidfVectorizer(analyzer=_lemma_analyzer, sublinear_tf=True),
                        TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5),
                                        sublinear_tf=True, min_df=2, lowercase=True)),
-            OneVsRestClassifier(LogisticRegression(C=10.0, class_weight="balanced",
+            OneVsRestClassifier(LogisticRegression(C=self.c,
+                                                   class_weight="balanced",
                                                    solver="liblinear",
                                                    random_state=self.seed)))
 
@@ -135,19 +144,22 @@ class ThemeClassifier:
         if folds >= 2:
             splitter = KFold(n_splits=folds, shuffle=True, random_state=self.seed)
             with _quiet_fits():
-                scores = cross_val_predict(self._pipeline(), texts, target, cv=splitter,
-                                           method="predict_proba")
+                scores = _positive(cross_val_predict(self._pipeline(), texts,
+                                                     _fit_target(target), cv=splitter,
+                                                     method="predict_proba"),
+                                   target.shape[1])
             self.thresholds_ = np.array([_best_threshold(target[:, j], scores[:, j])
                                          for j in range(target.shape[1])])
         else:
             self.thresholds_ = np.full(target.shape[1], 0.5)
         with _quiet_fits():
-            self.model_ = self._pipeline().fit(texts, target)
+            self.model_ = self._pipeline().fit(texts, _fit_target(target))
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability per text (rows) and trained theme (columns, ``trained_keys_``)."""
-        return np.asarray(self.model_.predict_proba(list(texts)))
+        return _positive(np.asarray(self.model_.predict_proba(list(texts))),
+                         len(self.trained_keys_))
 
     def top_words(self, text: str, key: str, n: int | None = 3) -> list[str]:
         """The word keys of ``text`` that weighed most towards theme ``key`` (its lemma
@@ -188,7 +200,8 @@ class ThemeClassifier:
         predicted = np.zeros_like(target)
         splitter = KFold(n_splits=min(folds, len(texts)), shuffle=True, random_state=self.seed)
         for train, test in splitter.split(texts):
-            inner = ThemeClassifier(keys, min_examples=1, seed=self.seed, folds=self.folds)
+            inner = ThemeClassifier(keys, min_examples=1, seed=self.seed, folds=self.folds,
+                                    c=self.c)
             try:
                 inner.fit([texts[i] for i in train], [labels[i] for i in train])
             except ParameterError:  # no theme in this fold's training part
@@ -202,6 +215,19 @@ class ThemeClassifier:
         return pd.DataFrame({"theme": keys, "examples": support.astype(int),
                              "precision": precision.round(3), "recall": recall.round(3),
                              "f1": f1.round(3)})
+
+
+def _fit_target(target: np.ndarray) -> np.ndarray:
+    """The label matrix as scikit-learn takes it: a single theme as one binary vector."""
+    return target[:, 0] if target.shape[1] == 1 else target
+
+
+def _positive(proba: np.ndarray, n_keys: int) -> np.ndarray:
+    """Probabilities per trained theme. With a single theme scikit-learn sees a binary
+    problem and gives two columns (absent, present): the second is the theme's."""
+    if n_keys == 1 and proba.ndim == 2 and proba.shape[1] == 2:
+        return proba[:, 1:]
+    return proba
 
 
 def _best_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
