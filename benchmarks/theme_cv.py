@@ -39,8 +39,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Batches by independent authors: name, first id, last id (the corpus README). The
-#: twenty-fourth and twenty-fifth (utvardering12) were the ninth round's fresh set and are
-#: tuned on in the tenth; a batch joins here only after it has been measured once.
+#: twenty-fourth and twenty-fifth (utvardering12) were the ninth round's fresh set and were
+#: tuned on in the tenth; a batch joins here only after it has been measured once (the
+#: twenty-sixth and twenty-seventh, utvardering13, are the held-out set now).
 BATCHES = (("12", "d656", "d821"), ("13", "d900", "d1082"), ("14", "d1100", "d1288"),
            ("15", "d1300", "d1501"), ("16", "d1600", "d1787"), ("17", "d1800", "d1995"),
            ("18", "d2000", "d2199"), ("19", "d2200", "d2399"), ("20", "d2400", "d2599"),
