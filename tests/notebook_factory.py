@@ -72,7 +72,12 @@ def failing_notebook(folder: Path) -> Path:
 
 
 def code_outputs(path: Path) -> list[tuple[int | None, list[dict]]]:
-    """Execution counts and outputs of every code cell of a saved notebook."""
+    """Execution counts and outputs of every code cell of a saved notebook, consecutive
+    pieces of one stream joined as Jupyter and the briefing show them (a busy kernel may
+    send one ``print`` as two messages)."""
+    from research.render import _coalesce
+
     notebook = nbformat.read(str(path), as_version=4)
-    return [(cell.get("execution_count"), [dict(o) for o in cell.get("outputs", [])])
+    return [(cell.get("execution_count"),
+             [dict(o) for o in _coalesce(list(cell.get("outputs", [])))])
             for cell in notebook.cells if cell.cell_type == "code"]

@@ -166,3 +166,8 @@ def test_research_new_makes_a_briefing_type_that_validates(sandbox: Path,
     assert all(specs[k].default_value == v for k, v in values.items())
     code, err = _run(["new", "skolenkat"])  # taken: refused, nothing overwritten
     assert code == 2 and "already exists" in err
+
+
+def test_a_nul_character_in_an_argument_is_a_clear_error() -> None:
+    code, err = _run(["import", "--inbox", "\x00", "0"])
+    assert code == 2 and "argument 3" in err and "NUL" in err and "internal" not in err

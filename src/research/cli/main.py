@@ -241,6 +241,13 @@ def _close_event_loop() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``research`` console script."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    for position, value in enumerate(given, 1):
+        if "\x00" in value:  # no path or value may hold one (the system refuses them)
+            print(f"research: error: argument {position} ({value!r}) contains a NUL "
+                  "character\n  hint: remove it; no file name or value can contain one",
+                  file=sys.stderr)
+            return 2
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
