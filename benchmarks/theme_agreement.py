@@ -1,14 +1,18 @@
 """How well two people agree on the themes of the development corpus, beside the taxonomy.
 
 The thirteenth and fourteenth batches of ``data/dev/omvarld_teman/dokument.csv`` (splits
-``utvardering5`` and ``utvardering6``) were labelled by their authors and, independently
-and from the same written brief, by a second labeller who saw neither the authors' labels
-nor the taxonomy (``andra_markning.csv``; ``--splits`` names others once they have a
-second labelling). Per theme and batch this prints the second
+``utvardering5`` and ``utvardering6``) and the twenty-sixth and twenty-seventh
+(``utvardering13``) were labelled by their authors and, independently and from the same
+theme definitions, by a second labeller who saw neither the authors' labels nor the
+taxonomy (``andra_markning.csv``; ``--splits`` chooses among them). Per theme and batch this prints the second
 labeller's precision and recall against the author and Cohen's kappa between them
 (``sklearn.metrics.cohen_kappa_score``), the share of texts with exactly the same set of
 themes, and the same figures for the taxonomy against each labeller — a ceiling for what a
-matcher can be expected to reach against one person's labels.
+matcher can be expected to reach against one person's labels. The briefing's checked themes
+(the split left out of the check's training) are compared with both labellings, and a
+matcher's disagreements with the author are split into those on decisions the two people
+made alike and those they made differently, with each theme's precision and recall on the
+consensus decisions alone.
 
     .venv/bin/python benchmarks/theme_agreement.py
     .venv/bin/python benchmarks/theme_agreement.py --src /path/to/other/checkout/src
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--src", type=Path, default=ROOT / "src",
                         help="the src folder whose taxonomy and matcher to measure")
-    parser.add_argument("--splits", default="utvardering5,utvardering6",
+    parser.add_argument("--splits", default="utvardering5,utvardering6,utvardering13",
                         help="comma-separated splits with a second labelling")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(args.src.resolve()))
@@ -89,18 +93,59 @@ def main(argv: list[str] | None = None) -> int:
               f"and author {100 * same_taxonomy:.1f} %")
         rows = [("second labeller", other, author), ("taxonomy", matched, author),
                 ("taxonomy", matched, other)]
-        if split == scanning.validation.HELD_OUT:  # the briefing's checked themes too
-            check = scanning.load_theme_check(CORPUS, taxonomy, exclude_split=split)
-            checked = [set(t) for t in check.apply(
-                scanning.match_themes(scanning.build_corpus(texts), taxonomy), texts,
-                taxonomy)["themes"]]
-            rows += [("taxonomy and check (the briefing)", checked, author),
-                     ("taxonomy and check (the briefing)", checked, other)]
+        # the briefing's checked themes too, the split left out of the check's training
+        check = scanning.load_theme_check(CORPUS, taxonomy, exclude_split=split)
+        checked = [set(t) for t in check.apply(
+            scanning.match_themes(scanning.build_corpus(texts), taxonomy), texts,
+            taxonomy)["themes"]]
+        rows += [("taxonomy and check (the briefing)", checked, author),
+                 ("taxonomy and check (the briefing)", checked, other)]
         print("disagreements (false alarms + misses summed over the themes): "
               + "; ".join(f"{name} vs {'author' if truth is author else 'second'} "
                           f"{_disagreements(truth, guess, taxonomy.keys)}"
                           for name, guess, truth in rows))
+        _consensus(author, other, {"taxonomy": matched,
+                                   "taxonomy and check (the briefing)": checked},
+                   taxonomy.keys, split)
     return 0
+
+
+def _consensus(author: list[set[str]], other: list[set[str]],
+               guesses: dict[str, list[set[str]]], keys: list[str], split: str) -> None:
+    """Where the two people agree and where they do not: a matcher's disagreements with the
+    author split into those on decisions both people made alike (consensus) and those on
+    decisions they made differently (contested, where any answer disagrees with one of
+    them); and per theme, precision and recall on the consensus decisions only."""
+    agreed = [[(k in a) == (k in o) for k in keys] for a, o in zip(author, other)]
+    contested = sum(len(row) - sum(row) for row in agreed)
+    print(f"theme decisions of {split}: {len(author) * len(keys)}, contested by the two "
+          f"people {contested}")
+    for name, guess in guesses.items():
+        on_consensus = on_contested = 0
+        for a, g, row in zip(author, guess, agreed):
+            for k, same in zip(keys, row):
+                if (k in a) != (k in g):
+                    if same:
+                        on_consensus += 1
+                    else:
+                        on_contested += 1
+        print(f"{name} vs author: {on_consensus + on_contested} disagreements, "
+              f"{on_consensus} on consensus decisions, {on_contested} on contested ones")
+        print(f"{name} on the consensus decisions only: theme | positives | precision | "
+              "recall")
+        meets_p = meets_r = 0
+        for j, k in enumerate(keys):
+            pairs = [(k in a, k in g) for a, g, row in zip(author, guess, agreed) if row[j]]
+            truth = np.array([t for t, _ in pairs])
+            found = np.array([f for _, f in pairs])
+            both = int((truth & found).sum())
+            precision = both / found.sum() if found.any() else float("nan")
+            recall = both / truth.sum() if truth.any() else float("nan")
+            meets_p += precision >= 0.85
+            meets_r += recall >= 0.80
+            print(f"{k} | {int(truth.sum())} | {precision:.2f} | {recall:.2f}")
+        print(f"{name} on the consensus decisions: precision >= 0.85 for {meets_p} of "
+              f"{len(keys)} themes, recall >= 0.80 for {meets_r}")
 
 
 def _disagreements(truth: list[set[str]], guess: list[set[str]], keys: list[str]) -> int:
