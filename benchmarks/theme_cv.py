@@ -41,7 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Batches by independent authors: name, first id, last id (the corpus README). The
 #: twenty-fourth and twenty-fifth (utvardering12) were the ninth round's fresh set and were
 #: tuned on in the tenth; a batch joins here only after it has been measured once (the
-#: twenty-sixth and twenty-seventh, utvardering13, joined after the tenth round).
+#: twenty-sixth and twenty-seventh, utvardering13, joined after the tenth round; the
+#: twenty-eighth and twenty-ninth, utvardering14, are the held-out set now, left out of
+#: every fold).
 BATCHES = (("12", "d656", "d821"), ("13", "d900", "d1082"), ("14", "d1100", "d1288"),
            ("15", "d1300", "d1501"), ("16", "d1600", "d1787"), ("17", "d1800", "d1995"),
            ("18", "d2000", "d2199"), ("19", "d2200", "d2399"), ("20", "d2400", "d2599"),
@@ -63,10 +65,13 @@ def out_of_batch(taxonomy_path: str | None, c: float | None = None):
     probabilities from a fit without the batch."""
     from research import scanning
     from research.scanning.check import fit_model
-    from research.scanning.validation import read_labelled_corpus
+    from research.scanning.validation import HELD_OUT, read_labelled_corpus
 
     taxonomy = scanning.load_taxonomy(taxonomy_path)
     corpus = read_labelled_corpus(split=None)
+    # the fresh held-out set stays out of every fold's training: what is chosen here must
+    # not have seen it
+    corpus = corpus[corpus["split"] != HELD_OUT].reset_index(drop=True)
     texts = (corpus["title"] + ". " + corpus["text"]).tolist()
     numbers = np.array([_id_number(i) for i in corpus["id"]])
     matched = scanning.match_themes(scanning.build_corpus(texts), taxonomy)["themes"].tolist()

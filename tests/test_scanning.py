@@ -567,12 +567,13 @@ themes:
 
 def test_development_corpus_figures_on_the_fresh_held_out_batch() -> None:
     """The shipped themes on the fresh held-out batch of the hand-labelled corpus
-    (``utvardering13``, 400 texts by a sixteenth and a seventeenth author who had not
+    (``utvardering14``, 400 texts by an eighteenth and a nineteenth author who had not
     seen the taxonomy; measured once, see benchmarks/README.md): no theme on more than 5 %
-    of its 137 unrelated texts (the target), with and without the classifier's check; and
-    — regression guards at the figures measured there, below the targets of 0.85 and
-    0.80 — the checked themes' precision and recall at least 0.70 for every theme
-    (measured: 0.77, Samverkan och lägesbild, and 0.86, Idéburen sektor)."""
+    of its 141 unrelated texts (the target), with and without the classifier's check; and
+    — regression guards a few texts below the figures measured there, where every theme
+    met the targets of 0.85 and 0.80 — the checked themes' precision at least 0.80 and
+    recall at least 0.75 for every theme (measured: lowest precision 0.89, Samverkan och
+    lägesbild; lowest recall 0.82, Skola och unga, 31 of 38)."""
     from research.scanning.validation import HELD_OUT, evaluate_themes
 
     taxonomy = scanning.load_taxonomy()
@@ -586,7 +587,7 @@ def test_development_corpus_figures_on_the_fresh_held_out_batch() -> None:
         assert (table["unrelated_rate"] <= 0.05).all()
         assert set(table.index) == set(SHARED_KEYS)
     table = checked.per_theme.set_index("theme")
-    assert (table["precision"] >= 0.70).all() and (table["recall"] >= 0.70).all()
+    assert (table["precision"] >= 0.80).all() and (table["recall"] >= 0.75).all()
 
 
 def test_taxonomy_alias_bomb_is_refused(tmp_path: Path) -> None:
