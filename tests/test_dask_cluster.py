@@ -182,7 +182,11 @@ def test_a_worker_killed_mid_run_has_its_run_finished_elsewhere(cluster, tmp_pat
     assert run.status == "succeeded", run.error
     first, second = (int(line) for line in pid_file.read_text().split())
     assert killed == [first] and first in before.values()
-    assert second != first and second in before.values()  # the other, surviving worker
+    # on another worker process: the surviving one, or — when the scheduler hands the
+    # retry out after the nanny has restarted the killed one (seen under load in CI) — the
+    # fresh process in its place; never the killed process
+    assert second != first
+    assert second in before.values() or second in _workers(cluster.client).values()
     manifest = json.loads((run.run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "succeeded"
     # the nanny starts a fresh worker in place of the killed one
