@@ -95,3 +95,11 @@ def test_the_quality_note_names_themes_over_the_unrelated_target(
                                                          check_note=lambda: ""))
     assert "Under målen (precision 0,85, täckning 0,80): skola" in note
     assert note.endswith("Över målet på högst 5 % av texterna utan tema: skola (10,0 %).")
+    assert "Alla teman når målen" not in note
+    # every theme on target: the note says so, with how little one text can move it
+    perfect = ThemeEvaluation(labels, labels, taxonomy)
+    note = ScanResult.theme_quality_note(SimpleNamespace(evaluation=perfect,
+                                                         taxonomy=taxonomy,
+                                                         check_note=lambda: ""))
+    assert "Under målen" not in note and "Över målet" not in note
+    assert "Alla teman når målen på de här texterna" in note
