@@ -9,7 +9,8 @@ labeller's precision and recall against the author and Cohen's kappa between the
 (``sklearn.metrics.cohen_kappa_score``), the share of texts with exactly the same set of
 themes, and the same figures for the taxonomy against each labeller — a ceiling for what a
 matcher can be expected to reach against one person's labels. The briefing's checked themes
-(the split left out of the check's training) are compared with both labellings, and a
+(the split and the batches measured after it left out of the check's training,
+``validation.measured_since``) are compared with both labellings, and a
 matcher's disagreements with the author are split into those on decisions the two people
 made alike and those they made differently, with each theme's precision and recall on the
 consensus decisions alone.
@@ -78,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         author, other = _sets(batch["themes"]), _sets(labelled["themes"])
         texts = (batch["title"] + ". " + batch["text"]).tolist()
-        matched = [set(t) for t in scanning.match_themes(scanning.build_corpus(texts),
-                                                         taxonomy)["themes"]]
+        frame = scanning.match_themes(scanning.build_corpus(texts), taxonomy)
+        matched = [set(t) for t in frame["themes"]]
         print(f"\n== {split}: {len(batch)} texts")
         print("theme | second vs author: precision | recall | kappa | taxonomy vs author: "
               "precision | recall | kappa | taxonomy vs second: precision | recall | kappa")
@@ -93,20 +94,25 @@ def main(argv: list[str] | None = None) -> int:
               f"and author {100 * same_taxonomy:.1f} %")
         rows = [("second labeller", other, author), ("taxonomy", matched, author),
                 ("taxonomy", matched, other)]
-        # the briefing's checked themes too, the split left out of the check's training
-        check = scanning.load_theme_check(CORPUS, taxonomy, exclude_split=split)
-        checked = [set(t) for t in check.apply(
-            scanning.match_themes(scanning.build_corpus(texts), taxonomy), texts,
-            taxonomy)["themes"]]
-        rows += [("taxonomy and check (the briefing)", checked, author),
-                 ("taxonomy and check (the briefing)", checked, other)]
+        guesses = {"taxonomy": matched}
+        # the briefing's checked themes too, from a check trained without the split and
+        # without the batches measured after it, as when it was measured (a --src from
+        # before the check existed has none)
+        if hasattr(scanning, "load_theme_check"):
+            since = getattr(scanning.validation, "measured_since", lambda s: s)
+            check = scanning.load_theme_check(CORPUS, taxonomy, exclude_split=since(split))
+            checked = [set(t) for t in check.apply(frame, texts, taxonomy)["themes"]]
+            guesses["taxonomy and check (the briefing)"] = checked
+            rows += [("taxonomy and check (the briefing)", checked, author),
+                     ("taxonomy and check (the briefing)", checked, other)]
+        else:
+            print(f"{args.src} has no theme check (research.scanning.load_theme_check): "
+                  "the checked themes are left out")
         print("disagreements (false alarms + misses summed over the themes): "
               + "; ".join(f"{name} vs {'author' if truth is author else 'second'} "
                           f"{_disagreements(truth, guess, taxonomy.keys)}"
                           for name, guess, truth in rows))
-        _consensus(author, other, {"taxonomy": matched,
-                                   "taxonomy and check (the briefing)": checked},
-                   taxonomy.keys, split)
+        _consensus(author, other, guesses, taxonomy.keys, split)
     return 0
 
 
@@ -116,34 +122,24 @@ def _consensus(author: list[set[str]], other: list[set[str]],
     author split into those on decisions both people made alike (consensus) and those on
     decisions they made differently (contested, where any answer disagrees with one of
     them); and per theme, precision and recall on the consensus decisions only."""
-    agreed = [[(k in a) == (k in o) for k in keys] for a, o in zip(author, other)]
-    contested = sum(len(row) - sum(row) for row in agreed)
+    contested = [(a ^ o) & set(keys) for a, o in zip(author, other)]
     print(f"theme decisions of {split}: {len(author) * len(keys)}, contested by the two "
-          f"people {contested}")
+          f"people {sum(map(len, contested))}")
     for name, guess in guesses.items():
-        on_consensus = on_contested = 0
-        for a, g, row in zip(author, guess, agreed):
-            for k, same in zip(keys, row):
-                if (k in a) != (k in g):
-                    if same:
-                        on_consensus += 1
-                    else:
-                        on_contested += 1
-        print(f"{name} vs author: {on_consensus + on_contested} disagreements, "
-              f"{on_consensus} on consensus decisions, {on_contested} on contested ones")
+        on_contested = sum(len((a ^ g) & c) for a, g, c in zip(author, guess, contested))
+        total = _disagreements(author, guess, keys)
+        print(f"{name} vs author: {total} disagreements, {total - on_contested} on consensus "
+              f"decisions, {on_contested} on contested ones")
         print(f"{name} on the consensus decisions only: theme | positives | precision | "
               "recall")
         meets_p = meets_r = 0
-        for j, k in enumerate(keys):
-            pairs = [(k in a, k in g) for a, g, row in zip(author, guess, agreed) if row[j]]
-            truth = np.array([t for t, _ in pairs])
-            found = np.array([f for _, f in pairs])
-            both = int((truth & found).sum())
-            precision = both / found.sum() if found.any() else float("nan")
-            recall = both / truth.sum() if truth.any() else float("nan")
+        for k in keys:
+            agreed = [i for i, c in enumerate(contested) if k not in c]
+            truth, found = [author[i] for i in agreed], [guess[i] for i in agreed]
+            precision, recall, _ = _compare(truth, found, k)
             meets_p += precision >= 0.85
             meets_r += recall >= 0.80
-            print(f"{k} | {int(truth.sum())} | {precision:.2f} | {recall:.2f}")
+            print(f"{k} | {sum(k in t for t in truth)} | {precision:.2f} | {recall:.2f}")
         print(f"{name} on the consensus decisions: precision >= 0.85 for {meets_p} of "
               f"{len(keys)} themes, recall >= 0.80 for {meets_r}")
 

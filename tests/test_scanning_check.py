@@ -100,6 +100,29 @@ def test_the_check_on_the_development_corpus_leaves_the_held_out_batch_out() -> 
     assert all("östra" not in words for words in added)  # a place is no evidence
 
 
+def test_the_check_leaves_out_one_split_or_several(tmp_path: Path) -> None:
+    from research.scanning.validation import MEASURED, TUNED_ON_ERRORS, measured_since
+
+    taxonomy = scanning.load_taxonomy()
+    rows = ["split,title,text,themes"]
+    for n, split in enumerate(("a", "b", "c") * 20):
+        theme = "avhoppare" if n % 2 else "islamism"
+        rows.append(f"{split},Text {n},Om {theme} nummer {n} i {split},{theme}")
+    path = tmp_path / "märkta.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert load_theme_check(path, taxonomy).n_texts == 60
+    assert load_theme_check(path, taxonomy, exclude_split="a").n_texts == 40
+    assert load_theme_check(path, taxonomy, exclude_split=["c"]).n_texts == 40
+    assert load_theme_check(path, taxonomy, exclude_split=("a", "b", "x")).n_texts == 20
+    with pytest.raises(ParameterError, match="has 0 labelled texts; the check needs at least"):
+        load_theme_check(path, taxonomy, exclude_split={"a", "b", "c"})
+    # a batch is measured without itself and every batch measured after it
+    assert measured_since(HELD_OUT) == (HELD_OUT,)
+    assert measured_since(TUNED_ON_ERRORS[-1]) == (TUNED_ON_ERRORS[-1], HELD_OUT)
+    assert measured_since(MEASURED[0]) == MEASURED
+    assert measured_since("utveckling") == ("utveckling",)
+
+
 def test_bad_theme_check_files_are_named(tmp_path: Path) -> None:
     taxonomy = scanning.load_taxonomy()
     assert load_theme_check("", taxonomy) is None

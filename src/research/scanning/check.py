@@ -28,6 +28,7 @@ import hashlib
 import os
 import pickle
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -193,10 +194,12 @@ def _percent(p: float) -> str:
 
 
 def load_theme_check(path: str | Path | None, taxonomy: Taxonomy, *,
-                     exclude_split: str | None = None, seed: int = 1) -> ThemeCheck | None:
-    """Fit the check on a labelled CSV (``title``, ``text``, ``themes``; a ``split``
-    column's ``exclude_split`` rows left out), or ``None`` for an empty path (and for the
-    development corpus's own path where this installation has no such file).
+                     exclude_split: str | Iterable[str] | None = None, seed: int = 1
+                     ) -> ThemeCheck | None:
+    """Fit the check on a labelled CSV (``title``, ``text``, ``themes``; the rows of a
+    ``split`` column's ``exclude_split`` — one split or several — left out), or ``None``
+    for an empty path (and for the development corpus's own path where this installation
+    has no such file).
 
     Raises
     ------
@@ -212,7 +215,8 @@ def load_theme_check(path: str | Path | None, taxonomy: Taxonomy, *,
         return None  # the development corpus is not in this installation: taxonomy alone
     labelled = read_labelled_items(path, taxonomy, parameter="theme_check")
     if exclude_split is not None and "split" in labelled.columns:
-        labelled = labelled[labelled["split"] != exclude_split]
+        left_out = [exclude_split] if isinstance(exclude_split, str) else list(exclude_split)
+        labelled = labelled[~labelled["split"].isin(left_out)]
     if len(labelled) < 20:
         raise ParameterError(
             f"theme_check: {resolve(path)} has {len(labelled)} labelled texts; the check "

@@ -27,7 +27,8 @@ from ..paths import resolve
 from .corpus import build_corpus
 from .themes import Taxonomy, match_themes
 
-__all__ = ["DEV_CORPUS", "TUNING", "OLD_HELD_OUT", "TUNED_ON_ERRORS", "HELD_OUT",
+__all__ = ["DEV_CORPUS", "TUNING", "OLD_HELD_OUT", "TUNED_ON_ERRORS", "HELD_OUT", "MEASURED",
+           "measured_since",
            "read_labelled_corpus",
            "ThemeEvaluation", "evaluate_themes"]
 
@@ -43,6 +44,15 @@ TUNING, OLD_HELD_OUT, HELD_OUT = "utveckling", "utvardering", "utvardering14"
 TUNED_ON_ERRORS = ("utvardering2", "utvardering3", "utvardering4", "utvardering5",
                    "utvardering6", "utvardering7", "utvardering8", "utvardering9",
                    "utvardering10", "utvardering11", "utvardering12", "utvardering13")
+#: The held-out batches in the order they were measured, the fresh one last.
+MEASURED = (*TUNED_ON_ERRORS, HELD_OUT)
+
+
+def measured_since(split: str) -> tuple[str, ...]:
+    """``split`` and every batch measured after it (:data:`MEASURED`): what a classifier
+    must be trained without to measure ``split`` as it was measured then, before the later
+    batches existed (just ``split`` for one that is not a measured batch)."""
+    return MEASURED[MEASURED.index(split):] if split in MEASURED else (split,)
 
 
 def read_labelled_corpus(path: str | Path = DEV_CORPUS, *, split: str | None = None
