@@ -103,3 +103,5 @@ def test_the_quality_note_names_themes_over_the_unrelated_target(
                                                          check_note=lambda: ""))
     assert "Under målen" not in note and "Över målet" not in note
     assert "Alla teman når målen på de här texterna" in note
+    assert note.endswith("Det är en mätning på 12 texter: för temat med minst märkta texter "
+                         "(1) flyttar en text mer eller mindre täckningen med 1,00.")

@@ -226,11 +226,13 @@ class ScanResult:
                      + ", ".join(lower_first(l) for l in below) + "; läs de temana med "
                      "beläggen i tabellen ovan.")
         elif not len(broad):
+            fewest = int(table.loc[table["labelled"] > 0, "labelled"].min())
             text += (" Alla teman når målen på de här texterna: precision minst 0,85, "
                      "täckning minst 0,80 och högst 5 % av texterna utan tema. Det är en "
-                     "mätning på några hundra texter: för ett tema med ett trettiotal "
-                     "märkta texter flyttar en text mer eller mindre precisionen och "
-                     "täckningen med ungefär 0,03.")
+                     f"mätning på {format_number(self.evaluation.n_documents)} texter: för "
+                     f"temat med minst märkta texter ({format_number(fewest)}) flyttar en "
+                     "text mer eller mindre täckningen med "
+                     f"{format_number(1 / fewest, 2)}.")
         if len(broad):
             parts = [f"{lower_first(row.label)} ({format_number(100 * row.unrelated_rate, 1)} %)"
                      for row in broad.itertuples()]
